@@ -1,0 +1,47 @@
+export const SERVICE_STATUSES = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN', 'PAUSED'] as const;
+export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
+
+export const CHECK_FAILURE_REASONS = [
+  'DNS',
+  'CONNECT_REFUSED',
+  'CONNECT_TIMEOUT',
+  'TLS',
+  'TIMEOUT',
+  'HTTP_STATUS',
+  'BODY_MISMATCH',
+  'BODY_TOO_LARGE',
+  'REDIRECT_LIMIT',
+  'NETWORK',
+  'POLICY',
+] as const;
+export type CheckFailureReason = (typeof CHECK_FAILURE_REASONS)[number];
+
+/** The current view of one service's health, as held in the status cache. */
+export interface ServiceState {
+  status: ServiceStatus;
+  /** When the current status began. */
+  since: Date | null;
+  lastCheckedAt: Date | null;
+  latencyMs: number | null;
+  httpStatus: number | null;
+  message: string | null;
+  reason: CheckFailureReason | null;
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+  certificateExpiresAt: Date | null;
+}
+
+export function initialState(paused: boolean, now: Date): ServiceState {
+  return {
+    status: paused ? 'PAUSED' : 'UNKNOWN',
+    since: now,
+    lastCheckedAt: null,
+    latencyMs: null,
+    httpStatus: null,
+    message: null,
+    reason: null,
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 0,
+    certificateExpiresAt: null,
+  };
+}

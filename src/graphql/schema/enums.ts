@@ -1,0 +1,24 @@
+import { CHECK_FAILURE_REASONS, type CheckFailureReason, type ServiceStatus } from '../../checks/service-state.js';
+import { builder } from '../builder.js';
+
+export const ServiceStatusEnum = builder.enumType('ServiceStatus', {
+  values: {
+    UNKNOWN: { description: 'Registered, not checked yet.' },
+    UP: {},
+    DEGRADED: { description: "Reachable and passing, but slower than the service's degradedAboveMs." },
+    DOWN: {},
+    PAUSED: { description: 'Checks are paused by an operator.' },
+  } satisfies Record<ServiceStatus, object>,
+});
+
+export const HttpMethodEnum = builder.enumType('HttpMethod', { values: ['GET', 'HEAD', 'POST'] as const });
+
+const REASON_DESCRIPTIONS: Partial<Record<CheckFailureReason, string>> = {
+  POLICY: 'Blocked by the target policy (TARGET_POLICY).',
+};
+
+export const CheckFailureReasonEnum = builder.enumType('CheckFailureReason', {
+  values: Object.fromEntries(
+    CHECK_FAILURE_REASONS.map((reason) => [reason, { description: REASON_DESCRIPTIONS[reason] }]),
+  ) as Record<CheckFailureReason, { description?: string }>,
+});

@@ -1,0 +1,12 @@
+import { builder } from '../builder.js';
+import './scalars.js';
+import './errors.js';
+import './enums.js';
+import './service.js';
+import './service-queries.js';
+import './service-mutations.js';
+
+builder.queryType({});
+builder.mutationType({});
+
+export const schema = builder.toSchema({ sortSchema: false });

@@ -1,0 +1,18 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { NotFoundError } from '../../registry/errors.js';
+
+/** The database id inside a Service global id, or null when `globalId` is not one. */
+export function serviceIdOf(globalId: string): string | null {
+  try {
+    const { typename, id } = decodeGlobalID(globalId);
+    return typename === 'Service' && id.length > 0 ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+export function requireServiceId(globalId: string): string {
+  const id = serviceIdOf(globalId);
+  if (id === null) throw new NotFoundError(`no service with id ${JSON.stringify(globalId.slice(0, 100))}`);
+  return id;
+}

@@ -1,0 +1,76 @@
+import { GraphQLError } from 'graphql';
+import type { Prisma } from '../../generated/prisma/client.js';
+import type { StatusCache } from '../../checks/status-cache.js';
+import type { ServiceStatus } from '../../checks/service-state.js';
+import { builder } from '../builder.js';
+import { ServiceStatusEnum } from './enums.js';
+import { serviceIdOf } from './service-ids.js';
+
+const ServiceFilter = builder.inputType('ServiceFilter', {
+  fields: (t) => ({
+    status: t.field({ type: [ServiceStatusEnum] }),
+    label: t.string(),
+    search: t.string({ description: 'Case-insensitive substring of the name.' }),
+  }),
+});
+
+const StatusSummary = builder.simpleObject('StatusSummary', {
+  fields: (t) => ({
+    total: t.int(),
+    up: t.int(),
+    degraded: t.int(),
+    down: t.int(),
+    paused: t.int(),
+    unknown: t.int(),
+  }),
+});
+
+type Filter = { status?: ServiceStatus[] | null; label?: string | null; search?: string | null } | null | undefined;
+
+/** Registry fields filter in SQL; status lives in the cache, so it becomes a set of ids. */
+function serviceWhere(filter: Filter, cache: StatusCache): Prisma.ServiceWhereInput {
+  const where: Prisma.ServiceWhereInput = {};
+  if (filter?.label) where.labels = { has: filter.label };
+  if (filter?.search) where.name = { contains: filter.search, mode: 'insensitive' };
+  if (filter?.status) where.id = { in: cache.idsWithStatus(filter.status) };
+  return where;
+}
+
+builder.queryFields((t) => ({
+  services: t.prismaConnection(
+    {
+      type: 'Service',
+      cursor: 'id',
+      defaultSize: 50,
+      maxSize: 500,
+      args: { filter: t.arg({ type: ServiceFilter }) },
+      resolve: (query, _root, args, ctx) =>
+        ctx.prisma.service.findMany({ ...query, where: serviceWhere(args.filter, ctx.cache), orderBy: { name: 'asc' } }),
+      totalCount: (_connection, args, ctx) => ctx.prisma.service.count({ where: serviceWhere(args.filter, ctx.cache) }),
+    },
+    { name: 'ServiceConnection' },
+    { name: 'ServiceEdge' },
+  ),
+
+  service: t.prismaField({
+    type: 'Service',
+    nullable: true,
+    description: 'Look a service up by id or by its unique name.',
+    args: { id: t.arg.id(), name: t.arg.string() },
+    resolve: (query, _root, args, ctx) => {
+      if ((args.id == null) === (args.name == null)) {
+        throw new GraphQLError('give exactly one of id or name', { extensions: { code: 'BAD_USER_INPUT' } });
+      }
+      if (args.id != null) {
+        const id = serviceIdOf(String(args.id));
+        return id === null ? null : ctx.prisma.service.findUnique({ ...query, where: { id } });
+      }
+      return ctx.prisma.service.findUnique({ ...query, where: { name: String(args.name).trim() } });
+    },
+  }),
+
+  statusSummary: t.field({
+    type: StatusSummary,
+    resolve: (_root, _args, ctx) => ctx.cache.summary(),
+  }),
+}));

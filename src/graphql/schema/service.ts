@@ -1,0 +1,66 @@
+import type { ServiceState } from '../../checks/service-state.js';
+import { initialState } from '../../checks/service-state.js';
+import type { Header } from '../../registry/service-input.js';
+import { headersOf } from '../../registry/registry.js';
+import { builder } from '../builder.js';
+import { CheckFailureReasonEnum, HttpMethodEnum, ServiceStatusEnum } from './enums.js';
+
+export const HeaderObject = builder.objectRef<Header>('Header').implement({
+  fields: (t) => ({ name: t.exposeString('name'), value: t.exposeString('value') }),
+});
+
+export const ServiceStateObject = builder.objectRef<ServiceState>('ServiceState').implement({
+  description: "The current, in-memory view of one service's health (served from the cache, never a DB query per row).",
+  fields: (t) => ({
+    status: t.expose('status', { type: ServiceStatusEnum }),
+    since: t.expose('since', { type: 'DateTime', nullable: true, description: 'When the current status began.' }),
+    lastCheckedAt: t.expose('lastCheckedAt', { type: 'DateTime', nullable: true }),
+    latencyMs: t.exposeFloat('latencyMs', { nullable: true, description: 'Wall time of the last check, in milliseconds.' }),
+    httpStatus: t.exposeInt('httpStatus', { nullable: true, description: 'HTTP status code of the last response, if any.' }),
+    message: t.exposeString('message', {
+      nullable: true,
+      description: 'Why the last check failed or degraded, for a person: "expected 200-299, got 503", "timed out after 800 ms".',
+    }),
+    reason: t.expose('reason', { type: CheckFailureReasonEnum, nullable: true, description: 'Why the last check failed, for a program.' }),
+    consecutiveFailures: t.exposeInt('consecutiveFailures'),
+    certificateExpiresAt: t.expose('certificateExpiresAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: "Expiry of the target's TLS certificate, for https targets.",
+    }),
+  }),
+});
+
+export const ServiceNode = builder.prismaNode('Service', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    url: t.exposeString('url'),
+    method: t.expose('method', { type: HttpMethodEnum }),
+    headers: t.field({ type: [HeaderObject], select: { headers: true }, resolve: (service) => headersOf(service) }),
+    intervalSeconds: t.exposeInt('intervalSeconds'),
+    timeoutMs: t.exposeInt('timeoutMs'),
+    expectedStatus: t.exposeString('expectedStatus', {
+      description: 'Accepted HTTP status codes, e.g. "200-299" or "200,204,301-302".',
+    }),
+    bodyContains: t.exposeString('bodyContains', { nullable: true, description: 'If set, the response body must contain this text.' }),
+    failureThreshold: t.exposeInt('failureThreshold', { description: 'Consecutive failed checks before the service is DOWN.' }),
+    successThreshold: t.exposeInt('successThreshold', {
+      description: 'Consecutive passing checks before a DOWN service is UP again.',
+    }),
+    degradedAboveMs: t.exposeInt('degradedAboveMs', {
+      nullable: true,
+      description: 'Latency above which a passing check counts as DEGRADED.',
+    }),
+    labels: t.exposeStringList('labels'),
+    paused: t.exposeBoolean('paused'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    state: t.field({
+      type: ServiceStateObject,
+      select: { paused: true },
+      // From the cache; a service another process registered a moment ago may not be there yet.
+      resolve: (service, _args, ctx) => ctx.cache.get(service.id) ?? initialState(service.paused, service.createdAt),
+    }),
+  }),
+});

@@ -1,0 +1,139 @@
+import type { Logger } from '../logger.js';
+import { Prisma, type PrismaClient, type Service as ServiceRow } from '../generated/prisma/client.js';
+import { ConflictError, NotFoundError } from './errors.js';
+import { withDefaults, type Header, type RegisterInput, type ServiceInput, type UpdateInput } from './service-input.js';
+import { mergeUpdate, validateService } from './validation.js';
+
+export type { ServiceRow };
+
+export type RegistryChange =
+  | { kind: 'registered' | 'updated' | 'paused' | 'resumed'; service: ServiceRow }
+  | { kind: 'unregistered'; service: ServiceRow };
+
+export type RegistryListener = (change: RegistryChange) => void;
+
+export interface Registry {
+  register(input: RegisterInput): Promise<ServiceRow>;
+  update(id: string, patch: UpdateInput): Promise<ServiceRow>;
+  unregister(id: string): Promise<ServiceRow>;
+  setPaused(id: string, paused: boolean): Promise<ServiceRow>;
+  get(id: string): Promise<ServiceRow | null>;
+  findByName(name: string): Promise<ServiceRow | null>;
+  /** Every service, for loading the scheduler and the cache at start-up. */
+  listAll(): Promise<ServiceRow[]>;
+  /** Called after each committed change; returns an unsubscribe function. */
+  onChange(listener: RegistryListener): () => void;
+}
+
+export function createRegistry(deps: { prisma: PrismaClient; logger: Logger }): Registry {
+  const { prisma } = deps;
+  const log = deps.logger.child({ component: 'registry' });
+  const listeners = new Set<RegistryListener>();
+
+  const emit = (change: RegistryChange) => {
+    for (const listener of listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        log.error({ err, change: change.kind, serviceId: change.service.id }, 'registry listener failed');
+      }
+    }
+  };
+
+  const existing = async (id: string): Promise<ServiceRow> => {
+    const row = await prisma.service.findUnique({ where: { id } });
+    if (!row) throw notFound(id);
+    return row;
+  };
+
+  return {
+    async register(input) {
+      const service = validateService(withDefaults(input));
+      const row = await translateErrors(service.name, () =>
+        prisma.service.create({ data: toData(service) }),
+      );
+      log.info({ serviceId: row.id, name: row.name }, 'service registered');
+      emit({ kind: 'registered', service: row });
+      return row;
+    },
+
+    async update(id, patch) {
+      const current = await existing(id);
+      const service = validateService(mergeUpdate(toInput(current), patch));
+      const row = await translateErrors(service.name, () =>
+        prisma.service.update({ where: { id }, data: toData(service) }),
+      );
+      log.info({ serviceId: row.id }, 'service updated');
+      emit({ kind: 'updated', service: row });
+      return row;
+    },
+
+    async unregister(id) {
+      const row = await translateErrors('', () => prisma.service.delete({ where: { id } }), id);
+      log.info({ serviceId: row.id, name: row.name }, 'service unregistered');
+      emit({ kind: 'unregistered', service: row });
+      return row;
+    },
+
+    async setPaused(id, paused) {
+      const current = await existing(id);
+      if (current.paused === paused) return current;
+      const row = await translateErrors('', () => prisma.service.update({ where: { id }, data: { paused } }), id);
+      log.info({ serviceId: id, paused }, paused ? 'service paused' : 'service resumed');
+      emit({ kind: paused ? 'paused' : 'resumed', service: row });
+      return row;
+    },
+
+    get: (id) => prisma.service.findUnique({ where: { id } }),
+    findByName: (name) => prisma.service.findUnique({ where: { name: name.trim() } }),
+    listAll: () => prisma.service.findMany({ orderBy: { name: 'asc' } }),
+
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export function toInput(row: ServiceRow): ServiceInput {
+  return {
+    name: row.name,
+    url: row.url,
+    method: row.method,
+    headers: headersOf(row),
+    intervalSeconds: row.intervalSeconds,
+    timeoutMs: row.timeoutMs,
+    expectedStatus: row.expectedStatus,
+    bodyContains: row.bodyContains,
+    failureThreshold: row.failureThreshold,
+    successThreshold: row.successThreshold,
+    degradedAboveMs: row.degradedAboveMs,
+    labels: row.labels,
+  };
+}
+
+/** Headers are stored as a JSON array of { name, value }, in the order the operator gave them. */
+export function headersOf(row: Pick<ServiceRow, 'headers'>): Header[] {
+  return Array.isArray(row.headers) ? (row.headers as unknown as Header[]) : [];
+}
+
+function toData(service: ServiceInput) {
+  return { ...service, headers: service.headers as unknown as Prisma.InputJsonValue };
+}
+
+function notFound(id: string): NotFoundError {
+  return new NotFoundError(`no service with id ${id}`);
+}
+
+/** Maps Prisma's unique-violation and missing-row errors to the registry's typed errors. */
+async function translateErrors<T>(name: string, write: () => Promise<T>, id?: string): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof Prisma.PrismaClientKnownRequestError) {
+      if (err.code === 'P2002') throw new ConflictError(`a service named "${name}" already exists`);
+      if (err.code === 'P2025') throw notFound(id ?? name);
+    }
+    throw err;
+  }
+}

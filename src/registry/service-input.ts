@@ -1,0 +1,63 @@
+import type { HttpMethod } from '../generated/prisma/enums.js';
+
+export type { HttpMethod };
+
+export interface Header {
+  name: string;
+  value: string;
+}
+
+/** A complete service definition as an operator writes it (before validation). */
+export interface ServiceInput {
+  name: string;
+  url: string;
+  method: HttpMethod;
+  headers: Header[];
+  intervalSeconds: number;
+  timeoutMs: number;
+  expectedStatus: string;
+  bodyContains: string | null;
+  failureThreshold: number;
+  successThreshold: number;
+  degradedAboveMs: number | null;
+  labels: string[];
+}
+
+/** The defaults of RegisterServiceInput in the public contract. */
+export const SERVICE_DEFAULTS = {
+  method: 'GET',
+  headers: [],
+  intervalSeconds: 30,
+  timeoutMs: 5_000,
+  expectedStatus: '200-299',
+  bodyContains: null,
+  failureThreshold: 1,
+  successThreshold: 1,
+  degradedAboveMs: null,
+  labels: [],
+} as const satisfies Omit<ServiceInput, 'name' | 'url'>;
+
+/** Registration input: name and url are required, everything else falls back to SERVICE_DEFAULTS. */
+export type RegisterInput = Pick<ServiceInput, 'name' | 'url'> & Partial<NullableFields<Omit<ServiceInput, 'name' | 'url'>>>;
+
+/** Update input: only what is given (not undefined) changes; null clears an optional field. */
+export type UpdateInput = Partial<NullableFields<ServiceInput>>;
+
+type NullableFields<T> = { [K in keyof T]: T[K] | null };
+
+export function withDefaults(input: RegisterInput): ServiceInput {
+  return {
+    name: input.name,
+    url: input.url,
+    method: input.method ?? SERVICE_DEFAULTS.method,
+    headers: input.headers ?? [],
+    intervalSeconds: input.intervalSeconds ?? SERVICE_DEFAULTS.intervalSeconds,
+    timeoutMs: input.timeoutMs ?? SERVICE_DEFAULTS.timeoutMs,
+    expectedStatus: input.expectedStatus ?? SERVICE_DEFAULTS.expectedStatus,
+    bodyContains: input.bodyContains ?? null,
+    failureThreshold: input.failureThreshold ?? SERVICE_DEFAULTS.failureThreshold,
+    successThreshold: input.successThreshold ?? SERVICE_DEFAULTS.successThreshold,
+    degradedAboveMs: input.degradedAboveMs ?? null,
+    labels: input.labels ?? [],
+  };
+}
