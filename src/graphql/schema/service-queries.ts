@@ -31,9 +31,14 @@ type Filter = { status?: ServiceStatus[] | null; label?: string | null; search?:
 function serviceWhere(filter: Filter, cache: StatusCache): Prisma.ServiceWhereInput {
   const where: Prisma.ServiceWhereInput = {};
   if (filter?.label) where.labels = { has: filter.label };
-  if (filter?.search) where.name = { contains: filter.search, mode: 'insensitive' };
+  if (filter?.search) where.name = { contains: escapeLike(filter.search), mode: 'insensitive' };
   if (filter?.status) where.id = { in: cache.idsWithStatus(filter.status) };
   return where;
+}
+
+/** Prisma passes `contains` to LIKE as is; a search for "50%" means the text, not a wildcard. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 builder.queryFields((t) => ({
