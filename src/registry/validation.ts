@@ -128,7 +128,7 @@ function validateHeaders(headers: Header[]): Header[] {
       fail(`headers[${i}].value`, `must be at most ${LIMITS.headerValueBytes} bytes`);
     }
     if (!HEADER_VALUE.test(header.value)) {
-      fail(`headers[${i}].value`, 'must not contain control characters such as CR, LF or NUL');
+      fail(`headers[${i}].value`, 'must be printable Latin-1 text: no control characters such as CR, LF or NUL');
     }
     return { name, value: header.value };
   });
