@@ -15,7 +15,7 @@ const config: CodegenConfig = {
       },
     },
   },
-  silent: true,
+  emitLegacyCommonJSImports: false,
   errorsOnly: true,
 };
 

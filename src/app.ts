@@ -1,25 +1,34 @@
-import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry as MetricsRegistry } from 'prom-client';
+import { createMonitor, type Monitor } from './checks/monitor.js';
+import { createProber, type Prober, type ProberOptions } from './checks/probe.js';
 import { createStatusCache, type StatusCache } from './checks/status-cache.js';
-import { initialState } from './checks/service-state.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { schema } from './graphql/schema/index.js';
+import { createHistory, type History } from './history/history.js';
 import type { Logger } from './logger.js';
-import { createRegistry, type Registry, type RegistryChange } from './registry/registry.js';
+import { createCheckMetrics } from './metrics/check-metrics.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { createRegistry, toCheckDefinition, type Registry } from './registry/registry.js';
 import { createHttpServer } from './server/http-server.js';
 import { createYogaServer, type Yoga } from './server/yoga.js';
+import { VERSION } from './version.js';
 
 export interface App {
   readonly db: Database;
   readonly registry: Registry;
   readonly cache: StatusCache;
+  readonly monitor: Monitor;
+  readonly history: History;
+  readonly metrics: Metrics;
   readonly yoga: Yoga;
   readonly server: Server;
-  /** Starts listening; resolves with the bound port (useful with PORT=0). */
+  /** Starts checking and listening; resolves with the bound port (useful with PORT=0). */
   listen(): Promise<number>;
-  /** Ordered, idempotent shutdown: stop accepting requests, then close the database. */
+  /** Ordered, idempotent shutdown: stop checks, stop HTTP, write history, close the database. */
   stop(): Promise<void>;
 }
 
@@ -28,10 +37,14 @@ export interface AppOptions {
   logger: Logger;
   /** Called with every SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
+  /** The clock of checks and history (tests move it instead of waiting minutes). */
+  now?: () => Date;
+  /** Extra prober settings (tests: a DNS hook, a private CA). */
+  prober?: Partial<ProberOptions>;
 }
 
 /** Builds every part from config and wires them; main.ts adds only process concerns. */
-export async function createApp({ config, logger, onQuery }: AppOptions): Promise<App> {
+export async function createApp({ config, logger, onQuery, now = () => new Date(), prober: proberOverrides }: AppOptions): Promise<App> {
   const log = logger.child({ component: 'app' });
   const db = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, logger, onQuery });
   try {
@@ -44,55 +57,79 @@ export async function createApp({ config, logger, onQuery }: AppOptions): Promis
 
   const registry = createRegistry({ prisma: db.prisma, logger });
   const cache = createStatusCache();
-  const now = new Date();
-  for (const service of await registry.listAll()) cache.set(service.id, initialState(service.paused, now));
-  registry.onChange((change) => followRegistry(cache, change));
+  const metrics = createMetrics(new MetricsRegistry());
+  const prober: Prober = createProber({
+    userAgent: `statuschecker/${VERSION}`,
+    connectionMode: config.checks.keepAlive ? 'keep-alive' : 'fresh',
+    ...proberOverrides,
+  });
+  const history = createHistory({
+    prisma: db.prisma,
+    cache,
+    logger,
+    now,
+    retentionDays: config.history.retentionDays,
+    onDropped: (kind, rows) => metrics.historyDropped.inc({ kind }, rows),
+  });
+  const monitor = createMonitor({
+    prober,
+    cache,
+    sinks: [history.sink, createCheckMetrics(metrics, cache)],
+    logger,
+    concurrency: config.checks.concurrency,
+    schedulerEnabled: config.checks.schedulerEnabled,
+    now,
+    onLag: (lagMs) => metrics.schedulerLag.observe(lagMs / 1000),
+  });
 
-  const yoga = createYogaServer({ schema, context: { prisma: db.prisma, registry, cache }, logger, production: config.production });
-  const server = createHttpServer({ yoga, logger, isReady: () => db.ping(1_000) });
+  monitor.load((await registry.listAll()).map(toCheckDefinition), await history.loadStates());
+  registry.onChange((change) => {
+    if (change.kind === 'unregistered') monitor.remove(change.service.id);
+    else monitor.define(toCheckDefinition(change.service));
+  });
+
+  const yoga = createYogaServer({
+    schema,
+    deps: { prisma: db.prisma, registry, cache, monitor, history, now },
+    logger,
+    production: config.production,
+  });
+  const server = createHttpServer({ yoga, logger, metrics: metrics.registry, isReady: () => db.ping(1_000) });
 
   let stopping: Promise<void> | undefined;
   return {
     db,
     registry,
     cache,
+    monitor,
+    history,
+    metrics,
     yoga,
     server,
     async listen() {
       server.listen(config.server.port, config.server.host);
       await once(server, 'listening');
+      monitor.start();
+      history.start();
       const port = (server.address() as AddressInfo).port;
-      log.info({ url: `http://${hostForUrl(config.server.host)}:${port}/graphql`, database: db.kind }, 'listening');
+      log.info({ url: `http://${hostForUrl(config.server.host)}:${port}/graphql`, database: db.kind, version: VERSION }, 'listening');
       return port;
     },
     stop() {
       stopping ??= (async () => {
         log.info('shutting down');
+        await monitor.stop(2_000);
+        log.info('checks stopped');
         await closeServer(server);
         log.info('http server closed');
+        await history.stop(3_000);
+        await prober.close();
         await db.close();
         log.info('database closed');
       })();
       return stopping;
     },
   };
-}
-
-/** Until the checker runs, state only follows the registry: UNKNOWN, or PAUSED while paused. */
-function followRegistry(cache: StatusCache, change: RegistryChange): void {
-  const { service } = change;
-  switch (change.kind) {
-    case 'registered':
-    case 'paused':
-    case 'resumed':
-      cache.set(service.id, initialState(service.paused, new Date()));
-      break;
-    case 'unregistered':
-      cache.delete(service.id);
-      break;
-    case 'updated':
-      break;
-  }
 }
 
 async function closeServer(server: Server): Promise<void> {

@@ -7,11 +7,18 @@ export const DEFAULTS = {
   dataDir: './data',
   logLevel: 'info',
   shutdownTimeoutMs: 10_000,
+  checkConcurrency: 512,
+  historyRetentionDays: 90,
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const boolean = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const environmentSchema = z.object({
   PORT: integer(0, 65_535).default(DEFAULTS.port),
@@ -24,12 +31,18 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default(DEFAULTS.logLevel),
   NODE_ENV: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(DEFAULTS.shutdownTimeoutMs),
+  CHECK_CONCURRENCY: integer(1, 100_000).default(DEFAULTS.checkConcurrency),
+  CHECK_KEEP_ALIVE: boolean(true),
+  SCHEDULER_ENABLED: boolean(true),
+  HISTORY_RETENTION_DAYS: integer(1, 3650).default(DEFAULTS.historyRetentionDays),
 });
 
 export type Config = Readonly<{
   server: Readonly<{ host: string; port: number }>;
   database: Readonly<{ url: string | undefined; dataDir: string }>;
   log: Readonly<{ level: (typeof LOG_LEVELS)[number] }>;
+  checks: Readonly<{ concurrency: number; keepAlive: boolean; schedulerEnabled: boolean }>;
+  history: Readonly<{ retentionDays: number }>;
   production: boolean;
   shutdownTimeoutMs: number;
 }>;
@@ -50,6 +63,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       server: Object.freeze({ host: e.HOST, port: e.PORT }),
       database: Object.freeze({ url: e.DATABASE_URL, dataDir: e.DATA_DIR }),
       log: Object.freeze({ level: e.LOG_LEVEL }),
+      checks: Object.freeze({
+        concurrency: e.CHECK_CONCURRENCY,
+        keepAlive: e.CHECK_KEEP_ALIVE,
+        schedulerEnabled: e.SCHEDULER_ENABLED,
+      }),
+      history: Object.freeze({ retentionDays: e.HISTORY_RETENTION_DAYS }),
       production: e.NODE_ENV === 'production',
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     }),

@@ -19,14 +19,20 @@ try {
   process.exit(1);
 }
 
-let signalled = false;
+/**
+ * A signal that arrives within this window of the first is the same request delivered twice (Ctrl+C
+ * reaches both `npm start` and node, and npm forwards its copy); a later one means "exit now".
+ */
+const DUPLICATE_SIGNAL_WINDOW_MS = 1_000;
+let signalledAt = 0;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
-    if (signalled) {
+    if (signalledAt) {
+      if (Date.now() - signalledAt < DUPLICATE_SIGNAL_WINDOW_MS) return;
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
-    signalled = true;
+    signalledAt = Date.now();
     logger.info({ signal }, 'shutdown requested');
     const deadline = setTimeout(() => {
       logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown deadline passed: exiting');

@@ -1,10 +1,25 @@
+import type { Monitor } from '../checks/monitor.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { PrismaClient } from '../db/database.js';
+import type { History } from '../history/history.js';
 import type { Registry } from '../registry/registry.js';
+import { createLoaders, type Loaders } from './loaders.js';
 
-/** What every resolver receives: the domain services, never the transport. */
-export interface GraphQLContext {
+/** The domain services resolvers use; built once per process. */
+export interface GraphQLDeps {
   prisma: PrismaClient;
   registry: Registry;
   cache: StatusCache;
+  monitor: Monitor;
+  history: History;
+  now: () => Date;
+}
+
+/** What every resolver receives: the domain services plus per-request batch loaders. */
+export interface GraphQLContext extends GraphQLDeps {
+  loaders: Loaders;
+}
+
+export function createContext(deps: GraphQLDeps): GraphQLContext {
+  return { ...deps, loaders: createLoaders(deps) };
 }

@@ -1,3 +1,5 @@
+import type { CheckDefinition } from '../checks/check-definition.js';
+import { parseExpectedStatus } from '../checks/expected-status.js';
 import type { Logger } from '../logger.js';
 import { Prisma, type PrismaClient, type Service as ServiceRow } from '../generated/prisma/client.js';
 import { ConflictError, NotFoundError } from './errors.js';
@@ -136,4 +138,30 @@ async function translateErrors<T>(name: string, write: () => Promise<T>, id?: st
     }
     throw err;
   }
+}
+
+/** The checker's view of a service: what to request and how to judge it. */
+export function toCheckDefinition(row: ServiceRow): CheckDefinition {
+  return checkDefinitionOf(row.id, toInput(row), row.paused);
+}
+
+export function checkDefinitionOf(id: string, service: ServiceInput, paused: boolean): CheckDefinition {
+  const parsed = parseExpectedStatus(service.expectedStatus);
+  if (!parsed.ok) throw new Error(`stored expectedStatus of ${id} is invalid: ${parsed.message}`);
+  return {
+    id,
+    name: service.name,
+    url: service.url,
+    method: service.method,
+    headers: service.headers,
+    intervalSeconds: service.intervalSeconds,
+    timeoutMs: service.timeoutMs,
+    expectedStatus: parsed.ranges,
+    expectedStatusText: service.expectedStatus,
+    bodyContains: service.bodyContains,
+    degradedAboveMs: service.degradedAboveMs,
+    failureThreshold: service.failureThreshold,
+    successThreshold: service.successThreshold,
+    paused,
+  };
 }

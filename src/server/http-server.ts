@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { Yoga } from './yoga.js';
 
 export interface HttpServerOptions {
   yoga: Yoga;
   logger: Logger;
+  metrics: MetricsRegistry;
   /** /readyz answers 200 only while this resolves true. */
   isReady: () => Promise<boolean>;
 }
@@ -18,6 +20,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
       const ready = await options.isReady().catch(() => false);
       sendText(res, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n');
     },
+    '/metrics': async (res) => sendText(res, 200, await options.metrics.metrics(), options.metrics.contentType),
   };
 
   return createServer((req: IncomingMessage, res: ServerResponse) => {

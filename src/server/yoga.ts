@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import type { GraphQLContext } from '../graphql/context.js';
+import { createContext, type GraphQLContext, type GraphQLDeps } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
 import { createGraphiQLRenderer } from './graphiql.js';
 
@@ -10,7 +10,7 @@ export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
 export interface YogaOptions {
   schema: GraphQLSchema;
-  context: GraphQLContext;
+  deps: GraphQLDeps;
   logger: Logger;
   production: boolean;
 }
@@ -20,7 +20,7 @@ export function createYogaServer(options: YogaOptions): Yoga {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: () => options.context,
+    context: () => createContext(options.deps),
     graphiql: { title: 'statuschecker', subscriptionsProtocol: 'WS' },
     renderGraphiQL: createGraphiQLRenderer(),
     landingPage: false,

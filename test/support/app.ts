@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database.js';
@@ -8,38 +8,80 @@ import { executeOperation, executeRaw } from './graphql.js';
 export interface TestApp {
   app: App;
   database: TestDatabase;
+  /** http://127.0.0.1:<port> when started with `listen: true`. */
+  baseUrl: string;
   /** Every SQL statement sent since the last reset. */
   queries: string[];
   run<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables?: TVariables): Promise<TData>;
   raw(query: string, variables?: Record<string, unknown>): ReturnType<typeof executeRaw>;
+  /** Stops the app; the database stays (see `dispose`). */
+  stop(): Promise<void>;
+  /** Stops the app and drops its database. */
   close(): Promise<void>;
 }
 
-/** The app built from the same factories as main.ts, on a fresh database, executed in-process. */
-export async function startTestApp(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase(kind);
+export interface TestAppOptions extends Pick<AppOptions, 'now' | 'prober'> {
+  env?: Record<string, string>;
+  /** Reuse this database (a restart) instead of creating a fresh one. */
+  database?: TestDatabase;
+  /** Also listen on a free port of 127.0.0.1 (for /metrics, /readyz, WebSockets). */
+  listen?: boolean;
+}
+
+/**
+ * The app built from the same factories as main.ts, on a fresh database (or a given one),
+ * executed in-process through yoga.fetch. Checks run; the HTTP server does not listen.
+ */
+export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase(kind));
   const loaded = loadConfig({
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATA_DIR: database.dataDir,
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     PORT: '0',
-    ...env,
+    ...options.env,
   });
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   const config: Config = loaded.config;
   const queries: string[] = [];
-  const app = await createApp({ config, logger: createLogger(config.log.level), onQuery: (sql) => queries.push(sql) });
+  const app = await createApp({
+    config,
+    logger: createLogger(config.log.level),
+    onQuery: (sql) => queries.push(sql),
+    now: options.now,
+    prober: options.prober,
+  });
+  let baseUrl = '';
+  if (options.listen) {
+    baseUrl = `http://127.0.0.1:${await app.listen()}`;
+  } else {
+    app.monitor.start();
+    app.history.start();
+  }
   const fetchFn = (url: string, init: RequestInit) => app.yoga.fetch(url, init);
   const url = 'http://localhost/graphql';
   return {
     app,
     database,
+    baseUrl,
     queries,
     run: (document, variables) => executeOperation(fetchFn, url, document, variables),
     raw: (query, variables) => executeRaw(fetchFn, url, query, variables),
+    stop: () => app.stop(),
     async close() {
       await app.stop();
       await database.dispose();
     },
   };
+}
+
+/** Polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 5_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

@@ -7,19 +7,9 @@ const read = (file: string) => readFile(new URL(`../../${file}`, import.meta.url
 
 /** Parts of the public contract that later issues build; this list only ever shrinks. */
 const NOT_BUILT_YET = [
-  'UptimeWindow was removed.',
-  'StatusChange was removed.',
-  'StatusChangeEdge was removed.',
-  'StatusChangeConnection was removed.',
-  'TestCheckPayload was removed.',
-  'TestCheckResult was removed.',
   'StatusChangeEvent was removed.',
   'CheckResult was removed.',
   'Subscription was removed.',
-  'Service.uptime was removed.',
-  'Service.statusChanges was removed.',
-  'Mutation.checkServiceNow was removed.',
-  'Mutation.testCheck was removed.',
 ];
 
 describe('the printed schema', () => {

@@ -5,6 +5,8 @@ import './enums.js';
 import './service.js';
 import './service-queries.js';
 import './service-mutations.js';
+import './history.js';
+import './checks.js';
 
 builder.queryType({});
 builder.mutationType({});

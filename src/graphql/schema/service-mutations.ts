@@ -50,6 +50,7 @@ export const ServicePayload = builder.simpleObject('ServicePayload', {
 
 const serviceResult = resultUnion('ServiceResult', [NotFoundError]);
 
+
 builder.mutationFields((t) => ({
   registerService: t.field({
     type: ServicePayload,

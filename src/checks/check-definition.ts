@@ -1,0 +1,21 @@
+import type { StatusRanges } from './expected-status.js';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST';
+
+/** Everything the checker needs to know about one service, with expectedStatus already parsed. */
+export interface CheckDefinition {
+  id: string;
+  name: string;
+  url: string;
+  method: HttpMethod;
+  headers: readonly { name: string; value: string }[];
+  intervalSeconds: number;
+  timeoutMs: number;
+  expectedStatus: StatusRanges;
+  expectedStatusText: string;
+  bodyContains: string | null;
+  degradedAboveMs: number | null;
+  failureThreshold: number;
+  successThreshold: number;
+  paused: boolean;
+}

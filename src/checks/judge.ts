@@ -1,0 +1,104 @@
+import type { CheckFailureReason, ServiceState, ServiceStatus } from './service-state.js';
+
+/** What one check found (the probe's result, as the judge needs it). */
+export interface CheckOutcome {
+  ok: boolean;
+  degraded: boolean;
+  latencyMs: number;
+  httpStatus: number | null;
+  reason: CheckFailureReason | null;
+  message: string | null;
+  certificateExpiresAt: Date | null;
+}
+
+export interface Thresholds {
+  failureThreshold: number;
+  successThreshold: number;
+}
+
+export interface Transition {
+  previous: ServiceStatus;
+  current: ServiceStatus;
+  at: Date;
+  /** Why: the failure or slowness that caused it, or what the recovering check saw. */
+  message: string | null;
+}
+
+export interface Judgement {
+  state: ServiceState;
+  transition: Transition | null;
+}
+
+/**
+ * The state machine. The first result leaves UNKNOWN at once (UP, DEGRADED or DOWN);
+ * `failureThreshold` consecutive failures take UP or DEGRADED to DOWN; `successThreshold`
+ * consecutive passes take DOWN back to UP, or to DEGRADED when the last pass was slow. Between
+ * UP and DEGRADED a passing check moves at once: both are passing, the latency decides which.
+ * A paused service is not judged: its checks are not run and in-flight results are discarded.
+ */
+export function judge(state: ServiceState, outcome: CheckOutcome, thresholds: Thresholds, now: Date): Judgement {
+  const consecutiveFailures = outcome.ok ? 0 : state.consecutiveFailures + 1;
+  const consecutiveSuccesses = outcome.ok ? state.consecutiveSuccesses + 1 : 0;
+  const status = nextStatus(state.status, outcome, consecutiveFailures, consecutiveSuccesses, thresholds);
+  const next: ServiceState = {
+    status,
+    since: status === state.status ? state.since : now,
+    lastCheckedAt: now,
+    latencyMs: outcome.latencyMs,
+    httpStatus: outcome.httpStatus,
+    message: outcome.ok && !outcome.degraded ? null : outcome.message,
+    reason: outcome.ok ? null : outcome.reason,
+    consecutiveFailures,
+    consecutiveSuccesses,
+    certificateExpiresAt: outcome.certificateExpiresAt ?? state.certificateExpiresAt,
+  };
+  const transition =
+    status === state.status ? null : { previous: state.status, current: status, at: now, message: transitionMessage(outcome) };
+  return { state: next, transition };
+}
+
+function nextStatus(
+  current: ServiceStatus,
+  outcome: CheckOutcome,
+  failures: number,
+  successes: number,
+  { failureThreshold, successThreshold }: Thresholds,
+): ServiceStatus {
+  if (current === 'PAUSED') return 'PAUSED';
+  if (!outcome.ok) {
+    if (current === 'UNKNOWN' || failures >= failureThreshold) return 'DOWN';
+    return current;
+  }
+  const passing: ServiceStatus = outcome.degraded ? 'DEGRADED' : 'UP';
+  if (current === 'DOWN' && successes < successThreshold) return 'DOWN';
+  return passing;
+}
+
+function transitionMessage(outcome: CheckOutcome): string | null {
+  if (!outcome.ok || outcome.degraded) return outcome.message;
+  const latency = `${Math.round(outcome.latencyMs)} ms`;
+  return outcome.httpStatus === null ? `passed in ${latency}` : `HTTP ${outcome.httpStatus} in ${latency}`;
+}
+
+/** Operator actions are transitions too: PAUSED on pause, back to UNKNOWN on resume. */
+export function operatorTransition(state: ServiceState, paused: boolean, now: Date): Judgement {
+  const status: ServiceStatus = paused ? 'PAUSED' : 'UNKNOWN';
+  if (state.status === status) return { state, transition: null };
+  return {
+    state: {
+      ...state,
+      status,
+      since: now,
+      consecutiveFailures: 0,
+      consecutiveSuccesses: 0,
+      message: null,
+      reason: null,
+    },
+    transition: {
+      previous: state.status,
+      current: status,
+      at: now,
+      message: paused ? 'paused by an operator' : 'resumed by an operator',
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import type { ProbeTarget } from './probe.js';
+
+/** A target's URL and headers in the shape undici takes, computed once per target object. */
+export interface PreparedTarget {
+  readonly url: string;
+  readonly headerSource: ProbeTarget['headers'];
+  readonly bodyContains: string | null;
+  readonly location: HopLocation;
+  /** Flat [name, value, ...] as undici takes them, User-Agent included. */
+  readonly headers: string[];
+  readonly needle: Buffer | null;
+}
+
+/** Where one hop goes. */
+export interface HopLocation {
+  readonly href: string;
+  readonly origin: string;
+  /** Path and query, as sent in the request line. */
+  readonly path: string;
+  readonly hostname: string;
+  readonly https: boolean;
+  /** "user:password" from the URL, decoded, or null. */
+  readonly userinfo: string | null;
+}
+
+/** Sent to the first origin only: a redirect elsewhere must not carry the operator's secrets. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
+const prepared = new WeakMap<ProbeTarget, PreparedTarget>();
+
+/** The prepared form of `target`, reused while the same object keeps the same url, headers and body text. */
+export function prepareTarget(target: ProbeTarget, userAgent: string): PreparedTarget | string {
+  const cached = prepared.get(target);
+  if (
+    cached !== undefined &&
+    cached.url === target.url &&
+    cached.headerSource === target.headers &&
+    cached.bodyContains === target.bodyContains
+  ) {
+    return cached;
+  }
+  const location = parseLocation(target.url);
+  if (typeof location === 'string') return location;
+  const fresh: PreparedTarget = {
+    url: target.url,
+    headerSource: target.headers,
+    bodyContains: target.bodyContains,
+    location,
+    headers: requestHeaders(target.headers, userAgent, location.userinfo),
+    // Every body contains the empty string: no need to read it.
+    needle: target.bodyContains ? Buffer.from(target.bodyContains, 'utf8') : null,
+  };
+  prepared.set(target, fresh);
+  return fresh;
+}
+
+/** Parses an absolute http(s) URL, or a redirect's Location against the current URL. */
+export function parseLocation(raw: string, base?: string): HopLocation | string {
+  let url: URL;
+  try {
+    url = new URL(raw, base);
+  } catch {
+    return base === undefined ? `invalid URL ${quote(raw)}` : `invalid redirect location ${quote(raw)}`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    const scheme = url.protocol.slice(0, -1);
+    return base === undefined ? `unsupported URL scheme ${scheme}` : `redirect to unsupported URL scheme ${scheme}`;
+  }
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return {
+    href: url.href,
+    origin: url.origin,
+    path: `${url.pathname}${url.search}`,
+    hostname,
+    https: url.protocol === 'https:',
+    userinfo: url.username || url.password ? `${decode(url.username)}:${decode(url.password)}` : null,
+  };
+}
+
+/** The target's headers, plus User-Agent and Basic credentials from the URL unless the target sets them. */
+function requestHeaders(headers: ProbeTarget['headers'], userAgent: string, userinfo: string | null): string[] {
+  const flat: string[] = [];
+  let hasUserAgent = false;
+  let hasAuthorization = false;
+  for (const { name, value } of headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'user-agent') hasUserAgent = true;
+    else if (lower === 'authorization') hasAuthorization = true;
+    flat.push(name, value);
+  }
+  if (!hasUserAgent) flat.push('user-agent', userAgent);
+  if (userinfo !== null && !hasAuthorization) {
+    flat.push('authorization', `Basic ${Buffer.from(userinfo, 'utf8').toString('base64')}`);
+  }
+  return flat;
+}
+
+/** The headers minus credentials, for a hop to another origin (as browsers do). */
+export function withoutCredentials(flat: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const name = flat[i] as string;
+    if (!CREDENTIAL_HEADERS.has(name.toLowerCase())) kept.push(name, flat[i + 1] as string);
+  }
+  return kept;
+}
+
+function decode(component: string): string {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return component;
+  }
+}
+
+/** `text` in double quotes for a message: shortened, control characters escaped. */
+export function quote(text: string, max = 60): string {
+  return JSON.stringify(text.length <= max ? text : `${text.slice(0, max)}…`);
+}

@@ -1,0 +1,52 @@
+import { checkDefinitionOf } from '../../registry/registry.js';
+import { NotFoundError, ValidationError } from '../../registry/errors.js';
+import { withDefaults } from '../../registry/service-input.js';
+import { validateService } from '../../registry/validation.js';
+import { builder } from '../builder.js';
+import { CheckFailureReasonEnum } from './enums.js';
+import { resultUnion } from './errors.js';
+import { RegisterServiceInput, ServicePayload } from './service-mutations.js';
+import { requireServiceId } from './service-ids.js';
+import type { ProbeResult } from '../../checks/probe.js';
+
+const TestCheckPayload = builder.objectRef<ProbeResult>('TestCheckPayload').implement({
+  fields: (t) => ({
+    ok: t.exposeBoolean('ok'),
+    degraded: t.exposeBoolean('degraded'),
+    latencyMs: t.exposeFloat('latencyMs', { nullable: true }),
+    httpStatus: t.exposeInt('httpStatus', { nullable: true }),
+    reason: t.expose('reason', { type: CheckFailureReasonEnum, nullable: true }),
+    message: t.exposeString('message', { nullable: true }),
+    certificateExpiresAt: t.expose('certificateExpiresAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  checkServiceNow: t.field({
+    type: ServicePayload,
+    description: 'Run one check now, outside the schedule; resolves when it has finished.',
+    errors: resultUnion('ServiceResult', [NotFoundError]),
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      const serviceId = requireServiceId(String(id));
+      await ctx.monitor.checkNow(serviceId);
+      // Write the transition this check may have caused before answering, so a client that
+      // reads statusChanges next sees it. Best effort: if the database refuses, it stays buffered.
+      await ctx.history.flush().catch(() => {});
+      const service = await ctx.registry.get(serviceId);
+      if (!service) throw new NotFoundError(`no service with id ${String(id)}`);
+      return { service };
+    },
+  }),
+
+  testCheck: t.field({
+    type: TestCheckPayload,
+    description: 'Run one check of an unsaved definition and return its result; nothing is stored.',
+    errors: resultUnion('TestCheckResult', [ValidationError]),
+    args: { input: t.arg({ type: RegisterServiceInput, required: true }) },
+    resolve: (_root, { input }, ctx) => {
+      const service = validateService(withDefaults(input));
+      return ctx.monitor.testCheck(checkDefinitionOf('test', service, false));
+    },
+  }),
+}));

@@ -1,0 +1,66 @@
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+
+/** Every metric of the process, registered on the given registry (tests pass a fresh one). */
+export function createMetrics(registry: Registry) {
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+  // prom-client also exports these gauges under a `_total` name, which Prometheus reserves for
+  // counters (promtool rejects them); the same values stay available without the suffix.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name);
+  }
+  return {
+    registry,
+    serviceUp: new Gauge({
+      name: 'statuschecker_service_up',
+      help: '1 while the service is UP or DEGRADED, 0 otherwise.',
+      labelNames: ['service'] as const,
+      registers,
+    }),
+    serviceStatus: new Gauge({
+      name: 'statuschecker_service_status',
+      help: 'Current status of each service as a state set: exactly one series per service is 1.',
+      labelNames: ['service', 'status'] as const,
+      registers,
+    }),
+    checkDuration: new Histogram({
+      name: 'statuschecker_check_duration_seconds',
+      help: 'Wall time of each check, from the start of the request to the verdict.',
+      labelNames: ['service'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    }),
+    checksTotal: new Counter({
+      name: 'statuschecker_checks_total',
+      help: 'Checks by outcome: success, degraded, or the failure reason in lower case.',
+      labelNames: ['service', 'outcome'] as const,
+      registers,
+    }),
+    statusChangesTotal: new Counter({
+      name: 'statuschecker_status_changes_total',
+      help: 'Status transitions, by the status entered.',
+      labelNames: ['status'] as const,
+      registers,
+    }),
+    schedulerLag: new Histogram({
+      name: 'statuschecker_scheduler_lag_seconds',
+      help: 'How late each check started after it was due.',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    certificateExpiry: new Gauge({
+      name: 'statuschecker_certificate_expiry_timestamp_seconds',
+      help: "Expiry of the target's TLS certificate, as a Unix timestamp.",
+      labelNames: ['service'] as const,
+      registers,
+    }),
+    historyDropped: new Counter({
+      name: 'statuschecker_history_dropped_total',
+      help: 'Buffered history rows dropped because the database was unreachable for longer than the buffer holds.',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
