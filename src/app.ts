@@ -2,19 +2,26 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry as MetricsRegistry } from 'prom-client';
+import { EVENT_BATCH_MS, createEventPublisher, reviveEventDates, type MonitorEvents, type MonitorTopics } from './checks/events.js';
 import { createMonitor, type Monitor } from './checks/monitor.js';
 import { createProber, type Prober, type ProberOptions } from './checks/probe.js';
 import { createStatusCache, type StatusCache } from './checks/status-cache.js';
 import type { Config } from './config.js';
+import { followRemoteEvents } from './cluster/follow-remote.js';
 import { openDatabase, type Database } from './db/database.js';
+import { createEventBus } from './events/event-bus.js';
+import { createRedisTransport } from './events/redis-transport.js';
 import { schema } from './graphql/schema/index.js';
 import { createHistory, type History } from './history/history.js';
 import type { Logger } from './logger.js';
 import { createCheckMetrics } from './metrics/check-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { createServiceDirectory, type ServiceDirectory } from './registry/directory.js';
 import { createRegistry, toCheckDefinition, type Registry } from './registry/registry.js';
 import { createHttpServer } from './server/http-server.js';
-import { createYogaServer, type Yoga } from './server/yoga.js';
+import { createSharedSubscriptions } from './server/shared-subscriptions.js';
+import { attachGraphQLWebSocket, type GraphQLWebSocket } from './server/ws-server.js';
+import { GRAPHQL_PATH, createYogaServer, type Yoga } from './server/yoga.js';
 import { VERSION } from './version.js';
 
 export interface App {
@@ -23,7 +30,10 @@ export interface App {
   readonly cache: StatusCache;
   readonly monitor: Monitor;
   readonly history: History;
+  readonly events: MonitorEvents;
+  readonly directory: ServiceDirectory;
   readonly metrics: Metrics;
+  readonly ws: GraphQLWebSocket;
   readonly yoga: Yoga;
   readonly server: Server;
   /** Starts checking and listening; resolves with the bound port (useful with PORT=0). */
@@ -71,10 +81,16 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     retentionDays: config.history.retentionDays,
     onDropped: (kind, rows) => metrics.historyDropped.inc({ kind }, rows),
   });
+  const events: MonitorEvents = createEventBus<MonitorTopics>({
+    logger,
+    remote: config.redis.url ? createRedisTransport({ url: config.redis.url, logger }) : undefined,
+    batchMs: EVENT_BATCH_MS,
+    reviver: reviveEventDates,
+  });
   const monitor = createMonitor({
     prober,
     cache,
-    sinks: [history.sink, createCheckMetrics(metrics, cache)],
+    sinks: [history.sink, createCheckMetrics(metrics, cache), createEventPublisher(events)],
     logger,
     concurrency: config.checks.concurrency,
     schedulerEnabled: config.checks.schedulerEnabled,
@@ -82,19 +98,33 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     onLag: (lagMs) => metrics.schedulerLag.observe(lagMs / 1000),
   });
 
-  monitor.load((await registry.listAll()).map(toCheckDefinition), await history.loadStates());
-  registry.onChange((change) => {
-    if (change.kind === 'unregistered') monitor.remove(change.service.id);
-    else monitor.define(toCheckDefinition(change.service));
+  const rows = await registry.listAll();
+  const directory = createServiceDirectory(rows);
+  monitor.load(rows.map(toCheckDefinition), await history.loadStates());
+  registry.onChange(({ kind, service }) => {
+    if (kind === 'unregistered') {
+      directory.delete(service.id);
+      monitor.remove(service.id);
+    } else {
+      directory.set(service);
+      monitor.define(toCheckDefinition(service));
+    }
+    events.publish('serviceChanged', { serviceId: service.id, kind });
   });
+  followRemoteEvents({ events, cache, directory, monitor, registry, history, logger });
 
   const yoga = createYogaServer({
     schema,
-    deps: { prisma: db.prisma, registry, cache, monitor, history, now },
+    deps: { prisma: db.prisma, registry, cache, monitor, history, events, directory, now },
     logger,
     production: config.production,
   });
   const server = createHttpServer({ yoga, logger, metrics: metrics.registry, isReady: () => db.ping(1_000) });
+  const shared = createSharedSubscriptions();
+  const ws = attachGraphQLWebSocket({ httpServer: server, path: GRAPHQL_PATH, yoga, shared, logger });
+  metrics.live.wsConnections = () => ws.connections;
+  metrics.live.subscriptionsActive = () => shared.members;
+  metrics.live.subscriptionGroups = () => shared.groups;
 
   let stopping: Promise<void> | undefined;
   return {
@@ -103,7 +133,10 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     cache,
     monitor,
     history,
+    events,
+    directory,
     metrics,
+    ws,
     yoga,
     server,
     async listen() {
@@ -120,9 +153,12 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
         log.info('shutting down');
         await monitor.stop(2_000);
         log.info('checks stopped');
+        await ws.close();
+        log.info('websockets closed');
         await closeServer(server);
         log.info('http server closed');
         await history.stop(3_000);
+        await events.close();
         await prober.close();
         await db.close();
         log.info('database closed');

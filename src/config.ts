@@ -28,6 +28,10 @@ const environmentSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
     .optional(),
   DATA_DIR: z.string().min(1).default(DEFAULTS.dataDir),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default(DEFAULTS.logLevel),
   NODE_ENV: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(DEFAULTS.shutdownTimeoutMs),
@@ -40,6 +44,7 @@ const environmentSchema = z.object({
 export type Config = Readonly<{
   server: Readonly<{ host: string; port: number }>;
   database: Readonly<{ url: string | undefined; dataDir: string }>;
+  redis: Readonly<{ url: string | undefined }>;
   log: Readonly<{ level: (typeof LOG_LEVELS)[number] }>;
   checks: Readonly<{ concurrency: number; keepAlive: boolean; schedulerEnabled: boolean }>;
   history: Readonly<{ retentionDays: number }>;
@@ -62,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
     config: Object.freeze({
       server: Object.freeze({ host: e.HOST, port: e.PORT }),
       database: Object.freeze({ url: e.DATABASE_URL, dataDir: e.DATA_DIR }),
+      redis: Object.freeze({ url: e.REDIS_URL }),
       log: Object.freeze({ level: e.LOG_LEVEL }),
       checks: Object.freeze({
         concurrency: e.CHECK_CONCURRENCY,

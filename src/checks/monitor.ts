@@ -49,6 +49,10 @@ export interface Monitor {
   checkNow(serviceId: string): Promise<ServiceState | null>;
   /** One check of an unsaved definition; nothing is stored or published. */
   testCheck(service: Omit<CheckDefinition, 'id'>, signal?: AbortSignal): Promise<ProbeResult>;
+  /** True when this process runs the checks of the service (its state here is the freshest). */
+  checksLocally(serviceId: string): boolean;
+  /** Ids of every service the monitor knows. */
+  serviceIds(): IterableIterator<string>;
   start(): void;
   stop(timeoutMs?: number): Promise<void>;
   readonly running: number;
@@ -126,6 +130,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
     define(service) {
       const previous = definitions.get(service.id);
+      if (previous && sameDefinition(previous, service)) return;
       definitions.set(service.id, service);
       notify('serviceDefined', service, previous);
       if (!previous) {
@@ -158,6 +163,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
     testCheck: (service, signal) => options.prober.probe(service, signal),
 
+    checksLocally: (serviceId) => scheduler.has(serviceId),
+    serviceIds: () => definitions.keys(),
+
     start() {
       if (schedulerEnabled) scheduler.start();
       log.info({ services: definitions.size, schedulerEnabled, concurrency: options.concurrency }, 'monitor started');
@@ -171,6 +179,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
       return scheduler.running;
     },
   };
+}
+
+/** Equal definitions need no rescheduling (a resync re-defines every service). */
+function sameDefinition(a: CheckDefinition, b: CheckDefinition): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**

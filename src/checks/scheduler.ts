@@ -248,7 +248,9 @@ export function createScheduler<Def, Result>(options: SchedulerOptions<Def, Resu
       if (!job || stopped) return Promise.resolve(null);
       return new Promise<Result | null>((resolve) => {
         (job.waiters ??= []).push(resolve);
-
+        if (job.inFlight) {
+          return;
+        }
         heap.remove(job);
         job.dueAt = now();
         enqueue(job, true);

@@ -1,7 +1,9 @@
+import type { MonitorEvents } from '../checks/events.js';
 import type { Monitor } from '../checks/monitor.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { PrismaClient } from '../db/database.js';
 import type { History } from '../history/history.js';
+import type { ServiceDirectory } from '../registry/directory.js';
 import type { Registry } from '../registry/registry.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
@@ -12,6 +14,8 @@ export interface GraphQLDeps {
   cache: StatusCache;
   monitor: Monitor;
   history: History;
+  events: MonitorEvents;
+  directory: ServiceDirectory;
   now: () => Date;
 }
 

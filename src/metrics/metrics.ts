@@ -3,6 +3,8 @@ import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 
 /** Every metric of the process, registered on the given registry (tests pass a fresh one). */
 export function createMetrics(registry: Registry) {
   const registers = [registry];
+  /** Read at scrape time; the parts that own these numbers plug themselves in here. */
+  const live = { wsConnections: () => 0, subscriptionsActive: () => 0, subscriptionGroups: () => 0 };
   collectDefaultMetrics({ register: registry });
   // prom-client also exports these gauges under a `_total` name, which Prometheus reserves for
   // counters (promtool rejects them); the same values stay available without the suffix.
@@ -11,6 +13,7 @@ export function createMetrics(registry: Registry) {
   }
   return {
     registry,
+    live,
     serviceUp: new Gauge({
       name: 'statuschecker_service_up',
       help: '1 while the service is UP or DEGRADED, 0 otherwise.',
@@ -53,6 +56,30 @@ export function createMetrics(registry: Registry) {
       help: "Expiry of the target's TLS certificate, as a Unix timestamp.",
       labelNames: ['service'] as const,
       registers,
+    }),
+    wsConnections: new Gauge({
+      name: 'statuschecker_ws_connections',
+      help: 'Open GraphQL WebSocket connections.',
+      registers,
+      collect() {
+        this.set(live.wsConnections());
+      },
+    }),
+    subscriptionsActive: new Gauge({
+      name: 'statuschecker_subscriptions_active',
+      help: 'Active GraphQL subscriptions (over all WebSocket connections).',
+      registers,
+      collect() {
+        this.set(live.subscriptionsActive());
+      },
+    }),
+    subscriptionGroups: new Gauge({
+      name: 'statuschecker_subscription_groups',
+      help: 'Distinct subscription operations; each event is executed once per group, whatever its number of subscribers.',
+      registers,
+      collect() {
+        this.set(live.subscriptionGroups());
+      },
     }),
     historyDropped: new Counter({
       name: 'statuschecker_history_dropped_total',

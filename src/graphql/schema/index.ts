@@ -7,6 +7,7 @@ import './service-queries.js';
 import './service-mutations.js';
 import './history.js';
 import './checks.js';
+import './subscriptions.js';
 
 builder.queryType({});
 builder.mutationType({});

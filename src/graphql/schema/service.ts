@@ -37,7 +37,7 @@ export const ServiceNode = builder.prismaNode('Service', {
     name: t.exposeString('name'),
     url: t.exposeString('url'),
     method: t.expose('method', { type: HttpMethodEnum }),
-    headers: t.field({ type: [HeaderObject], select: { headers: true }, resolve: (service) => headersOf(service) }),
+    headers: t.field({ type: [HeaderObject], resolve: (service) => headersOf(service) }),
     intervalSeconds: t.exposeInt('intervalSeconds'),
     timeoutMs: t.exposeInt('timeoutMs'),
     expectedStatus: t.exposeString('expectedStatus', {
@@ -58,7 +58,6 @@ export const ServiceNode = builder.prismaNode('Service', {
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     state: t.field({
       type: ServiceStateObject,
-      select: { paused: true },
       // From the cache; a service another process registered a moment ago may not be there yet.
       resolve: (service, _args, ctx) => ctx.cache.get(service.id) ?? initialState(service.paused, service.createdAt),
     }),

@@ -1,0 +1,65 @@
+import type { EventBus } from '../events/event-bus.js';
+import type { MonitorSink } from './monitor.js';
+import type { ProbeResult } from './probe.js';
+import type { ServiceState, ServiceStatus } from './service-state.js';
+
+export interface StatusChangedEvent {
+  serviceId: string;
+  previous: ServiceStatus;
+  current: ServiceStatus;
+  at: Date;
+  message: string | null;
+  state: ServiceState;
+}
+
+export interface CheckCompletedEvent {
+  serviceId: string;
+  at: Date;
+  result: ProbeResult;
+  state: ServiceState;
+}
+
+export type ServiceChangeKind = 'registered' | 'updated' | 'paused' | 'resumed' | 'unregistered';
+
+export interface ServiceChangedEvent {
+  serviceId: string;
+  kind: ServiceChangeKind;
+}
+
+/** The topics of the event bus. */
+export type MonitorTopics = {
+  statusChanged: StatusChangedEvent;
+  checkCompleted: CheckCompletedEvent;
+  serviceChanged: ServiceChangedEvent;
+};
+
+export type MonitorEvents = EventBus<MonitorTopics>;
+
+/** checkCompleted is a firehose: other processes get it in batches; transitions go at once. */
+export const EVENT_BATCH_MS = { checkCompleted: 100 };
+
+const DATE_KEYS = new Set(['at', 'since', 'lastCheckedAt', 'certificateExpiresAt']);
+
+/** JSON turns dates into strings; this turns the known date fields back. */
+export function reviveEventDates(key: string, value: unknown): unknown {
+  return typeof value === 'string' && DATE_KEYS.has(key) ? new Date(value) : value;
+}
+
+/** Publishes what the monitor sees: every transition and every finished check. */
+export function createEventPublisher(events: MonitorEvents): MonitorSink {
+  return {
+    statusChanged({ service, transition, state }) {
+      events.publish('statusChanged', {
+        serviceId: service.id,
+        previous: transition.previous,
+        current: transition.current,
+        at: transition.at,
+        message: transition.message,
+        state,
+      });
+    },
+    checkCompleted({ service, at, result, state }) {
+      events.publish('checkCompleted', { serviceId: service.id, at, result, state });
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { GraphQLError } from 'graphql';
+import type { CheckCompletedEvent, MonitorTopics, StatusChangedEvent } from '../../checks/events.js';
+import type { ServiceRow } from '../../registry/registry.js';
+import { builder } from '../builder.js';
+import type { GraphQLContext } from '../context.js';
+import { CheckFailureReasonEnum, ServiceStatusEnum } from './enums.js';
+import { ServiceNode, ServiceStateObject } from './service.js';
+import { serviceIdOf } from './service-ids.js';
+import { subscribeToEvents } from '../event-stream.js';
+
+export const MAX_CHECK_SUBSCRIPTION_IDS = 100;
+
+/** The service of an event, from the in-memory directory: no database query per subscriber. */
+function serviceOf(ctx: GraphQLContext, serviceId: string): ServiceRow {
+  const row = ctx.directory.get(serviceId);
+  if (!row) throw new GraphQLError('the service of this event was removed');
+  return row;
+}
+
+const StatusChangeEventObject = builder.objectRef<StatusChangedEvent>('StatusChangeEvent').implement({
+  fields: (t) => ({
+    service: t.field({ type: ServiceNode, resolve: (event, _args, ctx) => serviceOf(ctx, event.serviceId) }),
+    previous: t.expose('previous', { type: ServiceStatusEnum }),
+    current: t.expose('current', { type: ServiceStatusEnum }),
+    at: t.expose('at', { type: 'DateTime' }),
+    message: t.exposeString('message', { nullable: true, description: 'Why: the failure or slowness that caused it, or what the recovering check saw.' }),
+    state: t.expose('state', { type: ServiceStateObject }),
+  }),
+});
+
+const CheckResultObject = builder.objectRef<CheckCompletedEvent>('CheckResult').implement({
+  fields: (t) => ({
+    service: t.field({ type: ServiceNode, resolve: (event, _args, ctx) => serviceOf(ctx, event.serviceId) }),
+    at: t.expose('at', { type: 'DateTime' }),
+    ok: t.boolean({ resolve: (event) => event.result.ok }),
+    degraded: t.boolean({ resolve: (event) => event.result.degraded }),
+    latencyMs: t.float({ nullable: true, resolve: (event) => event.result.latencyMs }),
+    httpStatus: t.int({ nullable: true, resolve: (event) => event.result.httpStatus }),
+    reason: t.field({ type: CheckFailureReasonEnum, nullable: true, resolve: (event) => event.result.reason }),
+    message: t.string({ nullable: true, resolve: (event) => event.result.message }),
+  }),
+});
+
+/** Service global ids to database ids; an id that is not a service id is a client error. */
+function serviceIds(ids: readonly (string | number)[]): Set<string> {
+  const out = new Set<string>();
+  for (const id of ids) {
+    const serviceId = serviceIdOf(String(id));
+    if (serviceId === null) {
+      throw new GraphQLError(`not a service id: ${JSON.stringify(String(id).slice(0, 100))}`, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    out.add(serviceId);
+  }
+  return out;
+}
+
+function stream<K extends keyof MonitorTopics & string>(ctx: GraphQLContext, topic: K, ids: Set<string> | null) {
+  return subscribeToEvents(ctx.events, topic, ids);
+}
+
+builder.subscriptionType({
+  fields: (t) => ({
+    statusChanged: t.field({
+      type: StatusChangeEventObject,
+      description: "A service's status changed. With no serviceIds: every service.",
+      args: { serviceIds: t.arg.idList() },
+      subscribe: (_root, args, ctx) => stream(ctx, 'statusChanged', args.serviceIds ? serviceIds(args.serviceIds) : null),
+      resolve: (event) => event,
+    }),
+    checkCompleted: t.field({
+      type: CheckResultObject,
+      description: `Every finished check of the given services (for live latency charts); 1 to ${MAX_CHECK_SUBSCRIPTION_IDS} ids.`,
+      args: { serviceIds: t.arg.idList({ required: true }) },
+      subscribe: (_root, args, ctx) => {
+        const ids = serviceIds(args.serviceIds);
+        if (ids.size < 1 || ids.size > MAX_CHECK_SUBSCRIPTION_IDS) {
+          throw new GraphQLError(`checkCompleted takes 1 to ${MAX_CHECK_SUBSCRIPTION_IDS} service ids (got ${ids.size})`, {
+            extensions: { code: 'BAD_USER_INPUT' },
+          });
+        }
+        return stream(ctx, 'checkCompleted', ids);
+      },
+      resolve: (event) => event,
+    }),
+  }),
+});
