@@ -249,6 +249,7 @@ export function createScheduler<Def, Result>(options: SchedulerOptions<Def, Resu
       return new Promise<Result | null>((resolve) => {
         (job.waiters ??= []).push(resolve);
         if (job.inFlight) {
+          job.rerun = true;
           return;
         }
         heap.remove(job);

@@ -41,9 +41,15 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   const pglite = new PGlite(options.dataDir);
   await pglite.waitReady;
   const adapter = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
-  return wrap('embedded', adapter, options, async () => {
-    await pglite.close();
-  });
+  return wrap(
+    'embedded',
+    adapter,
+    options,
+    async () => {
+      await pglite.close();
+    },
+    () => applyMigrations(adapter),
+  );
 }
 
 async function openPostgres(options: DatabaseOptions, url: string): Promise<Database> {
@@ -62,7 +68,20 @@ async function openPostgres(options: DatabaseOptions, url: string): Promise<Data
     onPoolError: (err) => log.warn({ err }, 'database pool error'),
     onConnectionError: (err) => log.warn({ err }, 'database connection error'),
   });
-  return wrap('postgresql', adapter, options, () => pool.end());
+  // The schema engine holds a session-level advisory lock while it migrates. Through the shared
+  // pool, the unlock can run on another connection and leave the lock held for ever (the next
+  // process to start would time out waiting). A pool of one connection, closed afterwards, keeps
+  // lock and unlock on one session and ends that session when done.
+  const migrate = async () => {
+    const migrationPool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    migrationPool.on('error', (err) => log.warn({ err }, 'migration connection failed'));
+    try {
+      return await applyMigrations(new PrismaPg(migrationPool));
+    } finally {
+      await migrationPool.end();
+    }
+  };
+  return wrap('postgresql', adapter, options, () => pool.end(), migrate);
 }
 
 function wrap(
@@ -70,6 +89,7 @@ function wrap(
   adapter: SqlMigrationAwareDriverAdapterFactory,
   options: DatabaseOptions,
   closeDriver: () => Promise<void>,
+  migrate: () => Promise<string[]>,
 ): Database {
   const prisma = new PrismaClient({
     adapter,
@@ -85,7 +105,7 @@ function wrap(
   return {
     kind,
     prisma,
-    migrate: () => applyMigrations(adapter),
+    migrate,
     async ping(timeoutMs = 2_000) {
       try {
         await withTimeout(prisma.$queryRawUnsafe('SELECT 1'), timeoutMs);

@@ -3,16 +3,21 @@ import type { ExecutionResult } from 'graphql';
 type Result = ExecutionResult;
 type Started = AsyncIterable<Result> | Result;
 
-/** Results waiting for one slow subscriber beyond this close its connection (see README, slow consumers). */
+/**
+ * A subscriber that falls further behind than this loses its oldest results (a burst should not
+ * buffer without bound); one whose connection takes nothing for STALLED_AFTER_MS while results
+ * wait is closed (see README, slow consumers).
+ */
 export const MAX_QUEUED_RESULTS = 1_000;
+export const STALLED_AFTER_MS = 5_000;
 
 export interface SharedSubscriptions {
   /**
    * Joins the group of subscribers that hold the same document, variables and credentials, starting
    * it with `start` if it is the first. The group executes each event once; every member receives
-   * the same result. `onOverflow` is called when this member falls too far behind.
+   * the same result. `onStalled` is called when this member's connection stopped taking results.
    */
-  join(key: string, start: () => Promise<Started> | Started, onOverflow: () => void): Promise<AsyncGenerator<Result> | Result>;
+  join(key: string, start: () => Promise<Started> | Started, onStalled: () => void): Promise<AsyncGenerator<Result> | Result>;
   readonly groups: number;
   readonly members: number;
 }
@@ -32,10 +37,13 @@ class Member implements AsyncGenerator<Result, undefined, unknown> {
   private waiting: ((r: IteratorResult<Result, undefined>) => void) | null = null;
   private failure: unknown = null;
   private done = false;
+  /** When the consumer last took a result. */
+  private lastTaken = Date.now();
+  dropped = 0;
 
   constructor(
     private readonly leave: (member: Member) => void,
-    private readonly onOverflow: () => void,
+    private readonly onStalled: () => void,
   ) {}
 
   push(result: Result): void {
@@ -43,13 +51,18 @@ class Member implements AsyncGenerator<Result, undefined, unknown> {
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = null;
+      this.lastTaken = Date.now();
       resolve({ value: result, done: false });
       return;
     }
-    if (this.queue.length >= MAX_QUEUED_RESULTS) {
-      this.onOverflow();
+    if (this.queue.length > 0 && Date.now() - this.lastTaken > STALLED_AFTER_MS) {
+      this.onStalled();
       this.end();
       return;
+    }
+    if (this.queue.length >= MAX_QUEUED_RESULTS) {
+      this.queue.shift();
+      this.dropped++;
     }
     this.queue.push(result);
   }
@@ -67,6 +80,7 @@ class Member implements AsyncGenerator<Result, undefined, unknown> {
   }
 
   next(): Promise<IteratorResult<Result, undefined>> {
+    this.lastTaken = Date.now();
     const value = this.queue.shift();
     if (value !== undefined) return Promise.resolve({ value, done: false });
     if (this.failure !== null) {
@@ -133,7 +147,7 @@ export function createSharedSubscriptions(): SharedSubscriptions {
   };
 
   return {
-    async join(key, start, onOverflow) {
+    async join(key, start, onStalled) {
       let group = groups.get(key);
       if (!group) {
         const created: Group = { members: new Set(), upstream: null, ready: Promise.resolve().then(start) };
@@ -159,7 +173,7 @@ export function createSharedSubscriptions(): SharedSubscriptions {
           },
         );
       }
-      const member = new Member(leaveOf(key, group), onOverflow);
+      const member = new Member(leaveOf(key, group), onStalled);
       group.members.add(member);
       members++;
       const started = await group.ready.catch((err: unknown) => {

@@ -18,7 +18,7 @@ export const WS_LIMITS = {
   /** More subscriptions on one socket → an error for that id; the socket stays open. */
   maxSubscriptionsPerSocket: 100,
   /** Unsent bytes a socket may hold before it is closed as a slow consumer. */
-  maxBufferedBytes: 1024 * 1024,
+  maxBufferedBytes: 4 * 1024 * 1024,
 } as const;
 
 /** Close code for a client that does not read what it subscribed to (RFC 6455 "policy violation"). */

@@ -35,4 +35,26 @@ describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
       await db.close();
     }
   });
+
+  it.runIf(kind === 'postgresql')('leave no migration lock behind: a second process migrates while the first runs', async () => {
+    database = await createTestDatabase(kind);
+    const open = () => openDatabase({ url: database!.url, dataDir: database!.dataDir, logger: createLogger('silent') });
+    const first = await open();
+    const second = await open();
+    try {
+      await first.migrate();
+      await first.prisma.service.count(); // the first process keeps using its pool
+      // The engine waits up to 10 s for its advisory lock; a lock left held would fail this.
+      const started = Date.now();
+      expect(await second.migrate()).toEqual([]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const held = await first.prisma.$queryRawUnsafe<{ n: bigint }[]>(
+        `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
+      expect(Number(held[0]!.n)).toBe(0);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
 });
