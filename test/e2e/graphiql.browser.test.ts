@@ -4,6 +4,7 @@ import { RegisterServiceDocument } from '../generated/graphql.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { executeOperation } from '../support/graphql.js';
 import { startServer, stopAllServers, type ServerProcess } from '../support/server-process.js';
+import { startTarget, type Target } from '../support/target-fixture.js';
 
 /**
  * GraphiQL as a person meets it: Yoga's bundled page (@graphql-yoga/render-graphiql, GraphiQL with
@@ -22,6 +23,8 @@ const SELECTORS = {
 const SUMMARY_QUERY = '{ statusSummary { total } }';
 
 let server: ServerProcess;
+let target: Target;
+const LIVE_PATH = '/switch/graphiql-live';
 let browser: TestBrowser | undefined;
 let browserError: unknown;
 /** Every request, blocked request, failed request, WebSocket and page error of the whole file. */
@@ -33,11 +36,16 @@ const pages: Page[] = [];
 
 beforeAll(async () => {
   server = await startServer();
-  // One service, so the summary has something to count.
-  const result = await executeOperation(fetch, server.graphqlUrl, RegisterServiceDocument, {
-    input: { name: 'graphiql-e2e', url: 'http://127.0.0.1:9/health', intervalSeconds: 300 },
-  });
-  expect(result.registerService.__typename, JSON.stringify(result)).toBe('ServicePayload');
+  target = await startTarget();
+  target.respondWith(LIVE_PATH, 200);
+  // Two services, so the summary has something to count; the second is checked every second.
+  for (const input of [
+    { name: 'graphiql-e2e', url: 'http://127.0.0.1:9/health', intervalSeconds: 300 },
+    { name: 'graphiql-live', url: target.url(LIVE_PATH), intervalSeconds: 1, timeoutMs: 500 },
+  ]) {
+    const result = await executeOperation(fetch, server.graphqlUrl, RegisterServiceDocument, { input });
+    expect(result.registerService.__typename, JSON.stringify(result)).toBe('ServicePayload');
+  }
 
   // A missing Chromium fails every test below with launchBrowser's message; nothing is skipped.
   try {
@@ -69,6 +77,7 @@ afterEach(async () => {
 afterAll(async () => {
   await browser?.close();
   await stopAllServers();
+  await target?.close();
 });
 
 /** 127.0.0.1 only; data: and this origin's blob: URLs stay inside the page. */
@@ -149,7 +158,7 @@ describe('GraphiQL at /graphql', () => {
     const answered = page.waitForResponse((r) => isGraphQLPost(r.request(), 'statusSummary'));
     await page.locator(SELECTORS.executeButton).click();
     expect((await answered).status()).toBe(200);
-    await expect.poll(() => resultJson(page), { timeout: 10_000 }).toEqual({ data: { statusSummary: { total: 1 } } });
+    await expect.poll(() => resultJson(page), { timeout: 10_000 }).toEqual({ data: { statusSummary: { total: 2 } } });
     expect(pageErrors).toEqual([]);
   });
 
@@ -157,14 +166,28 @@ describe('GraphiQL at /graphql', () => {
     const page = await openGraphiQL(SUMMARY_QUERY);
     await page.locator(SELECTORS.queryText).click();
     await page.keyboard.press('Control+Enter');
-    await expect.poll(() => resultJson(page), { timeout: 10_000 }).toEqual({ data: { statusSummary: { total: 1 } } });
+    await expect.poll(() => resultJson(page), { timeout: 10_000 }).toEqual({ data: { statusSummary: { total: 2 } } });
+  });
+
+  it('runs a statusChanged subscription over WebSockets and shows the DOWN event when the target breaks', async () => {
+    const page = await openGraphiQL('subscription { statusChanged { service { name } current message } }');
+    const socket = page.waitForEvent('websocket', { timeout: 10_000 });
+    await page.locator(SELECTORS.executeButton).click();
+    expect(new URL((await socket).url()).pathname).toBe('/graphql');
+    // Give the subscription a moment to be registered on the server before the target breaks.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    target.respondWith(LIVE_PATH, 503);
+    await expect
+      .poll(() => resultJson(page), { timeout: 10_000 })
+      .toEqual({ data: { statusChanged: { service: { name: 'graphiql-live' }, current: 'DOWN', message: 'expected 200-299, got 503' } } });
+    expect(pageErrors).toEqual([]);
   });
 
   // Last, so that it also covers every request the tests above made.
   it('sends no request beyond 127.0.0.1, and none fails', async () => {
     const page = await openGraphiQL(SUMMARY_QUERY);
     await page.locator(SELECTORS.executeButton).click();
-    await expect.poll(() => resultJson(page), { timeout: 10_000 }).toEqual({ data: { statusSummary: { total: 1 } } });
+    await expect.poll(() => resultJson(page), { timeout: 10_000 }).toEqual({ data: { statusSummary: { total: 2 } } });
     await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
     await page.waitForLoadState('networkidle');
 

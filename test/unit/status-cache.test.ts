@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { initialState, type ServiceStatus } from '../../src/checks/service-state.js';
+import { createStatusCache, type StatusCache, type StatusSummary } from '../../src/checks/status-cache.js';
+
+const NOW = new Date('2026-01-01T00:00:00Z');
+
+/** "set a UP" writes a state with that status; "delete a" removes it. */
+type Op = readonly ['set', string, ServiceStatus] | readonly ['delete', string];
+
+function apply(cache: StatusCache, op: Op): void {
+  if (op[0] === 'set') cache.set(op[1], { ...initialState(false, NOW), status: op[2] });
+  else cache.delete(op[1]);
+}
+
+/** The summary a user should see, counted from scratch over a plain map of what was written. */
+function recount(model: ReadonlyMap<string, ServiceStatus>): StatusSummary {
+  const summary: StatusSummary = { total: 0, up: 0, degraded: 0, down: 0, paused: 0, unknown: 0 };
+  for (const status of model.values()) {
+    summary.total++;
+    summary[status.toLowerCase() as Lowercase<ServiceStatus>]++;
+  }
+  return summary;
+}
+
+/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
+function seeded(seed: number): (n: number) => number {
+  return (n) => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4_294_967_296) * n);
+  };
+}
+
+const summary = (counts: Partial<StatusSummary>): StatusSummary => ({ total: 0, up: 0, degraded: 0, down: 0, paused: 0, unknown: 0, ...counts });
+
+describe('status cache summary', () => {
+  it.each<[string, Op[], StatusSummary]>([
+    ['empty', [], summary({})],
+    ['one of each', [['set', 'a', 'UP'], ['set', 'b', 'DEGRADED'], ['set', 'c', 'DOWN'], ['set', 'd', 'PAUSED'], ['set', 'e', 'UNKNOWN']],
+      summary({ total: 5, up: 1, degraded: 1, down: 1, paused: 1, unknown: 1 })],
+    ['a replaced state moves between counts', [['set', 'a', 'UNKNOWN'], ['set', 'a', 'UP'], ['set', 'a', 'DOWN']], summary({ total: 1, down: 1 })],
+    ['replacing with the same status counts once', [['set', 'a', 'UP'], ['set', 'a', 'UP'], ['set', 'a', 'UP']], summary({ total: 1, up: 1 })],
+    ['delete takes the service out of its count', [['set', 'a', 'UP'], ['set', 'b', 'UP'], ['delete', 'a']], summary({ total: 1, up: 1 })],
+    ['delete of a replaced state uncounts its latest status', [['set', 'a', 'UP'], ['set', 'a', 'DOWN'], ['delete', 'a']], summary({})],
+    ['deleting an unknown id changes nothing', [['set', 'a', 'UP'], ['delete', 'nope'], ['delete', 'a'], ['delete', 'a']], summary({})],
+    ['set again after delete', [['set', 'a', 'DOWN'], ['delete', 'a'], ['set', 'a', 'PAUSED']], summary({ total: 1, paused: 1 })],
+  ])('%s', (_name, ops, expected) => {
+    const cache = createStatusCache();
+    for (const op of ops) apply(cache, op);
+    expect(cache.summary()).toEqual(expected);
+    expect(cache.size).toBe(expected.total);
+  });
+
+  it.each([[1], [2], [3]])('stays equal to a recount through 5,000 random writes (seed %i)', (seed) => {
+    const statuses: ServiceStatus[] = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN', 'PAUSED'];
+    const random = seeded(seed);
+    const cache = createStatusCache();
+    const model = new Map<string, ServiceStatus>();
+    for (let i = 0; i < 5_000; i++) {
+      const id = `s${random(50)}`;
+      if (random(4) === 0) {
+        apply(cache, ['delete', id]);
+        model.delete(id);
+      } else {
+        const status = statuses[random(5)]!;
+        apply(cache, ['set', id, status]);
+        model.set(id, status);
+      }
+      expect(cache.summary(), `after write ${i}`).toEqual(recount(model));
+    }
+    expect(model.size).toBeGreaterThan(10);
+    for (const status of statuses) {
+      const ids = [...model].filter(([, s]) => s === status).map(([id]) => id);
+      expect(cache.idsWithStatus([status]).sort()).toEqual(ids.sort());
+    }
+  });
+});
+
+describe('status cache idsWithStatus', () => {
+  const ops: Op[] = [
+    ['set', 'a', 'UP'],
+    ['set', 'b', 'DOWN'],
+    ['set', 'c', 'DEGRADED'],
+    ['set', 'd', 'UP'],
+    ['set', 'e', 'PAUSED'],
+    ['set', 'b', 'UP'], // b recovered
+    ['set', 'f', 'DOWN'],
+    ['delete', 'd'],
+  ];
+  it.each<[ServiceStatus[], string[]]>([
+    [['UP'], ['a', 'b']],
+    [['DOWN'], ['f']],
+    [['UP', 'DEGRADED'], ['a', 'b', 'c']],
+    [['PAUSED', 'DOWN'], ['e', 'f']],
+    [['UNKNOWN'], []],
+    [[], []],
+  ])('%j -> %j', (wanted, ids) => {
+    const cache = createStatusCache();
+    for (const op of ops) apply(cache, op);
+    expect(cache.idsWithStatus(wanted).sort()).toEqual(ids);
+  });
+
+  it('get/has reflect the latest write', () => {
+    const cache = createStatusCache();
+    for (const op of ops) apply(cache, op);
+    expect(cache.get('b')?.status).toBe('UP');
+    expect(cache.has('d')).toBe(false);
+    expect(cache.get('d')).toBeUndefined();
+  });
+});
