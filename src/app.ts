@@ -6,8 +6,10 @@ import { EVENT_BATCH_MS, createEventPublisher, reviveEventDates, type MonitorEve
 import { createMonitor, type Monitor } from './checks/monitor.js';
 import { createProber, type Prober, type ProberOptions } from './checks/probe.js';
 import { createStatusCache, type StatusCache } from './checks/status-cache.js';
+import { createTargetPolicy } from './checks/target-policy.js';
 import type { Config } from './config.js';
 import { followRemoteEvents } from './cluster/follow-remote.js';
+import { createDatabaseHealth, type DatabaseHealth } from './db/availability.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createEventBus } from './events/event-bus.js';
 import { createRedisTransport } from './events/redis-transport.js';
@@ -18,6 +20,7 @@ import { createCheckMetrics } from './metrics/check-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createServiceDirectory, type ServiceDirectory } from './registry/directory.js';
 import { createRegistry, toCheckDefinition, type Registry } from './registry/registry.js';
+import { createAuthenticator } from './server/auth.js';
 import { createHttpServer } from './server/http-server.js';
 import { createSharedSubscriptions } from './server/shared-subscriptions.js';
 import { attachGraphQLWebSocket, type GraphQLWebSocket } from './server/ws-server.js';
@@ -26,6 +29,7 @@ import { VERSION } from './version.js';
 
 export interface App {
   readonly db: Database;
+  readonly health: DatabaseHealth;
   readonly registry: Registry;
   readonly cache: StatusCache;
   readonly monitor: Monitor;
@@ -36,7 +40,9 @@ export interface App {
   readonly ws: GraphQLWebSocket;
   readonly yoga: Yoga;
   readonly server: Server;
-  /** Starts checking and listening; resolves with the bound port (useful with PORT=0). */
+  /** Starts the background parts: database watch, checks, history writes. */
+  start(): void;
+  /** Starts everything and listens; resolves with the bound port (useful with PORT=0). */
   listen(): Promise<number>;
   /** Ordered, idempotent shutdown: stop checks, stop HTTP, write history, close the database. */
   stop(): Promise<void>;
@@ -65,12 +71,16 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     throw err;
   }
 
-  const registry = createRegistry({ prisma: db.prisma, logger });
+  const health = createDatabaseHealth({ ping: (timeoutMs) => db.ping(timeoutMs), logger });
+  const policy = createTargetPolicy(config.targetPolicy);
+  const auth = createAuthenticator(config.auth);
+  const registry = createRegistry({ prisma: db.prisma, logger, checkUrl: (url) => policy.checkUrl(url), guard: health.guard });
   const cache = createStatusCache();
   const metrics = createMetrics(new MetricsRegistry());
   const prober: Prober = createProber({
     userAgent: `statuschecker/${VERSION}`,
     connectionMode: config.checks.keepAlive ? 'keep-alive' : 'fresh',
+    policy,
     ...proberOverrides,
   });
   const history = createHistory({
@@ -116,19 +126,35 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
   const yoga = createYogaServer({
     schema,
     deps: { prisma: db.prisma, registry, cache, monitor, history, events, directory, now },
+    auth,
     logger,
     production: config.production,
   });
-  const server = createHttpServer({ yoga, logger, metrics: metrics.registry, isReady: () => db.ping(1_000) });
+  const server = createHttpServer({
+    yoga,
+    logger,
+    metrics: metrics.registry,
+    metricsToken: config.auth.metricsToken,
+    isReady: () => db.ping(1_000),
+  });
   const shared = createSharedSubscriptions();
-  const ws = attachGraphQLWebSocket({ httpServer: server, path: GRAPHQL_PATH, yoga, shared, logger });
+  const ws = attachGraphQLWebSocket({ httpServer: server, path: GRAPHQL_PATH, yoga, shared, auth, logger });
   metrics.live.wsConnections = () => ws.connections;
   metrics.live.subscriptionsActive = () => shared.members;
   metrics.live.subscriptionGroups = () => shared.groups;
 
   let stopping: Promise<void> | undefined;
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    health.start();
+    monitor.start();
+    history.start();
+  };
   return {
     db,
+    health,
     registry,
     cache,
     monitor,
@@ -139,11 +165,11 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     ws,
     yoga,
     server,
+    start,
     async listen() {
       server.listen(config.server.port, config.server.host);
       await once(server, 'listening');
-      monitor.start();
-      history.start();
+      start();
       const port = (server.address() as AddressInfo).port;
       log.info({ url: `http://${hostForUrl(config.server.host)}:${port}/graphql`, database: db.kind, version: VERSION }, 'listening');
       return port;
@@ -160,6 +186,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
         await history.stop(3_000);
         await events.close();
         await prober.close();
+        health.stop();
         await db.close();
         log.info('database closed');
       })();

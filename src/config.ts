@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { invalidCidrs, type TargetPolicySettings } from './checks/target-policy.js';
 
 /** Defaults, named so the README and the code say the same thing. */
 export const DEFAULTS = {
@@ -20,6 +22,17 @@ const boolean = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const MIN_TOKEN_LENGTH = 16;
+const list = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
 const environmentSchema = z.object({
   PORT: integer(0, 65_535).default(DEFAULTS.port),
   HOST: z.string().min(1).default(DEFAULTS.host),
@@ -39,6 +52,15 @@ const environmentSchema = z.object({
   CHECK_KEEP_ALIVE: boolean(true),
   SCHEDULER_ENABLED: boolean(true),
   HISTORY_RETENTION_DAYS: integer(1, 3650).default(DEFAULTS.historyRetentionDays),
+  API_TOKENS: list.refine((tokens) => tokens.every((t) => t.length >= MIN_TOKEN_LENGTH && !/\s/.test(t)), {
+    message: `every token must be at least ${MIN_TOKEN_LENGTH} characters with no spaces (comma-separated)`,
+  }),
+  PUBLIC_READ: boolean(false),
+  ALLOW_UNAUTHENTICATED: boolean(false),
+  METRICS_TOKEN: z.string().min(MIN_TOKEN_LENGTH, `must be at least ${MIN_TOKEN_LENGTH} characters`).optional(),
+  TARGET_POLICY: z.enum(['allow-all', 'public-only']).default('allow-all'),
+  TARGET_ALLOW_CIDRS: list,
+  TARGET_DENY_CIDRS: list,
 });
 
 export type Config = Readonly<{
@@ -47,6 +69,8 @@ export type Config = Readonly<{
   redis: Readonly<{ url: string | undefined }>;
   log: Readonly<{ level: (typeof LOG_LEVELS)[number] }>;
   checks: Readonly<{ concurrency: number; keepAlive: boolean; schedulerEnabled: boolean }>;
+  auth: Readonly<{ tokens: readonly string[]; publicRead: boolean; metricsToken: string | undefined }>;
+  targetPolicy: Readonly<TargetPolicySettings>;
   history: Readonly<{ retentionDays: number }>;
   production: boolean;
   shutdownTimeoutMs: number;
@@ -62,6 +86,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
     return { ok: false, problems };
   }
   const e = parsed.data;
+  const problems = [
+    ...invalidCidrs(e.TARGET_ALLOW_CIDRS).map((p) => `TARGET_ALLOW_CIDRS: ${p}`),
+    ...invalidCidrs(e.TARGET_DENY_CIDRS).map((p) => `TARGET_DENY_CIDRS: ${p}`),
+  ];
+  if (!isLoopback(e.HOST) && e.API_TOKENS.length === 0 && !e.ALLOW_UNAUTHENTICATED) {
+    problems.push(
+      `HOST: ${e.HOST} accepts connections from other machines, but API_TOKENS is not set: ` +
+        'set API_TOKENS, or set ALLOW_UNAUTHENTICATED=true to run without authentication on purpose',
+    );
+  }
+  if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
     config: Object.freeze({
@@ -75,10 +110,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         schedulerEnabled: e.SCHEDULER_ENABLED,
       }),
       history: Object.freeze({ retentionDays: e.HISTORY_RETENTION_DAYS }),
+      auth: Object.freeze({ tokens: Object.freeze(e.API_TOKENS), publicRead: e.PUBLIC_READ, metricsToken: e.METRICS_TOKEN }),
+      targetPolicy: Object.freeze({ mode: e.TARGET_POLICY, allow: e.TARGET_ALLOW_CIDRS, deny: e.TARGET_DENY_CIDRS }),
       production: e.NODE_ENV === 'production',
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     }),
   };
+}
+
+/** Addresses that only this machine can reach. */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare === '::1') return true;
+  return isIP(bare) === 4 && bare.startsWith('127.');
 }
 
 /** `PORT=` in a shell or compose file means "not set", not "set to nothing". */

@@ -19,11 +19,13 @@ export interface GraphQLDeps {
   now: () => Date;
 }
 
-/** What every resolver receives: the domain services plus per-request batch loaders. */
+/** What every resolver receives: the domain services, who is asking, and per-request batch loaders. */
 export interface GraphQLContext extends GraphQLDeps {
+  /** The authenticated principal (server/auth.ts); subscriptions are shared only within one principal. */
+  principal: string;
   loaders: Loaders;
 }
 
-export function createContext(deps: GraphQLDeps): GraphQLContext {
-  return { ...deps, loaders: createLoaders(deps) };
+export function createContext(deps: GraphQLDeps, principal: string): GraphQLContext {
+  return { ...deps, principal, loaders: createLoaders(deps) };
 }

@@ -2,7 +2,7 @@ import type { CheckDefinition } from '../checks/check-definition.js';
 import { parseExpectedStatus } from '../checks/expected-status.js';
 import type { Logger } from '../logger.js';
 import { Prisma, type PrismaClient, type Service as ServiceRow } from '../generated/prisma/client.js';
-import { ConflictError, NotFoundError } from './errors.js';
+import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { withDefaults, type Header, type RegisterInput, type ServiceInput, type UpdateInput } from './service-input.js';
 import { mergeUpdate, validateService } from './validation.js';
 
@@ -15,6 +15,8 @@ export type RegistryChange =
 export type RegistryListener = (change: RegistryChange) => void;
 
 export interface Registry {
+  /** Validates a definition (rules and target policy) without storing it; throws ValidationError. */
+  validate(input: RegisterInput): ServiceInput;
   register(input: RegisterInput): Promise<ServiceRow>;
   update(id: string, patch: UpdateInput): Promise<ServiceRow>;
   unregister(id: string): Promise<ServiceRow>;
@@ -27,8 +29,24 @@ export interface Registry {
   onChange(listener: RegistryListener): () => void;
 }
 
-export function createRegistry(deps: { prisma: PrismaClient; logger: Logger }): Registry {
+export interface RegistryOptions {
+  prisma: PrismaClient;
+  logger: Logger;
+  /** Judges a URL against the target policy at registration: null, or why it is refused. */
+  checkUrl?: (url: string) => string | null;
+  /** Runs every database operation (fail fast while the database is down). */
+  guard?: <T>(operation: () => Promise<T>) => Promise<T>;
+}
+
+export function createRegistry(deps: RegistryOptions): Registry {
   const { prisma } = deps;
+  const guard = deps.guard ?? (<T>(operation: () => Promise<T>) => operation());
+  const validate = (service: ServiceInput): ServiceInput => {
+    const valid = validateService(service);
+    const refusal = deps.checkUrl?.(valid.url);
+    if (refusal) throw new ValidationError('url', refusal);
+    return valid;
+  };
   const log = deps.logger.child({ component: 'registry' });
   const listeners = new Set<RegistryListener>();
 
@@ -43,17 +61,17 @@ export function createRegistry(deps: { prisma: PrismaClient; logger: Logger }): 
   };
 
   const existing = async (id: string): Promise<ServiceRow> => {
-    const row = await prisma.service.findUnique({ where: { id } });
+    const row = await guard(() => prisma.service.findUnique({ where: { id } }));
     if (!row) throw notFound(id);
     return row;
   };
 
   return {
+    validate: (input) => validate(withDefaults(input)),
+
     async register(input) {
-      const service = validateService(withDefaults(input));
-      const row = await translateErrors(service.name, () =>
-        prisma.service.create({ data: toData(service) }),
-      );
+      const service = validate(withDefaults(input));
+      const row = await translateErrors(service.name, () => guard(() => prisma.service.create({ data: toData(service) })));
       log.info({ serviceId: row.id, name: row.name }, 'service registered');
       emit({ kind: 'registered', service: row });
       return row;
@@ -61,9 +79,9 @@ export function createRegistry(deps: { prisma: PrismaClient; logger: Logger }): 
 
     async update(id, patch) {
       const current = await existing(id);
-      const service = validateService(mergeUpdate(toInput(current), patch));
+      const service = validate(mergeUpdate(toInput(current), patch));
       const row = await translateErrors(service.name, () =>
-        prisma.service.update({ where: { id }, data: toData(service) }),
+        guard(() => prisma.service.update({ where: { id }, data: toData(service) })),
       );
       log.info({ serviceId: row.id }, 'service updated');
       emit({ kind: 'updated', service: row });
@@ -71,7 +89,7 @@ export function createRegistry(deps: { prisma: PrismaClient; logger: Logger }): 
     },
 
     async unregister(id) {
-      const row = await translateErrors('', () => prisma.service.delete({ where: { id } }), id);
+      const row = await translateErrors('', () => guard(() => prisma.service.delete({ where: { id } })), id);
       log.info({ serviceId: row.id, name: row.name }, 'service unregistered');
       emit({ kind: 'unregistered', service: row });
       return row;
@@ -80,15 +98,15 @@ export function createRegistry(deps: { prisma: PrismaClient; logger: Logger }): 
     async setPaused(id, paused) {
       const current = await existing(id);
       if (current.paused === paused) return current;
-      const row = await translateErrors('', () => prisma.service.update({ where: { id }, data: { paused } }), id);
+      const row = await translateErrors('', () => guard(() => prisma.service.update({ where: { id }, data: { paused } })), id);
       log.info({ serviceId: id, paused }, paused ? 'service paused' : 'service resumed');
       emit({ kind: paused ? 'paused' : 'resumed', service: row });
       return row;
     },
 
-    get: (id) => prisma.service.findUnique({ where: { id } }),
-    findByName: (name) => prisma.service.findUnique({ where: { name: name.trim() } }),
-    listAll: () => prisma.service.findMany({ orderBy: { name: 'asc' } }),
+    get: (id) => guard(() => prisma.service.findUnique({ where: { id } })),
+    findByName: (name) => guard(() => prisma.service.findUnique({ where: { name: name.trim() } })),
+    listAll: () => guard(() => prisma.service.findMany({ orderBy: { name: 'asc' } })),
 
     onChange(listener) {
       listeners.add(listener);

@@ -1,40 +1,75 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { Logger } from '../logger.js';
+import { withRequestId } from './request-context.js';
 import type { Yoga } from './yoga.js';
+
+/** Inbound timeouts: a client that dawdles over its headers or body is cut off. */
+export const HTTP_TIMEOUTS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+} as const;
 
 export interface HttpServerOptions {
   yoga: Yoga;
   logger: Logger;
   metrics: MetricsRegistry;
+  /** When set, /metrics needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string | undefined;
   /** /readyz answers 200 only while this resolves true. */
   isReady: () => Promise<boolean>;
 }
 
-/** One node:http server: Yoga at /graphql, plus the probes an orchestrator needs. */
+/** One node:http server: Yoga at /graphql, plus the probes an orchestrator needs and /metrics. */
 export function createHttpServer(options: HttpServerOptions): Server {
   const log = options.logger.child({ component: 'http' });
-  const routes: Record<string, (res: ServerResponse) => Promise<void> | void> = {
-    '/healthz': (res) => sendText(res, 200, 'ok\n'),
-    '/readyz': async (res) => {
+  const metricsAllowed = bearerCheck(options.metricsToken);
+  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
+    '/healthz': (_req, res) => sendText(res, 200, 'ok\n'),
+    '/readyz': async (_req, res) => {
       const ready = await options.isReady().catch(() => false);
       sendText(res, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n');
     },
-    '/metrics': async (res) => sendText(res, 200, await options.metrics.metrics(), options.metrics.contentType),
+    '/metrics': async (req, res) => {
+      if (!metricsAllowed(req.headers.authorization)) {
+        res.setHeader('www-authenticate', 'Bearer');
+        return sendText(res, 401, 'metrics need Authorization: Bearer <METRICS_TOKEN>\n');
+      }
+      sendText(res, 200, await options.metrics.metrics(), options.metrics.contentType);
+    },
   };
 
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    const route = routes[path];
-    if (route && (req.method === 'GET' || req.method === 'HEAD')) {
-      Promise.resolve(route(res)).catch((err: unknown) => {
-        log.error({ err, path }, 'probe handler failed');
-        if (!res.headersSent) sendText(res, 500, 'error\n');
-      });
-      return;
-    }
-    void options.yoga.handle(req, res);
+  const server = createServer((req, res) => {
+    withRequestId((requestId) => {
+      res.setHeader('x-request-id', requestId);
+      const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+      const route = routes[path];
+      if (route && (req.method === 'GET' || req.method === 'HEAD')) {
+        Promise.resolve(route(req, res)).catch((err: unknown) => {
+          log.error({ err, path, requestId }, 'probe handler failed');
+          if (!res.headersSent) sendText(res, 500, 'error\n');
+        });
+        return;
+      }
+      void options.yoga.handle(req, res);
+    });
   });
+  server.headersTimeout = HTTP_TIMEOUTS.headersTimeoutMs;
+  server.requestTimeout = HTTP_TIMEOUTS.requestTimeoutMs;
+  server.keepAliveTimeout = HTTP_TIMEOUTS.keepAliveTimeoutMs;
+  return server;
+}
+
+/** Constant-time check of a Bearer token; everything passes when no token is configured. */
+function bearerCheck(token: string | undefined): (authorization: string | undefined) => boolean {
+  if (!token) return () => true;
+  const expected = createHash('sha256').update(token).digest();
+  return (authorization) => {
+    const presented = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1] ?? '';
+    return timingSafeEqual(expected, createHash('sha256').update(presented).digest());
+  };
 }
 
 export function sendText(res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8') {

@@ -4,6 +4,8 @@ import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql'
 import { CloseCode, makeServer, type Context as WsContext, type SubscribePayload } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
+import type { Authenticator } from './auth.js';
+import { withRequestId } from './request-context.js';
 import type { SharedSubscriptions } from './shared-subscriptions.js';
 import type { Yoga } from './yoga.js';
 
@@ -31,6 +33,7 @@ export interface GraphQLWebSocketOptions {
   path: string;
   yoga: Yoga;
   shared: SharedSubscriptions;
+  auth: Authenticator;
   logger: Logger;
 }
 
@@ -78,6 +81,12 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
 
   const server = makeServer<Record<string, unknown>, Extra>({
     connectionInitWaitTimeout: WS_LIMITS.connectionInitWaitMs,
+    // Subscriptions always need a token when tokens are configured: wrong or missing closes 4403.
+    onConnect: (ctx) => {
+      const params = ctx.connectionParams ?? {};
+      const principal = options.auth.principalOf(params.authorization ?? params.Authorization);
+      return principal === 'open' || principal.startsWith('token:');
+    },
     onSubscribe: async (ctx, id, payload) => {
       if (Object.keys(ctx.subscriptions).length > WS_LIMITS.maxSubscriptionsPerSocket) {
         return [new GraphQLError(`too many subscriptions on this connection (at most ${WS_LIMITS.maxSubscriptionsPerSocket})`)];
@@ -119,7 +128,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', (data) => {
-            handle(String(data)).catch((err: unknown) => {
+            withRequestId(() => handle(String(data))).catch((err: unknown) => {
               log.error({ err }, 'websocket message handling failed');
               socket.close(CloseCode.InternalServerError, 'Internal server error');
             });

@@ -2,31 +2,39 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GraphQLContext, type GraphQLDeps } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
+import { authorizationOf, useAuthorization, type Authenticator } from './auth.js';
 import { createGraphiQLRenderer } from './graphiql.js';
+import { useOperationLimits } from './limits.js';
+import { createErrorMasker } from './mask-errors.js';
 
 export const GRAPHQL_PATH = '/graphql';
+/** Largest request body accepted (413 beyond). */
+export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
 export interface YogaOptions {
   schema: GraphQLSchema;
   deps: GraphQLDeps;
+  auth: Authenticator;
   logger: Logger;
   production: boolean;
 }
 
 export function createYogaServer(options: YogaOptions): Yoga {
   const log = options.logger.child({ component: 'graphql' });
+  const { auth } = options;
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: () => createContext(options.deps),
+    context: (initial) => createContext(options.deps, auth.principalOf(authorizationOf(initial))),
+    plugins: [useOperationLimits(), useAuthorization(auth)],
     graphiql: { title: 'statuschecker', subscriptionsProtocol: 'WS' },
     renderGraphiQL: createGraphiQLRenderer(),
     landingPage: false,
     batching: false,
-    // Unexpected errors reach clients as "Unexpected error." and are logged in full.
-    maskedErrors: { isDev: !options.production },
+    maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+    maskedErrors: { maskError: createErrorMasker(options.logger, options.production) },
     logging: {
       debug: (...args) => log.debug(args.length === 1 ? args[0] : args),
       info: (...args) => log.info(args.length === 1 ? args[0] : args),

@@ -55,8 +55,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
   if (options.listen) {
     baseUrl = `http://127.0.0.1:${await app.listen()}`;
   } else {
-    app.monitor.start();
-    app.history.start();
+    app.start();
   }
   const fetchFn = (url: string, init: RequestInit) => app.yoga.fetch(url, init);
   const url = 'http://localhost/graphql';

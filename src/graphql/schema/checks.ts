@@ -1,7 +1,5 @@
 import { checkDefinitionOf } from '../../registry/registry.js';
 import { NotFoundError, ValidationError } from '../../registry/errors.js';
-import { withDefaults } from '../../registry/service-input.js';
-import { validateService } from '../../registry/validation.js';
 import { builder } from '../builder.js';
 import { CheckFailureReasonEnum } from './enums.js';
 import { resultUnion } from './errors.js';
@@ -45,8 +43,7 @@ builder.mutationFields((t) => ({
     errors: resultUnion('TestCheckResult', [ValidationError]),
     args: { input: t.arg({ type: RegisterServiceInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
-      const service = validateService(withDefaults(input));
-      return ctx.monitor.testCheck(checkDefinitionOf('test', service, false));
+      return ctx.monitor.testCheck(checkDefinitionOf('test', ctx.registry.validate(input), false));
     },
   }),
 }));

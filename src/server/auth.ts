@@ -1,0 +1,109 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { GraphQLError, getOperationAST, type DocumentNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+/**
+ * Who is asking: `open` when no tokens are configured, `token:<n>` for the n-th configured token,
+ * `anonymous` without credentials, `invalid` for credentials that match no token.
+ */
+export type Principal = 'open' | 'anonymous' | 'invalid' | `token:${number}`;
+
+export interface AuthSettings {
+  tokens: readonly string[];
+  /** Queries need no token (mutations and subscriptions still do). */
+  publicRead: boolean;
+}
+
+export interface Authenticator {
+  readonly enabled: boolean;
+  /** From an `Authorization: Bearer <token>` value (header or connection_init payload). */
+  principalOf(authorization: unknown): Principal;
+  allows(principal: Principal, operation: 'query' | 'mutation' | 'subscription'): boolean;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+export function createAuthenticator(settings: AuthSettings): Authenticator {
+  const digests = settings.tokens.map(digest);
+  const enabled = digests.length > 0;
+  return {
+    enabled,
+    principalOf(authorization) {
+      if (!enabled) return 'open';
+      if (authorization === undefined || authorization === null || authorization === '') return 'anonymous';
+      const match = typeof authorization === 'string' ? /^Bearer +(\S+) *$/i.exec(authorization) : null;
+      if (!match) return 'invalid';
+      // Fixed-length digests compared in constant time, against every token, so neither the
+      // token's length nor which token matched shows in the timing.
+      const presented = digest(match[1]!);
+      let found = -1;
+      digests.forEach((candidate, index) => {
+        if (timingSafeEqual(candidate, presented)) found = index;
+      });
+      return found >= 0 ? `token:${found}` : 'invalid';
+    },
+    allows(principal, operation) {
+      if (principal === 'open' || principal.startsWith('token:')) return true;
+      return principal === 'anonymous' && operation === 'query' && settings.publicRead;
+    },
+  };
+}
+
+/** The credentials of a request: the HTTP header, or the `authorization` of connection_init. */
+export function authorizationOf(initialContext: Record<string, unknown>): unknown {
+  const params = initialContext.connectionParams as Record<string, unknown> | undefined;
+  if (params) return params.authorization ?? params.Authorization;
+  const request = initialContext.request as Request | undefined;
+  return request?.headers.get('authorization') ?? undefined;
+}
+
+/**
+ * Default-deny, in one place for both transports: every operation is refused before execution
+ * unless the principal in its context may run that kind of operation. Over WebSockets, a socket
+ * without a valid token is already closed at connection_init (4403).
+ */
+export function useAuthorization(auth: Authenticator): Plugin {
+  const refuse = (
+    args: { document: DocumentNode; operationName?: string | null; contextValue: unknown },
+    stop: (result: { errors: GraphQLError[] }) => void,
+  ) => {
+    const principal = (args.contextValue as { principal?: Principal }).principal ?? 'anonymous';
+    const operation = getOperationAST(args.document, args.operationName ?? undefined)?.operation ?? 'query';
+    if (auth.allows(principal, operation)) return;
+    const message =
+      principal === 'invalid'
+        ? 'invalid token'
+        : `authentication required: send Authorization: Bearer <token> to run a ${operation}`;
+    stop({
+      errors: [
+        new GraphQLError(message, {
+          extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
+        }),
+      ],
+    });
+  };
+  return {
+    // Over HTTP, a request that could not run anything is answered before its body is even parsed.
+    onRequest({ request, endResponse }) {
+      if (!auth.enabled) return;
+      const wantsGraphiQL = request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html');
+      if (wantsGraphiQL) return;
+      const principal = auth.principalOf(request.headers.get('authorization') ?? undefined);
+      if (principal === 'invalid' || (principal === 'anonymous' && !auth.allows(principal, 'query'))) {
+        const message = principal === 'invalid' ? 'invalid token' : 'authentication required: send Authorization: Bearer <token>';
+        endResponse(
+          new Response(JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }), {
+            status: 401,
+            headers: { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer' },
+          }),
+        );
+      }
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      refuse(args, setResultAndStopExecution);
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      refuse(args, setResultAndStopExecution);
+    },
+  };
+}
