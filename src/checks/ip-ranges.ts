@@ -89,8 +89,8 @@ export function parseCidr(entry: string): Cidr | string {
   const host = slash < 0 ? text : text.slice(0, slash);
   const family = net.isIP(host);
   const address = newAddress();
-  // net.isIP accepts IPv6 zone ids ("fe80::1%eth0"); a zone names an interface, not a range.
-  if (family === 0 || host.includes('%') || !parseAddress(host, address)) {
+  // net.isIP accepts IPv6 zone ids ("fe80::1%eth0"), parseAddress does not: a zone is no range.
+  if (family === 0 || !parseAddress(host, address)) {
     return `"${text}" is not an IPv4 or IPv6 address or CIDR`;
   }
   const max = family === 4 ? 32 : 128;
@@ -154,7 +154,7 @@ function parseV4(text: string, start: number, end: number): number {
   for (let i = start; i <= end; i++) {
     const c = i === end ? DOT : text.charCodeAt(i);
     if (c === DOT) {
-      if (digits === 0 || parts === 4) return -1;
+      if (digits === 0) return -1;
       value = value * 256 + octet;
       parts++;
       octet = 0;

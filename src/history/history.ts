@@ -45,6 +45,28 @@ const MAX_TRANSITIONS = 100_000;
 const RETRY_MAX_MS = 10_000;
 const PRUNE_EVERY_MS = 24 * 60 * 60 * 1000;
 const PRUNE_FIRST_AFTER_MS = 60_000;
+/** Rows per write statement: PGlite blocks the event loop for roughly 10-20 ms per 500 rows. */
+const WRITE_CHUNK_ROWS = 100;
+
+function* chunks<T>(rows: T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += WRITE_CHUNK_ROWS) yield rows.slice(i, i + WRITE_CHUNK_ROWS);
+}
+
+/** Lets timers and I/O run (due checks, their responses) before the next statement. */
+async function yieldThen(write: () => Promise<void>): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  await write();
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`history flush did not finish within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
 
 /**
  * The history writer: buffers transitions, last-known states and per-minute rollups in memory and
@@ -105,9 +127,16 @@ export function createHistory(options: HistoryOptions): History {
     }
     const rollupBatch = rollups.take();
     try {
-      await insertTransitions(prisma, batch);
-      await upsertStates(prisma, states);
-      await upsertRollups(prisma, rollupBatch);
+      // In chunks, with a turn of the event loop between statements: PGlite runs in-process and
+      // blocks while it executes, so one statement for thousands of rows would hold up checks.
+      // Transitions and states are idempotent (re-sent whole on failure); rollups add up, so each
+      // chunk is confirmed as soon as it is written and only unwritten rows are given back.
+      for (const chunk of chunks(batch)) await yieldThen(() => insertTransitions(prisma, chunk));
+      for (const chunk of chunks(states)) await yieldThen(() => upsertStates(prisma, chunk));
+      for (const chunk of chunks(rollupBatch)) {
+        await yieldThen(() => upsertRollups(prisma, chunk));
+        rollups.committed(chunk);
+      }
       rollups.committed();
     } catch (err) {
       transitions = batch.concat(transitions);
@@ -222,24 +251,21 @@ export function createHistory(options: HistoryOptions): History {
     async stop(timeoutMs = 5_000) {
       stopped = true;
       for (const t of [timer, soonTimer, pruneTimer]) if (t) clearTimeout(t);
-      let deadline: NodeJS.Timeout | undefined;
-      const lastTry = (async () => {
-        if (flushing) await flushing.catch(() => {});
-        await flush();
-      })();
-      try {
-        await Promise.race([
-          lastTry,
-          new Promise((_, reject) => {
-            deadline = setTimeout(() => reject(new Error(`history flush did not finish within ${timeoutMs} ms`)), timeoutMs);
-          }),
-        ]);
-        log.info('history flushed');
-      } catch (err) {
-        log.error({ err, ...pendingCounts() }, 'history could not be written before shutdown');
-      } finally {
-        clearTimeout(deadline);
+      // Keep trying until the deadline: a database that blinks during shutdown should not cost history.
+      const deadline = Date.now() + timeoutMs;
+      let lastError: unknown = null;
+      if (flushing) await flushing.catch(() => {});
+      while (Date.now() < deadline) {
+        try {
+          await withDeadline(flush(), deadline - Date.now());
+          log.info('history flushed');
+          return;
+        } catch (err) {
+          lastError = err;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(0, deadline - Date.now()))));
+        }
       }
+      log.error({ err: lastError, ...pendingCounts() }, 'history could not be written before shutdown');
     },
 
     pruneNow: () => pruneAndCompact(prisma, now(), options.retentionDays).then(() => undefined),

@@ -76,7 +76,7 @@ export class RollupBuffer {
     addCheck(rollup, ok, degraded, latencyMs);
   }
 
-  /** Hands every pending row to the writer; then `committed()` or `failed()`. */
+  /** Hands every pending row to the writer; then `committed()` (possibly in parts) or `failed()`. */
   take(): Rollup[] {
     const batch = [...this.pending.values()];
     this.pending = new Map();
@@ -84,11 +84,17 @@ export class RollupBuffer {
     return batch;
   }
 
-  committed(): void {
-    this.inFlight = [];
+  /** The batch (or these rows of it, written in parts) is in the database. */
+  committed(rows?: readonly Rollup[]): void {
+    if (rows === undefined) {
+      this.inFlight = [];
+      return;
+    }
+    const written = new Set(rows);
+    this.inFlight = this.inFlight.filter((rollup) => !written.has(rollup));
   }
 
-  /** The write failed: the rows wait again, merged with anything recorded meanwhile. */
+  /** The write failed: the rows not yet written wait again, merged with anything recorded meanwhile. */
   failed(): void {
     const batch = this.inFlight;
     this.inFlight = [];

@@ -439,6 +439,9 @@ describe('invalidCidrs', () => {
     '::ffff:10.0.0.0/104',
     '::ffff:127.0.0.1',
     '1:2:3:4:5:6:7:8',
+    '1:2:3:4:5:6:1.2.3.4',
+    '1::2:3:4:5:1.2.3.4',
+    '::1.2.3.4',
   ])('accepts %j', (entry) => {
     expect(invalidCidrs([entry])).toEqual([]);
   });
@@ -469,6 +472,11 @@ describe('invalidCidrs', () => {
     ['1::2::3', notAnAddress('1::2::3')],
     ['1:2:3:4:5:6:7:8:9', notAnAddress('1:2:3:4:5:6:7:8:9')],
     ['fe80::1%eth0', notAnAddress('fe80::1%eth0')],
+    ['1:2:3:4:5:6:7:1.2.3.4', notAnAddress('1:2:3:4:5:6:7:1.2.3.4')],
+    ['1::2:3:4:5:6:7:1.2.3.4', notAnAddress('1::2:3:4:5:6:7:1.2.3.4')],
+    ['::1.2.3.4.5', notAnAddress('::1.2.3.4.5')],
+    ['::1.2.3', notAnAddress('::1.2.3')],
+    ['1.2.3.4::', notAnAddress('1.2.3.4::')],
     ['10.0.0.1/8', 'entry 1: "10.0.0.1/8" has bits set after its /8 prefix (did you mean 10.0.0.0/8?)'],
     ['2001:db8::1/32', 'entry 1: "2001:db8::1/32" has bits set after its /32 prefix (did you mean 2001:db8::/32?)'],
     ['', 'entry 1: an empty entry (two commas in a row, or a trailing comma?)'],
@@ -527,6 +535,27 @@ describe('address parsing agrees with node:net', () => {
         expect([...out], text).toEqual(words);
       }
     }
+  });
+
+  it.each([
+    '1:2:3:4:5:6:7:1.2.3.4',
+    '1::2:3:4:5:6:7:1.2.3.4',
+    '1::2:3:4:5:6:1.2.3.4',
+    '1::2:3:4:5:1.2.3.4',
+    '::1.2.3.4.5',
+    '1.2.3.4::',
+    '::1.2.3.04',
+    '1:2:3:4:5:6:7::',
+    '::1:2:3:4:5:6:7',
+    '1:2:3:4:5:6:7:8::',
+    '::1:2:3:4:5:6:7:8',
+    ':::',
+    '1:::2',
+    '12345::',
+    '0:0:0:0:0:0:0:0',
+    '1:2:3:4:5:6:7:',
+  ])('reads %j exactly when net.isIP does', (text) => {
+    expect(parseAddress(text, newAddress())).toBe(net.isIP(text) !== 0);
   });
 
   it('accepts exactly what net.isIP accepts, on mangled addresses', () => {
