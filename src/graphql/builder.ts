@@ -1,4 +1,5 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
@@ -17,13 +18,16 @@ export const builder = new SchemaBuilder<{
   DefaultNodeNullability: false;
 }>({
   // The errors plugin goes before the Prisma plugin so typed results wrap Prisma fields too.
-  plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin, SimpleObjectsPlugin],
+  // Complexity only annotates fields (a connection's page size as its multiplier); the limit is
+  // enforced before execution by server/limits.ts, for both transports.
+  plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesQueryOptions: false,
-    edgesFieldOptions: { nullable: { list: false, items: false } },
+    // Each connection field multiplies by its page size (its `complexity`), so edges add no multiplier.
+    edgesFieldOptions: { nullable: { list: false, items: false }, complexity: { field: 1, multiplier: 1 } },
     nodeFieldOptions: { nullable: false },
   },
   prisma: {

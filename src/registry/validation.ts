@@ -60,6 +60,8 @@ export function validateService(input: ServiceInput): ServiceInput {
 
   if (input.bodyContains !== null) {
     if (input.bodyContains.length === 0) fail('bodyContains', 'must not be empty; use null to remove it');
+    // PostgreSQL text cannot hold NUL.
+    if (input.bodyContains.includes('\0')) fail('bodyContains', 'must not contain NUL characters');
     if (byteLength(input.bodyContains) > LIMITS.bodyContainsBytes) {
       fail('bodyContains', `must be at most ${LIMITS.bodyContainsBytes} bytes`);
     }
@@ -103,6 +105,9 @@ function validateUrl(raw: string): string {
   const url = raw.trim();
   if (url.length === 0) fail('url', 'is required');
   if (url.length > LIMITS.urlLength) fail('url', `must be at most ${LIMITS.urlLength} characters`);
+  // The URL parser drops tabs and newlines and trims other control characters silently, so the
+  // URL checked would not be the one stored (and PostgreSQL refuses NUL in text outright).
+  if (/[\x00-\x1f\x7f]/.test(url)) fail('url', 'must not contain control characters');
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -52,6 +52,7 @@ builder.prismaObjectFields(ServiceNode, (t) => ({
       cursor: 'id',
       defaultSize: 20,
       maxSize: 200,
+      complexity: (args) => ({ field: 1, multiplier: Math.min(args.first ?? args.last ?? 20, 200) }),
       query: { orderBy: { id: 'desc' } },
     },
     { name: 'StatusChangeConnection' },

@@ -48,6 +48,8 @@ builder.queryFields((t) => ({
       cursor: 'id',
       defaultSize: 50,
       maxSize: 500,
+      // What a page selects costs once per row asked for (server/limits.ts enforces the budget).
+      complexity: (args) => ({ field: 1, multiplier: Math.min(args.first ?? args.last ?? 50, 500) }),
       args: { filter: t.arg({ type: ServiceFilter }) },
       resolve: (query, _root, args, ctx) =>
         ctx.prisma.service.findMany({ ...query, where: serviceWhere(args.filter, ctx.cache), orderBy: { name: 'asc' } }),

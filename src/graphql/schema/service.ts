@@ -33,6 +33,8 @@ export const ServiceStateObject = builder.objectRef<ServiceState>('ServiceState'
 
 export const ServiceNode = builder.prismaNode('Service', {
   id: { field: 'id' },
+  // node(id:) of a service that does not exist (or no longer does) is null, not an unexpected error.
+  nullable: true,
   fields: (t) => ({
     name: t.exposeString('name'),
     url: t.exposeString('url'),

@@ -1,0 +1,560 @@
+import * as crypto from 'node:crypto';
+import {
+  getNamedType,
+  isCompositeType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isInterfaceType,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLObjectType,
+} from 'graphql';
+import type { Client } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { schema } from '../../src/graphql/schema/index.js';
+import { createAuthenticator, type Principal } from '../../src/server/auth.js';
+import { StatusChangedDocument } from '../generated/graphql.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { connectClient, subscribe } from '../support/subscriptions.js';
+
+// The authenticator must compare every presented token through timingSafeEqual on fixed-length
+// digests. A pass-through spy lets the unit tests count those comparisons; nothing else changes.
+vi.mock('node:crypto', async (importOriginal) => {
+  const original = await importOriginal<typeof import('node:crypto')>();
+  return { ...original, timingSafeEqual: vi.fn(original.timingSafeEqual) };
+});
+
+const TOKEN_A = 'walk-token-aaaaaaaaaaaa-1';
+const TOKEN_B = 'walk-token-bbbbbbbbbbbb-2';
+const WRONG_TOKEN = 'walk-token-cccccccccccc-3';
+const METRICS_TOKEN = 'metrics-token-mmmmmmmmmmmm';
+const bearer = (token: string) => `Bearer ${token}`;
+const globalIdOf = (serviceId: string) => Buffer.from(`Service:${serviceId}`).toString('base64');
+
+// ---------------------------------------------------------------------------------------------
+// The authenticator itself, table-driven, against what auth.ts documents: "Bearer" in any case,
+// one or more spaces after it, optional trailing spaces; the token itself compared exactly.
+// ---------------------------------------------------------------------------------------------
+
+describe('the authenticator', () => {
+  const T1 = 'tok-aaaaaaaaaaaaaaaa-1';
+  const T2 = 'tok-bbbbbbbbbbbbbbbb-2';
+  const auth = createAuthenticator({ tokens: [T1, T2], publicRead: false });
+
+  it.each<[string, unknown, Principal]>([
+    ['no header', undefined, 'anonymous'],
+    ['null', null, 'anonymous'],
+    ['an empty value', '', 'anonymous'],
+    ['the first token', `Bearer ${T1}`, 'token:0'],
+    ['the second token', `Bearer ${T2}`, 'token:1'],
+    ['"bearer" in lower case', `bearer ${T1}`, 'token:0'],
+    ['"BEARER" in upper case', `BEARER ${T2}`, 'token:1'],
+    ['"BeArEr" mixed case', `BeArEr ${T1}`, 'token:0'],
+    ['several spaces after Bearer', `Bearer    ${T1}`, 'token:0'],
+    ['trailing spaces', `Bearer ${T1}   `, 'token:0'],
+    ['a prefix of a valid token', `Bearer ${T1.slice(0, -1)}`, 'invalid'],
+    ['a valid token with one more character', `Bearer ${T1}x`, 'invalid'],
+    ['a much shorter token', 'Bearer tok', 'invalid'],
+    ['a much longer token', `Bearer ${T1.repeat(10)}`, 'invalid'],
+    ['the token in another case', `Bearer ${T1.toUpperCase()}`, 'invalid'],
+    ['the token without the scheme', T1, 'invalid'],
+    ['another scheme', `Basic ${T1}`, 'invalid'],
+    ['a leading space', ` Bearer ${T1}`, 'invalid'],
+    ['a tab instead of a space', `Bearer\t${T1}`, 'invalid'],
+    ['no space after Bearer', `Bearer${T1}`, 'invalid'],
+    ['the scheme alone', 'Bearer ', 'invalid'],
+    ['two tokens', `Bearer ${T1} ${T2}`, 'invalid'],
+    ['a comma-joined pair', `Bearer ${T1},${T2}`, 'invalid'],
+    ['a number', 42, 'invalid'],
+    ['an object', { authorization: `Bearer ${T1}` }, 'invalid'],
+    ['an array holding a valid value', [`Bearer ${T1}`], 'invalid'],
+  ])('%s → %s', (_what, authorization, principal) => {
+    expect(auth.principalOf(authorization)).toBe(principal);
+  });
+
+  it('compares fixed-length digests against every configured token, whichever matches and whatever the length', () => {
+    const spy = vi.mocked(crypto.timingSafeEqual);
+    for (const presented of [`Bearer ${T1}`, `Bearer ${T2}`, `Bearer ${T1.slice(0, 3)}`, `Bearer ${'z'.repeat(500)}`]) {
+      spy.mockClear();
+      auth.principalOf(presented);
+      // One comparison per configured token, never an early exit on the first match or mismatch…
+      expect(spy, presented).toHaveBeenCalledTimes(2);
+      // …and always of two 32-byte SHA-256 digests, so the token's length cannot show.
+      for (const [a, b] of spy.mock.calls) {
+        expect([a.byteLength, b.byteLength]).toEqual([32, 32]);
+      }
+    }
+  });
+
+  it.each<[Principal, boolean, [boolean, boolean, boolean]]>([
+    ['token:0', false, [true, true, true]],
+    ['token:1', true, [true, true, true]],
+    ['anonymous', false, [false, false, false]],
+    ['anonymous', true, [true, false, false]],
+    ['invalid', false, [false, false, false]],
+    ['invalid', true, [false, false, false]],
+  ])('%s with PUBLIC_READ=%s may run query, mutation, subscription: %j', (principal, publicRead, expected) => {
+    const a = createAuthenticator({ tokens: [T1], publicRead });
+    expect((['query', 'mutation', 'subscription'] as const).map((op) => a.allows(principal, op))).toEqual(expected);
+  });
+
+  it('without tokens, everyone is "open" and may do everything', () => {
+    const open = createAuthenticator({ tokens: [], publicRead: false });
+    expect(open.enabled).toBe(false);
+    expect([undefined, '', 'Bearer whatever-it-is-here', 'garbage'].map((v) => open.principalOf(v))).toEqual(['open', 'open', 'open', 'open']);
+    expect(open.allows('open', 'mutation')).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The walk: every root field of the schema, read from the schema itself, over both transports.
+// ---------------------------------------------------------------------------------------------
+
+type OperationKind = 'query' | 'mutation' | 'subscription';
+interface RootField {
+  kind: OperationKind;
+  name: string;
+  field: GraphQLField<unknown, unknown>;
+}
+
+function rootFields(): RootField[] {
+  const roots: [OperationKind, GraphQLObjectType | null | undefined][] = [
+    ['query', schema.getQueryType()],
+    ['mutation', schema.getMutationType()],
+    ['subscription', schema.getSubscriptionType()],
+  ];
+  return roots.flatMap(([kind, type]) => Object.values(type?.getFields() ?? {}).map((field) => ({ kind, name: field.name, field })));
+}
+
+/** The typenames of mutation results that mean "refused by the domain" (Error implementations). */
+const ERROR_TYPES = new Set(
+  (() => {
+    const error = schema.getType('Error');
+    return error && isInterfaceType(error) ? schema.getPossibleTypes(error).map((t) => t.name) : [];
+  })(),
+);
+
+let uniqueCounter = 0;
+interface ValueContext {
+  /** Global id of a service that exists. */
+  serviceGlobalId: string;
+  unique: string;
+}
+
+/**
+ * Valid values for the input types the walk meets. A root field taking an input type not listed
+ * here fails the walk with a message saying so: a new field cannot slip past untested.
+ */
+const INPUT_VALUES: Record<string, (ctx: ValueContext) => unknown> = {
+  RegisterServiceInput: (ctx) => ({ name: `walk-${ctx.unique}`, url: 'http://127.0.0.1:9/walk', intervalSeconds: 60, timeoutMs: 1000 }),
+  UpdateServiceInput: () => ({ intervalSeconds: 120 }),
+  ServiceFilter: () => ({ search: 'walk' }),
+};
+
+function valueFor(type: GraphQLInputType, ctx: ValueContext): unknown {
+  if (isNonNullType(type)) return valueFor(type.ofType, ctx);
+  if (isListType(type)) return [valueFor(type.ofType, ctx)];
+  if (isInputObjectType(type)) {
+    const make = INPUT_VALUES[type.name];
+    if (!make) throw new Error(`the walk has no valid value for the input type ${type.name}: add one to INPUT_VALUES`);
+    return make(ctx);
+  }
+  if (isEnumType(type)) return type.getValues()[0]!.name;
+  switch (type.name) {
+    case 'ID':
+      return ctx.serviceGlobalId;
+    case 'Int':
+    case 'Float':
+      return 1;
+    case 'Boolean':
+      return true;
+    case 'String':
+      return ctx.unique;
+    case 'DateTime':
+      return new Date().toISOString();
+    default:
+      throw new Error(`the walk has no value for the scalar ${type.name}`);
+  }
+}
+
+interface Operation {
+  root: RootField;
+  query: string;
+  variables: Record<string, unknown>;
+  /** The service the operation's ids point at (a subscription is woken by checking it). */
+  serviceGlobalId: string;
+}
+
+/**
+ * A minimal valid operation for one root field: every required argument, plus every ID argument
+ * (so `service(id:)` and `statusChanged(serviceIds:)` point at an existing service), selecting
+ * only `__typename` of composite results.
+ */
+function operationFor(root: RootField, serviceGlobalId: string): Operation {
+  const ctx: ValueContext = { serviceGlobalId, unique: `${Date.now()}-${++uniqueCounter}` };
+  const args = root.field.args.filter(
+    (arg) => (isNonNullType(arg.type) && arg.defaultValue === undefined) || getNamedType(arg.type).name === 'ID',
+  );
+  const variables = Object.fromEntries(args.map((arg) => [arg.name, valueFor(arg.type, ctx)]));
+  const declarations = args.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
+  const call = args.length ? `(${args.map((arg) => `${arg.name}: $${arg.name}`).join(', ')})` : '';
+  const selection = isCompositeType(getNamedType(root.field.type)) ? ' { __typename }' : '';
+  const query = `${root.kind} Walk${declarations ? `(${declarations})` : ''} { ${root.name}${call}${selection} }`;
+  return { root, query, variables, serviceGlobalId };
+}
+
+/** What a client sees from one attempt, reduced to one word (or the whole story when it is neither). */
+type Verdict = 'answered' | 'refused' | 'closed 4403';
+
+interface Attempt {
+  status?: number;
+  wwwAuthenticate?: string | null;
+  body?: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] };
+  closeCode?: number;
+  acknowledged?: boolean;
+}
+
+function verdictOf(op: Operation, attempt: Attempt): Verdict | string {
+  const { body } = attempt;
+  const value = body?.data?.[op.root.name] as { __typename?: string } | null | undefined;
+  const answered =
+    !body?.errors?.length && value !== undefined && value !== null && !ERROR_TYPES.has(value?.__typename ?? '');
+  if (attempt.closeCode !== undefined) {
+    return attempt.closeCode === 4403 && !attempt.acknowledged && !body ? 'closed 4403' : `unexpected: ${JSON.stringify(attempt)}`;
+  }
+  if (attempt.status === undefined) return answered ? 'answered' : `unexpected: ${JSON.stringify(attempt).slice(0, 500)}`;
+  if (attempt.status === 200 && answered) return 'answered';
+  const refused =
+    attempt.status === 401 &&
+    attempt.wwwAuthenticate === 'Bearer' &&
+    body?.errors?.length === 1 &&
+    body.errors[0]?.extensions?.code === 'UNAUTHENTICATED' &&
+    (body.data === undefined || body.data === null);
+  return refused ? 'refused' : `unexpected: ${JSON.stringify(attempt).slice(0, 500)}`;
+}
+
+const SSE_NEXT = /event: next\ndata: (.*)\n\n/;
+
+/** Reads server-sent events until the first `next` event, and returns its payload. */
+async function firstSseResult(response: Response, timeoutMs: number): Promise<Attempt['body'] | undefined> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const found = SSE_NEXT.exec(text);
+      if (found) return JSON.parse(found[1]!) as Attempt['body'];
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), remaining);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      if (chunk === 'timeout' || chunk.done) return undefined;
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+describe.each([{ publicRead: false }, { publicRead: true }])('with API_TOKENS set and PUBLIC_READ=$publicRead', ({ publicRead }) => {
+  let t: TestApp;
+  /** One existing service for the refused attempts: they must leave it exactly as it was. */
+  let sharedService: string;
+  const fields = rootFields();
+
+  beforeAll(async () => {
+    t = await startTestApp('embedded', {
+      env: { API_TOKENS: `${TOKEN_A},${TOKEN_B}`, PUBLIC_READ: String(publicRead) },
+      listen: true,
+    });
+    // Paused, so the scheduler leaves it alone and only a wrongly run operation could change it.
+    const shared = await t.app.registry.register({ name: 'walk-shared', url: 'http://127.0.0.1:9/shared' });
+    await t.app.registry.setPaused(shared.id, true);
+    sharedService = globalIdOf(shared.id);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const freshService = async () => {
+    const row = await t.app.registry.register({ name: `walk-fresh-${Date.now()}-${++uniqueCounter}`, url: 'http://127.0.0.1:9/fresh' });
+    return globalIdOf(row.id);
+  };
+  /** Everything a refused operation could have changed: stored services and their live state. */
+  const snapshot = async () => {
+    const rows = await t.app.registry.listAll();
+    return JSON.stringify({ rows, states: rows.map((row) => t.app.cache.get(row.id)) });
+  };
+
+  /**
+   * Wakes a subscription on `serviceGlobalId` for real, as a token holder: a check (a finished check,
+   * whatever the scheduler did before), then a pause (always a status change). What they answer
+   * does not matter here: the verdict is whether the subscription received an event.
+   */
+  const triggerEvents = async (serviceGlobalId: string) => {
+    for (const mutation of ['checkServiceNow', 'pauseService']) {
+      const response = await fetch(`${t.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: bearer(TOKEN_A) },
+        body: JSON.stringify({ query: `mutation ($id: ID!) { ${mutation}(id: $id) { __typename } }`, variables: { id: serviceGlobalId } }),
+      });
+      await response.text();
+    }
+  };
+
+  const overHttp = async (op: Operation, authorization?: string): Promise<Attempt> => {
+    const subscription = op.root.kind === 'subscription';
+    const controller = new AbortController();
+    const response = await fetch(`${t.baseUrl}/graphql`, {
+      method: 'POST',
+      signal: controller.signal,
+      headers: {
+        'content-type': 'application/json',
+        // Subscriptions over HTTP are server-sent events (Yoga answers 406 to a JSON-only client).
+        accept: subscription ? 'text/event-stream' : 'application/graphql-response+json',
+        ...(authorization ? { authorization } : {}),
+      },
+      body: JSON.stringify({ query: op.query, variables: op.variables }),
+    });
+    const attempt: Attempt = { status: response.status, wwwAuthenticate: response.headers.get('www-authenticate') };
+    try {
+      if ((response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+        // The subscription is live once the headers are here: wake it with a real check.
+        if (response.status === 200) await triggerEvents(op.serviceGlobalId);
+        attempt.body = await firstSseResult(response, 5_000);
+      } else {
+        attempt.body = (await response.json()) as Attempt['body'];
+      }
+    } finally {
+      controller.abort();
+    }
+    return attempt;
+  };
+
+  const overWebSocket = async (op: Operation, authorization?: string): Promise<Attempt> => {
+    const attempt: Attempt = { acknowledged: false };
+    const client: Client = connectClient(`${t.baseUrl}/graphql`, {
+      connectionParams: authorization === undefined ? {} : { authorization },
+      on: { connected: () => void (attempt.acknowledged = true) },
+    });
+    try {
+      // Earlier walk steps' subscriptions are gone first, so a new member is this one.
+      await expect.poll(() => t.app.metrics.live.subscriptionsActive(), { timeout: 5_000 }).toBe(0);
+      const result = new Promise<void>((resolve) => {
+        client.subscribe(
+          { query: op.query, variables: op.variables },
+          {
+            next: (value) => {
+              attempt.body ??= value as Attempt['body'];
+              resolve();
+            },
+            error: (err) => {
+              const code = (err as { code?: unknown }).code;
+              if (typeof code === 'number') attempt.closeCode = code;
+              else attempt.body = { errors: Array.isArray(err) ? err : [{ message: String(err) }] };
+              resolve();
+            },
+            complete: () => resolve(),
+          },
+        );
+      });
+      if (op.root.kind === 'subscription' && authorization === bearer(TOKEN_A)) {
+        // Once the subscription has joined the server's shared executions, wake it for real.
+        const joined = await expect
+          .poll(() => t.app.metrics.live.subscriptionsActive(), { timeout: 5_000 })
+          .toBe(1)
+          .then(
+            () => true,
+            () => false,
+          );
+        if (joined) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          await triggerEvents(op.serviceGlobalId);
+        }
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([result, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]).finally(() => clearTimeout(timer));
+    } finally {
+      await client.dispose();
+    }
+    return attempt;
+  };
+
+  /** Runs every root field through `attempt` and returns "kind.field: verdict" lines. */
+  const walk = async (attempt: (op: Operation) => Promise<Attempt>, service: () => Promise<string>) => {
+    const lines: string[] = [];
+    for (const root of fields) {
+      const op = operationFor(root, await service());
+      lines.push(`${root.kind}.${root.name}: ${verdictOf(op, await attempt(op))}`);
+    }
+    return lines;
+  };
+  const expectation = (verdict: (root: RootField) => Verdict) => fields.map((root) => `${root.kind}.${root.name}: ${verdict(root)}`);
+
+  it('walks every root field the schema has (a new one joins the walk by itself)', () => {
+    const names = fields.map((f) => `${f.kind}.${f.name}`);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'query.node',
+        'query.services',
+        'query.service',
+        'query.statusSummary',
+        'mutation.registerService',
+        'mutation.updateService',
+        'mutation.unregisterService',
+        'mutation.pauseService',
+        'mutation.resumeService',
+        'mutation.checkServiceNow',
+        'mutation.testCheck',
+        'subscription.statusChanged',
+        'subscription.checkCompleted',
+      ]),
+    );
+  });
+
+  it(
+    publicRead
+      ? 'over HTTP, anonymously: exactly the Query fields answer; every mutation and subscription is refused (401, Bearer)'
+      : 'over HTTP, anonymously: nothing answers (401 UNAUTHENTICATED, www-authenticate: Bearer)',
+    async () => {
+      const before = await snapshot();
+      const lines = await walk((op) => overHttp(op), async () => sharedService);
+      expect(lines).toEqual(expectation((root) => (publicRead && root.kind === 'query' ? 'answered' : 'refused')));
+      expect(await snapshot()).toBe(before);
+    },
+  );
+
+  it('over HTTP, with a wrong token: every field is refused, queries included', async () => {
+    const before = await snapshot();
+    const lines = await walk((op) => overHttp(op, bearer(WRONG_TOKEN)), async () => sharedService);
+    expect(lines).toEqual(expectation(() => 'refused'));
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('over WebSockets, anonymously and with a wrong token: closed 4403 at connection_init, for every field', async () => {
+    const before = await snapshot();
+    const anonymous = await walk((op) => overWebSocket(op), async () => sharedService);
+    expect(anonymous).toEqual(expectation(() => 'closed 4403'));
+    const wrong = await walk((op) => overWebSocket(op, bearer(WRONG_TOKEN)), async () => sharedService);
+    expect(wrong).toEqual(expectation(() => 'closed 4403'));
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('with the right token, every field answers over HTTP and over WebSockets', async () => {
+    expect(await walk((op) => overHttp(op, bearer(TOKEN_A)), freshService)).toEqual(expectation(() => 'answered'));
+    expect(await walk((op) => overWebSocket(op, bearer(TOKEN_A)), freshService)).toEqual(expectation(() => 'answered'));
+  });
+
+  it('the GraphiQL exemption (GET asking for HTML) runs nothing anonymously', async () => {
+    const response = await fetch(`${t.baseUrl}/graphql?query=${encodeURIComponent('{ statusSummary { total } }')}`, {
+      headers: { accept: 'application/graphql-response+json, text/html' },
+    });
+    const text = await response.text();
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(text).not.toContain('"statusSummary"');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Several tokens, per-principal subscription sharing, and /metrics.
+// ---------------------------------------------------------------------------------------------
+
+describe('several tokens, subscriptions per token, /metrics', () => {
+  let t: TestApp;
+  let serviceGlobalId: string;
+  const clients: Client[] = [];
+  beforeAll(async () => {
+    t = await startTestApp('embedded', {
+      env: { API_TOKENS: ` ${TOKEN_A} , ${TOKEN_B} `, METRICS_TOKEN },
+      listen: true,
+    });
+    serviceGlobalId = globalIdOf((await t.app.registry.register({ name: 'tokens-target', url: 'http://127.0.0.1:9/' })).id);
+  });
+  afterAll(async () => {
+    for (const client of clients) await client.dispose();
+    await t?.close();
+  });
+  const client = (token: string) => {
+    const c = connectClient(`${t.baseUrl}/graphql`, { connectionParams: { authorization: bearer(token) } });
+    clients.push(c);
+    return c;
+  };
+
+  it.each([
+    ['the first', TOKEN_A],
+    ['the second', TOKEN_B],
+  ])('%s of several API_TOKENS works over HTTP and over WebSockets', async (_which, token) => {
+    const response = await fetch(`${t.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: bearer(token) },
+      body: JSON.stringify({ query: 'mutation ($id: ID!) { pauseService(id: $id) { __typename } }', variables: { id: serviceGlobalId } }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { pauseService: { __typename: 'ServicePayload' } } });
+
+    const c = client(token);
+    const result = await new Promise<unknown>((resolve, reject) => {
+      c.subscribe({ query: 'mutation ($id: ID!) { resumeService(id: $id) { __typename } }', variables: { id: serviceGlobalId } }, {
+        next: resolve,
+        error: reject,
+        complete: () => undefined,
+      });
+    });
+    expect(result).toEqual({ data: { resumeService: { __typename: 'ServicePayload' } } });
+  });
+
+  it('does not share one execution between subscribers of different tokens (same document: 2 groups)', async () => {
+    expect(t.app.metrics.live.subscriptionGroups()).toBe(0);
+    const a1 = subscribe(client(TOKEN_A), StatusChangedDocument, { serviceIds: [serviceGlobalId] });
+    const b = subscribe(client(TOKEN_B), StatusChangedDocument, { serviceIds: [serviceGlobalId] });
+    // Control: a second subscriber with token A joins A's group instead of making a third.
+    const a2 = subscribe(client(TOKEN_A), StatusChangedDocument, { serviceIds: [serviceGlobalId] });
+    await expect.poll(() => t.app.metrics.live.subscriptionsActive(), { timeout: 5_000 }).toBe(3);
+    expect(t.app.metrics.live.subscriptionGroups()).toBe(2);
+
+    // And every one of them still receives the events.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const response = await fetch(`${t.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: bearer(TOKEN_B) },
+      body: JSON.stringify({ query: 'mutation ($id: ID!) { pauseService(id: $id) { __typename } }', variables: { id: serviceGlobalId } }),
+    });
+    expect(response.status).toBe(200);
+    for (const s of [a1, b, a2]) expect((await s.next((e) => e.statusChanged.current === 'PAUSED')).statusChanged.current).toBe('PAUSED');
+    for (const s of [a1, b, a2]) s.dispose();
+    await expect.poll(() => t.app.metrics.live.subscriptionGroups(), { timeout: 5_000 }).toBe(0);
+  });
+
+  it.each<[string, number, Record<string, string>]>([
+    ['no token', 401, {}],
+    ['a wrong token', 401, { authorization: bearer(WRONG_TOKEN) }],
+    ['an API token (not the metrics token)', 401, { authorization: bearer(TOKEN_A) }],
+    ['a prefix of the metrics token', 401, { authorization: bearer(METRICS_TOKEN.slice(0, -1)) }],
+    ['the metrics token without "Bearer"', 401, { authorization: METRICS_TOKEN }],
+    ['the metrics token', 200, { authorization: bearer(METRICS_TOKEN) }],
+    ['the metrics token, "bearer" in lower case', 200, { authorization: `bearer ${METRICS_TOKEN}` }],
+  ])('/metrics with %s → %i', async (_what, status, headers) => {
+    const response = await fetch(`${t.baseUrl}/metrics`, { headers });
+    const text = await response.text();
+    expect(response.status).toBe(status);
+    if (status === 401) {
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      expect(text).not.toContain('statuschecker_');
+    } else {
+      expect(text).toMatch(/^# HELP statuschecker_/m);
+    }
+  });
+
+  it.each(['/healthz', '/readyz'])('%s stays open without any token', async (path) => {
+    const response = await fetch(`${t.baseUrl}${path}`);
+    expect(response.status).toBe(200);
+  });
+});
