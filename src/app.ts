@@ -2,13 +2,15 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry as MetricsRegistry } from 'prom-client';
-import { EVENT_BATCH_MS, createEventPublisher, reviveEventDates, type MonitorEvents, type MonitorTopics } from './checks/events.js';
+import { EVENT_BATCH_MS, createEventPublisher, requestCheckThrough, reviveEventDates, type MonitorEvents, type MonitorTopics } from './checks/events.js';
 import { createMonitor, type Monitor } from './checks/monitor.js';
 import { createProber, type Prober, type ProberOptions } from './checks/probe.js';
 import { createStatusCache, type StatusCache } from './checks/status-cache.js';
 import { createTargetPolicy } from './checks/target-policy.js';
 import type { Config } from './config.js';
+import { createOwnership } from './cluster/create-ownership.js';
 import { followRemoteEvents } from './cluster/follow-remote.js';
+import type { Ownership } from './cluster/ownership.js';
 import { createDatabaseHealth, type DatabaseHealth } from './db/availability.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createEventBus } from './events/event-bus.js';
@@ -30,6 +32,8 @@ import { VERSION } from './version.js';
 export interface App {
   readonly db: Database;
   readonly health: DatabaseHealth;
+  readonly ownership: Ownership;
+  readonly replicaId: string;
   readonly registry: Registry;
   readonly cache: StatusCache;
   readonly monitor: Monitor;
@@ -62,7 +66,16 @@ export interface AppOptions {
 /** Builds every part from config and wires them; main.ts adds only process concerns. */
 export async function createApp({ config, logger, onQuery, now = () => new Date(), prober: proberOverrides }: AppOptions): Promise<App> {
   const log = logger.child({ component: 'app' });
-  const db = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, logger, onQuery });
+  const metrics = createMetrics(new MetricsRegistry());
+  const db = await openDatabase({
+    url: config.database.url,
+    dataDir: config.database.dataDir,
+    logger,
+    onQuery: (sql) => {
+      metrics.dbStatements.inc();
+      onQuery?.(sql);
+    },
+  });
   try {
     const applied = await db.migrate();
     log.info({ database: db.kind, applied }, applied.length ? 'migrations applied' : 'database schema up to date');
@@ -76,12 +89,26 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
   const auth = createAuthenticator(config.auth);
   const registry = createRegistry({ prisma: db.prisma, logger, checkUrl: (url) => policy.checkUrl(url), guard: health.guard });
   const cache = createStatusCache();
-  const metrics = createMetrics(new MetricsRegistry());
   const prober: Prober = createProber({
     userAgent: `statuschecker/${VERSION}`,
     connectionMode: config.checks.keepAlive ? 'keep-alive' : 'fresh',
     policy,
     ...proberOverrides,
+  });
+  // The ownership's events reach the monitor, created below.
+  let monitorRef: Monitor | undefined;
+  const { ownership, replicaId } = createOwnership({
+    db,
+    schedulerEnabled: config.checks.schedulerEnabled,
+    replicaId: config.cluster.replicaId,
+    leaseTtlMs: config.cluster.leaseTtlMs,
+    events: {
+      acquired: (ids) => void adopt(ids),
+      lost: (ids) => monitorRef?.release(ids),
+    },
+    beforeRelease: () => history.flush().catch(() => undefined),
+    onChurn: (change, count) => metrics.leaseChanges.inc({ change }, count),
+    logger,
   });
   const history = createHistory({
     prisma: db.prisma,
@@ -89,8 +116,22 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     logger,
     now,
     retentionDays: config.history.retentionDays,
+    fenceOf: (serviceId) => ownership.fenceOf(serviceId),
+    onFenced: (kind, rows) => metrics.fencedWrites.inc({ kind }, rows),
     onDropped: (kind, rows) => metrics.historyDropped.inc({ kind }, rows),
   });
+  /** Services taken over start from the freshest state: the database's, if newer than the cache's. */
+  const adopt = async (ids: string[]) => {
+    try {
+      for (const [id, saved] of await history.loadStates(ids)) {
+        const cached = cache.get(id);
+        if (!cached || (saved.lastCheckedAt?.getTime() ?? 0) > (cached.lastCheckedAt?.getTime() ?? 0)) cache.set(id, saved);
+      }
+    } catch (err) {
+      log.warn({ err }, 'could not load the states of services taken over; starting from the cached ones');
+    }
+    monitorRef?.adopt(ids);
+  };
   const events: MonitorEvents = createEventBus<MonitorTopics>({
     logger,
     remote: config.redis.url ? createRedisTransport({ url: config.redis.url, logger }) : undefined,
@@ -99,6 +140,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
   });
   const monitor = createMonitor({
     prober,
+    ownership,
     cache,
     sinks: [history.sink, createCheckMetrics(metrics, cache), createEventPublisher(events)],
     logger,
@@ -106,7 +148,9 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     schedulerEnabled: config.checks.schedulerEnabled,
     now,
     onLag: (lagMs) => metrics.schedulerLag.observe(lagMs / 1000),
+    requestRemoteCheck: requestCheckThrough(events),
   });
+  monitorRef = monitor;
 
   const rows = await registry.listAll();
   const directory = createServiceDirectory(rows);
@@ -120,6 +164,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
       monitor.define(toCheckDefinition(service));
     }
     events.publish('serviceChanged', { serviceId: service.id, kind });
+    if (kind === 'registered' || kind === 'resumed') ownership.claimSoon();
   });
   followRemoteEvents({ events, cache, directory, monitor, registry, history, logger });
 
@@ -142,6 +187,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
   metrics.live.wsConnections = () => ws.connections;
   metrics.live.subscriptionsActive = () => shared.members;
   metrics.live.subscriptionGroups = () => shared.groups;
+  metrics.live.ownedServices = () => (Number.isFinite(ownership.owned) ? ownership.owned : monitor.scheduled);
 
   let stopping: Promise<void> | undefined;
   let started = false;
@@ -151,10 +197,13 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     health.start();
     monitor.start();
     history.start();
+    ownership.start();
   };
   return {
     db,
     health,
+    ownership,
+    replicaId,
     registry,
     cache,
     monitor,
@@ -171,7 +220,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
       await once(server, 'listening');
       start();
       const port = (server.address() as AddressInfo).port;
-      log.info({ url: `http://${hostForUrl(config.server.host)}:${port}/graphql`, database: db.kind, version: VERSION }, 'listening');
+      log.info({ url: `http://${hostForUrl(config.server.host)}:${port}/graphql`, database: db.kind, replicaId, version: VERSION }, 'listening');
       return port;
     },
     stop() {
@@ -184,6 +233,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
         await closeServer(server);
         log.info('http server closed');
         await history.stop(3_000);
+        await ownership.stop();
         await events.close();
         await prober.close();
         health.stop();

@@ -11,6 +11,7 @@ export const DEFAULTS = {
   shutdownTimeoutMs: 10_000,
   checkConcurrency: 512,
   historyRetentionDays: 90,
+  leaseTtlMs: 3_000,
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -58,6 +59,8 @@ const environmentSchema = z.object({
   PUBLIC_READ: boolean(false),
   ALLOW_UNAUTHENTICATED: boolean(false),
   METRICS_TOKEN: z.string().min(MIN_TOKEN_LENGTH, `must be at least ${MIN_TOKEN_LENGTH} characters`).optional(),
+  REPLICA_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'letters, digits and . _ : - only').optional(),
+  LEASE_TTL_MS: integer(1_000, 300_000).optional(),
   TARGET_POLICY: z.enum(['allow-all', 'public-only']).default('allow-all'),
   TARGET_ALLOW_CIDRS: list,
   TARGET_DENY_CIDRS: list,
@@ -71,6 +74,8 @@ export type Config = Readonly<{
   checks: Readonly<{ concurrency: number; keepAlive: boolean; schedulerEnabled: boolean }>;
   auth: Readonly<{ tokens: readonly string[]; publicRead: boolean; metricsToken: string | undefined }>;
   targetPolicy: Readonly<TargetPolicySettings>;
+  /** Replicas (PostgreSQL only): this process's id and how long a lease lasts without renewal. */
+  cluster: Readonly<{ replicaId: string | undefined; leaseTtlMs: number }>;
   history: Readonly<{ retentionDays: number }>;
   production: boolean;
   shutdownTimeoutMs: number;
@@ -90,6 +95,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
     ...invalidCidrs(e.TARGET_ALLOW_CIDRS).map((p) => `TARGET_ALLOW_CIDRS: ${p}`),
     ...invalidCidrs(e.TARGET_DENY_CIDRS).map((p) => `TARGET_DENY_CIDRS: ${p}`),
   ];
+  if (!e.DATABASE_URL) {
+    // The embedded database lives inside one process: nothing that implies replicas makes sense.
+    const replicaSettings = [
+      e.REDIS_URL !== undefined && 'REDIS_URL (events between replicas)',
+      e.REPLICA_ID !== undefined && 'REPLICA_ID',
+      e.LEASE_TTL_MS !== undefined && 'LEASE_TTL_MS',
+    ].filter(Boolean);
+    for (const setting of replicaSettings) {
+      problems.push(`${setting}: replicas need a shared PostgreSQL (DATABASE_URL); the embedded database serves one process`);
+    }
+  }
   if (!isLoopback(e.HOST) && e.API_TOKENS.length === 0 && !e.ALLOW_UNAUTHENTICATED) {
     problems.push(
       `HOST: ${e.HOST} accepts connections from other machines, but API_TOKENS is not set: ` +
@@ -112,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       history: Object.freeze({ retentionDays: e.HISTORY_RETENTION_DAYS }),
       auth: Object.freeze({ tokens: Object.freeze(e.API_TOKENS), publicRead: e.PUBLIC_READ, metricsToken: e.METRICS_TOKEN }),
       targetPolicy: Object.freeze({ mode: e.TARGET_POLICY, allow: e.TARGET_ALLOW_CIDRS, deny: e.TARGET_DENY_CIDRS }),
+      cluster: Object.freeze({ replicaId: e.REPLICA_ID, leaseTtlMs: e.LEASE_TTL_MS ?? DEFAULTS.leaseTtlMs }),
       production: e.NODE_ENV === 'production',
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     }),

@@ -26,11 +26,17 @@ export interface ServiceChangedEvent {
   kind: ServiceChangeKind;
 }
 
+/** checkServiceNow on a process that does not check the service: the owner is asked. */
+export interface CheckRequestedEvent {
+  serviceId: string;
+}
+
 /** The topics of the event bus. */
 export type MonitorTopics = {
   statusChanged: StatusChangedEvent;
   checkCompleted: CheckCompletedEvent;
   serviceChanged: ServiceChangedEvent;
+  checkRequested: CheckRequestedEvent;
 };
 
 export type MonitorEvents = EventBus<MonitorTopics>;
@@ -61,5 +67,27 @@ export function createEventPublisher(events: MonitorEvents): MonitorSink {
     checkCompleted({ service, at, result, state }) {
       events.publish('checkCompleted', { serviceId: service.id, at, result, state });
     },
+  };
+}
+
+/**
+ * Asks, through the event bus, the process that checks a service to check it now, and waits for
+ * that check's result to come back on the same bus. Only meaningful when events are shared.
+ */
+export function requestCheckThrough(events: MonitorEvents) {
+  return (serviceId: string, timeoutMs: number): Promise<boolean> => {
+    if (!events.shared) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const unsubscribe = events.subscribe('checkCompleted', new Set([serviceId]), (_event, remote) => {
+        if (remote) finish(true);
+      });
+      function finish(answered: boolean) {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(answered);
+      }
+      events.publish('checkRequested', { serviceId });
+    });
   };
 }

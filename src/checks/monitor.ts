@@ -28,8 +28,15 @@ export interface MonitorSink {
   serviceRemoved?(service: CheckDefinition): void;
 }
 
+/** Which services this process checks (see cluster/ownership.ts); everything when absent. */
+export interface CheckOwnership {
+  owns(serviceId: string): boolean;
+  accepts(serviceId: string): boolean;
+}
+
 export interface MonitorOptions {
   prober: Prober;
+  ownership?: CheckOwnership;
   cache: StatusCache;
   sinks: MonitorSink[];
   logger: Logger;
@@ -38,13 +45,26 @@ export interface MonitorOptions {
   schedulerEnabled?: boolean;
   now?: () => Date;
   onLag?: (lagMs: number) => void;
+  /**
+   * Asks the process that checks a service to check it now; resolves true once its result has
+   * arrived (through the event stream), false when nobody answered within `timeoutMs`.
+   */
+  requestRemoteCheck?: (serviceId: string, timeoutMs: number) => Promise<boolean>;
 }
 
 export interface Monitor {
   /** Seeds the cache (restored states, or UNKNOWN/PAUSED) and schedules every unpaused service. */
   load(services: CheckDefinition[], restored: ReadonlyMap<string, ServiceState>): void;
-  define(service: CheckDefinition): void;
+  /**
+   * Adds or changes a service. `remote`: the change was made in another process, which already
+   * recorded the operator's transition (pause, resume); this one only follows it.
+   */
+  define(service: CheckDefinition, origin?: 'local' | 'remote'): void;
   remove(serviceId: string): void;
+  /** These services became this process's to check: schedule them, keeping their phase. */
+  adopt(serviceIds: readonly string[]): void;
+  /** These services are no longer this process's: stop checking them (the cache keeps their state). */
+  release(serviceIds: readonly string[]): void;
   /** Runs one check now and resolves with the state after it (null: unknown or paused service). */
   checkNow(serviceId: string): Promise<ServiceState | null>;
   /** One check of an unsaved definition; nothing is stored or published. */
@@ -56,6 +76,8 @@ export interface Monitor {
   start(): void;
   stop(timeoutMs?: number): Promise<void>;
   readonly running: number;
+  /** Services scheduled here. */
+  readonly scheduled: number;
 }
 
 /**
@@ -67,6 +89,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   const now = options.now ?? (() => new Date());
   const log = options.logger.child({ component: 'monitor' });
   const schedulerEnabled = options.schedulerEnabled ?? true;
+  const ownership: CheckOwnership = options.ownership ?? { owns: () => true, accepts: () => true };
   const definitions = new Map<string, CheckDefinition>();
 
   const notify = <K extends keyof MonitorSink>(hook: K, ...args: Parameters<NonNullable<MonitorSink[K]>>) => {
@@ -82,6 +105,12 @@ export function createMonitor(options: MonitorOptions): Monitor {
   };
 
   const record = (service: CheckDefinition, result: ProbeResult) => {
+    // A result that arrives after the lease is gone (or unconfirmed) belongs to nobody: drop it.
+    if (!ownership.accepts(service.id)) return;
+    recordUnowned(service, result);
+  };
+
+  function recordUnowned(service: CheckDefinition, result: ProbeResult) {
     const at = now();
     const previous = cache.get(service.id) ?? initialState(service.paused, at);
     const { state, transition } = judge(previous, result, service, at);
@@ -91,7 +120,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       log.info({ serviceId: service.id, previous: transition.previous, current: transition.current, message: transition.message }, 'status changed');
       notify('statusChanged', { service, transition, state });
     }
-  };
+  }
 
   const scheduler = createScheduler<CheckDefinition, ProbeResult>({
     concurrency: options.concurrency,
@@ -103,16 +132,16 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
   const schedule = (service: CheckDefinition, firstDueAt?: number) => {
     if (!schedulerEnabled) return;
-    if (service.paused) scheduler.remove(service.id);
+    if (service.paused || !ownership.owns(service.id)) scheduler.remove(service.id);
     else scheduler.upsert(service.id, service, service.intervalSeconds * 1000, firstDueAt);
   };
 
-  const applyOperator = (service: CheckDefinition, paused: boolean) => {
+  const applyOperator = (service: CheckDefinition, paused: boolean, origin: 'local' | 'remote') => {
     const at = now();
     const current = cache.get(service.id) ?? initialState(!paused, at);
     const { state, transition } = operatorTransition(current, paused, at);
     cache.set(service.id, state);
-    if (transition) notify('statusChanged', { service, transition, state });
+    if (transition && origin === 'local') notify('statusChanged', { service, transition, state });
   };
 
   return {
@@ -128,7 +157,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       }
     },
 
-    define(service) {
+    define(service, origin = 'local') {
       const previous = definitions.get(service.id);
       if (previous && sameDefinition(previous, service)) return;
       definitions.set(service.id, service);
@@ -136,9 +165,22 @@ export function createMonitor(options: MonitorOptions): Monitor {
       if (!previous) {
         if (!cache.has(service.id)) cache.set(service.id, initialState(service.paused, now()));
       } else if (previous.paused !== service.paused) {
-        applyOperator(service, service.paused);
+        applyOperator(service, service.paused, origin);
       }
       schedule(service);
+    },
+
+    adopt(serviceIds) {
+      const t = Date.now();
+      for (const id of serviceIds) {
+        const service = definitions.get(id);
+        const state = cache.get(id);
+        if (service && state) schedule(service, adoptedDueAt(service, state, t));
+      }
+    },
+
+    release(serviceIds) {
+      for (const id of serviceIds) scheduler.remove(id);
     },
 
     remove(serviceId) {
@@ -152,12 +194,16 @@ export function createMonitor(options: MonitorOptions): Monitor {
     async checkNow(serviceId) {
       const service = definitions.get(serviceId);
       if (!service || service.paused) return null;
-      if (!schedulerEnabled || !scheduler.has(serviceId)) {
-        // Not scheduled here (an API-only process): check directly, still through the judge.
-        record(service, await options.prober.probe(service));
+      if (scheduler.has(serviceId)) {
+        await scheduler.runNow(serviceId);
         return cache.get(serviceId) ?? null;
       }
-      await scheduler.runNow(serviceId);
+      // Checked by another process: ask it, and take its result from the event stream.
+      if (await options.requestRemoteCheck?.(serviceId, service.timeoutMs + 2_000)) return cache.get(serviceId) ?? null;
+      // Nobody else checks it (an API-only process on its own, a service not claimed yet): check
+      // here, through the judge, so that the answer is still a real check.
+      const result = await options.prober.probe(service);
+      recordUnowned(service, result);
       return cache.get(serviceId) ?? null;
     },
 
@@ -178,7 +224,20 @@ export function createMonitor(options: MonitorOptions): Monitor {
     get running() {
       return scheduler.running;
     },
+    get scheduled() {
+      return scheduler.size;
+    },
   };
+}
+
+/**
+ * A service taken over from another replica keeps its phase when its last check is recent (no
+ * double check at the handover); an overdue one is checked within a second.
+ */
+function adoptedDueAt(service: CheckDefinition, state: ServiceState, nowMs: number): number {
+  const last = state.lastCheckedAt?.getTime();
+  const next = last === undefined ? nowMs : last + service.intervalSeconds * 1000;
+  return next > nowMs ? next : nowMs + Math.random() * Math.min(NEW_JOB_WINDOW_MS, service.intervalSeconds * 1000);
 }
 
 /** Equal definitions need no rescheduling (a resync re-defines every service). */

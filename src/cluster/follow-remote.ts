@@ -42,6 +42,12 @@ export function followRemoteEvents(options: FollowRemoteOptions): RemoteFollower
   events.subscribe('checkCompleted', null, (event, remote) => {
     if (remote) applyState(event.serviceId, event.state);
   });
+  // Another process was asked to check a service now, and this process is the one that checks it.
+  events.subscribe('checkRequested', null, (event, remote) => {
+    if (remote && monitor.checksLocally(event.serviceId)) {
+      monitor.checkNow(event.serviceId).catch((err: unknown) => log.warn({ err, serviceId: event.serviceId }, 'requested check failed'));
+    }
+  });
   events.subscribe('serviceChanged', null, (event, remote) => {
     if (!remote) return;
     refreshService(event.serviceId).catch((err: unknown) =>
@@ -53,7 +59,7 @@ export function followRemoteEvents(options: FollowRemoteOptions): RemoteFollower
     const row = await registry.get(serviceId);
     if (row) {
       directory.set(row);
-      monitor.define(toCheckDefinition(row));
+      monitor.define(toCheckDefinition(row), 'remote');
     } else if (directory.get(serviceId)) {
       directory.delete(serviceId);
       monitor.remove(serviceId);
@@ -71,7 +77,7 @@ export function followRemoteEvents(options: FollowRemoteOptions): RemoteFollower
     }
     for (const row of rows) {
       directory.set(row);
-      monitor.define(toCheckDefinition(row));
+      monitor.define(toCheckDefinition(row), 'remote');
     }
     const states = await history.loadStates();
     let applied = 0;

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Logger } from '../logger.js';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { applyMigrations } from './migrations.js';
 
 export type { PrismaClient };
@@ -38,8 +39,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
 async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   await mkdir(options.dataDir, { recursive: true });
-  const pglite = new PGlite(options.dataDir);
-  await pglite.waitReady;
+  const unlock = await lockDataDir(options.dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = new PGlite(options.dataDir);
+    await pglite.waitReady;
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
   const adapter = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
   return wrap(
     'embedded',
@@ -47,6 +55,7 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     options,
     async () => {
       await pglite.close();
+      await unlock();
     },
     () => applyMigrations(adapter),
   );

@@ -35,6 +35,8 @@ export interface EventBus<T extends Topics> {
   /** Called when events from other processes may have been missed (a reconnect). */
   onReset(callback: () => void): void;
   listenerCount(topic: keyof T & string): number;
+  /** True when events reach other processes (a remote transport is configured). */
+  readonly shared: boolean;
   close(): Promise<void>;
 }
 
@@ -167,6 +169,8 @@ export function createEventBus<T extends Topics>(options: EventBusOptions): Even
     onReset(callback) {
       remote?.onReset(callback);
     },
+
+    shared: remote !== undefined,
 
     listenerCount(topic) {
       const entry = topics.get(topic);

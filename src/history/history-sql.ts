@@ -10,91 +10,143 @@ export interface PendingTransition {
   current: string;
   at: number;
   message: string | null;
+  /** The lease token it was detected under (null: not fenced). */
+  fence: string | null;
 }
 
-// Every write is one statement for the whole batch (unnest of arrays), and joins Service so rows of
-// a service unregistered meanwhile are skipped instead of failing the batch on the foreign key.
+export interface PendingState {
+  serviceId: string;
+  state: ServiceState;
+  at: number;
+  fence: string | null;
+}
 
-export async function insertTransitions(prisma: PrismaClient, rows: PendingTransition[]): Promise<void> {
-  if (rows.length === 0) return;
-  await prisma.$executeRawUnsafe(
-    `INSERT INTO "StatusChange" ("id", "serviceId", "previous", "current", "at", "message")
-     SELECT u.id, u.sid, u.prev::"ServiceStatus", u.cur::"ServiceStatus", to_timestamp(u.at / 1000.0), u.msg
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[]) AS u(id, sid, prev, cur, at, msg)
-     JOIN "Service" s ON s.id = u.sid
-     ON CONFLICT ("id") DO NOTHING`,
-    rows.map((r) => r.id),
-    rows.map((r) => r.serviceId),
-    rows.map((r) => r.previous),
-    rows.map((r) => r.current),
-    rows.map((r) => r.at),
-    rows.map((r) => r.message),
+// Every write is one statement for the whole batch (unnest of arrays). Rows of a service removed
+// meanwhile are skipped instead of failing the batch on the foreign key, and a row carrying a lease
+// token is written only while that token is still the service's lease: a replica that lost its
+// lease (paused past it, or partitioned) cannot write stale results. Each returns how many rows
+// the fence refused.
+
+/** Keeps the rows of `input` whose service exists and whose fence (if any) is the current lease token. */
+const ADMITTED = `admitted AS (
+  SELECT input.* FROM input
+  JOIN "Service" s ON s."id" = input.sid
+  WHERE input.fence IS NULL OR EXISTS (SELECT 1 FROM "Lease" l WHERE l."serviceId" = input.sid AND l."token" = input.fence)
+)`;
+const FENCED = `SELECT count(*)::int AS fenced FROM input
+  WHERE input.fence IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "Lease" l WHERE l."serviceId" = input.sid AND l."token" = input.fence)`;
+
+function fencedCount(rows: { fenced: number }[]): number {
+  return rows[0]?.fenced ?? 0;
+}
+
+export async function insertTransitions(prisma: PrismaClient, rows: PendingTransition[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  return fencedCount(
+    await prisma.$queryRawUnsafe<{ fenced: number }[]>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::text[])
+           AS u(id, sid, prev, cur, at, msg, fence)
+       ), ${ADMITTED}, written AS (
+         INSERT INTO "StatusChange" ("id", "serviceId", "previous", "current", "at", "message")
+         SELECT id, sid, prev::"ServiceStatus", cur::"ServiceStatus", to_timestamp(at / 1000.0), msg FROM admitted
+         ON CONFLICT ("id") DO NOTHING
+         RETURNING 1
+       )
+       ${FENCED}`,
+      rows.map((r) => r.id),
+      rows.map((r) => r.serviceId),
+      rows.map((r) => r.previous),
+      rows.map((r) => r.current),
+      rows.map((r) => r.at),
+      rows.map((r) => r.message),
+      rows.map((r) => r.fence),
+    ),
   );
 }
 
-export async function upsertRollups(prisma: PrismaClient, rows: Rollup[]): Promise<void> {
-  if (rows.length === 0) return;
-  await prisma.$executeRawUnsafe(
-    `INSERT INTO "CheckRollup" ("serviceId", "minute", "checks", "failures", "degraded", "latencySumMs", "latencyMinMs", "latencyMaxMs", "latencyBuckets")
-     SELECT u.sid, to_timestamp(u.minute / 1000.0), u.checks, u.failures, u.degraded, u.lsum, u.lmin, u.lmax, u.buckets::int[]
-     FROM unnest($1::text[], $2::float8[], $3::int[], $4::int[], $5::int[], $6::float8[], $7::float8[], $8::float8[], $9::text[])
-       AS u(sid, minute, checks, failures, degraded, lsum, lmin, lmax, buckets)
-     JOIN "Service" s ON s.id = u.sid
-     ON CONFLICT ("serviceId", "minute") DO UPDATE SET
-       "checks" = "CheckRollup"."checks" + EXCLUDED."checks",
-       "failures" = "CheckRollup"."failures" + EXCLUDED."failures",
-       "degraded" = "CheckRollup"."degraded" + EXCLUDED."degraded",
-       "latencySumMs" = "CheckRollup"."latencySumMs" + EXCLUDED."latencySumMs",
-       "latencyMinMs" = LEAST("CheckRollup"."latencyMinMs", EXCLUDED."latencyMinMs"),
-       "latencyMaxMs" = GREATEST("CheckRollup"."latencyMaxMs", EXCLUDED."latencyMaxMs"),
-       "latencyBuckets" = ${SUM_BUCKETS('"CheckRollup"."latencyBuckets"', 'EXCLUDED."latencyBuckets"')}`,
-    rows.map((r) => r.serviceId),
-    rows.map((r) => r.minute),
-    rows.map((r) => r.checks),
-    rows.map((r) => r.failures),
-    rows.map((r) => r.degraded),
-    rows.map((r) => r.latencySumMs),
-    rows.map((r) => (Number.isFinite(r.latencyMinMs) ? r.latencyMinMs : 0)),
-    rows.map((r) => r.latencyMaxMs),
-    rows.map((r) => `{${r.latencyBuckets.join(',')}}`),
+export async function upsertRollups(prisma: PrismaClient, rows: Rollup[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  return fencedCount(
+    await prisma.$queryRawUnsafe<{ fenced: number }[]>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::float8[], $3::int[], $4::int[], $5::int[], $6::float8[], $7::float8[], $8::float8[], $9::text[], $10::text[])
+           AS u(sid, minute, checks, failures, degraded, lsum, lmin, lmax, buckets, fence)
+       ), ${ADMITTED}, merged AS (
+         -- Rows of one service and minute made under different tokens become one row.
+         SELECT sid, minute, sum(checks)::int AS checks, sum(failures)::int AS failures, sum(degraded)::int AS degraded,
+           sum(lsum) AS lsum, min(lmin) AS lmin, max(lmax) AS lmax,
+           (SELECT array_agg(total ORDER BY i) FROM (
+              SELECT b.i, sum(b.n)::int AS total FROM admitted a2, unnest(a2.buckets::int[]) WITH ORDINALITY AS b(n, i)
+              WHERE a2.sid = admitted.sid AND a2.minute = admitted.minute GROUP BY b.i) per_bucket) AS buckets
+         FROM admitted GROUP BY sid, minute
+       ), written AS (
+         INSERT INTO "CheckRollup" ("serviceId", "minute", "checks", "failures", "degraded", "latencySumMs", "latencyMinMs", "latencyMaxMs", "latencyBuckets")
+         SELECT sid, to_timestamp(minute / 1000.0), checks, failures, degraded, lsum, lmin, lmax, buckets FROM merged
+         ON CONFLICT ("serviceId", "minute") DO UPDATE SET
+           "checks" = "CheckRollup"."checks" + EXCLUDED."checks",
+           "failures" = "CheckRollup"."failures" + EXCLUDED."failures",
+           "degraded" = "CheckRollup"."degraded" + EXCLUDED."degraded",
+           "latencySumMs" = "CheckRollup"."latencySumMs" + EXCLUDED."latencySumMs",
+           "latencyMinMs" = LEAST("CheckRollup"."latencyMinMs", EXCLUDED."latencyMinMs"),
+           "latencyMaxMs" = GREATEST("CheckRollup"."latencyMaxMs", EXCLUDED."latencyMaxMs"),
+           "latencyBuckets" = (SELECT array_agg(x + y ORDER BY i)
+                               FROM unnest("CheckRollup"."latencyBuckets", EXCLUDED."latencyBuckets") WITH ORDINALITY AS t(x, y, i))
+         RETURNING 1
+       )
+       ${FENCED}`,
+      rows.map((r) => r.serviceId),
+      rows.map((r) => r.minute),
+      rows.map((r) => r.checks),
+      rows.map((r) => r.failures),
+      rows.map((r) => r.degraded),
+      rows.map((r) => r.latencySumMs),
+      rows.map((r) => (Number.isFinite(r.latencyMinMs) ? r.latencyMinMs : 0)),
+      rows.map((r) => r.latencyMaxMs),
+      rows.map((r) => `{${r.latencyBuckets.join(',')}}`),
+      rows.map((r) => r.fence),
+    ),
   );
 }
 
-/** Element-wise sum of two int[] of the same length. */
-function SUM_BUCKETS(a: string, b: string): string {
-  return `(SELECT array_agg(x + y ORDER BY i) FROM unnest(${a}, ${b}) WITH ORDINALITY AS t(x, y, i))`;
-}
-
-export async function upsertStates(prisma: PrismaClient, rows: { serviceId: string; state: ServiceState; at: number }[]): Promise<void> {
-  if (rows.length === 0) return;
+export async function upsertStates(prisma: PrismaClient, rows: PendingState[]): Promise<number> {
+  if (rows.length === 0) return 0;
   const ms = (d: Date | null) => (d ? d.getTime() : null);
-  await prisma.$executeRawUnsafe(
-    `INSERT INTO "LastKnownState" ("serviceId", "status", "since", "lastCheckedAt", "latencyMs", "httpStatus", "message", "reason",
-       "consecutiveFailures", "consecutiveSuccesses", "certificateExpiresAt", "updatedAt")
-     SELECT u.sid, u.status::"ServiceStatus", to_timestamp(u.since / 1000.0), to_timestamp(u.checked / 1000.0), u.latency, u.http,
-       u.msg, u.reason::"CheckFailureReason", u.failures, u.successes, to_timestamp(u.cert / 1000.0), to_timestamp(u.at / 1000.0)
-     FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::float8[], $6::int[], $7::text[], $8::text[], $9::int[],
-       $10::int[], $11::float8[], $12::float8[])
-       AS u(sid, status, since, checked, latency, http, msg, reason, failures, successes, cert, at)
-     JOIN "Service" s ON s.id = u.sid
-     ON CONFLICT ("serviceId") DO UPDATE SET
-       "status" = EXCLUDED."status", "since" = EXCLUDED."since", "lastCheckedAt" = EXCLUDED."lastCheckedAt",
-       "latencyMs" = EXCLUDED."latencyMs", "httpStatus" = EXCLUDED."httpStatus", "message" = EXCLUDED."message",
-       "reason" = EXCLUDED."reason", "consecutiveFailures" = EXCLUDED."consecutiveFailures",
-       "consecutiveSuccesses" = EXCLUDED."consecutiveSuccesses", "certificateExpiresAt" = EXCLUDED."certificateExpiresAt",
-       "updatedAt" = EXCLUDED."updatedAt"
-     WHERE EXCLUDED."updatedAt" >= "LastKnownState"."updatedAt"`,
-    rows.map((r) => r.serviceId),
-    rows.map((r) => r.state.status),
-    rows.map((r) => ms(r.state.since)),
-    rows.map((r) => ms(r.state.lastCheckedAt)),
-    rows.map((r) => r.state.latencyMs),
-    rows.map((r) => r.state.httpStatus),
-    rows.map((r) => r.state.message),
-    rows.map((r) => r.state.reason),
-    rows.map((r) => r.state.consecutiveFailures),
-    rows.map((r) => r.state.consecutiveSuccesses),
-    rows.map((r) => ms(r.state.certificateExpiresAt)),
-    rows.map((r) => r.at),
+  return fencedCount(
+    await prisma.$queryRawUnsafe<{ fenced: number }[]>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::float8[], $6::int[], $7::text[], $8::text[], $9::int[],
+           $10::int[], $11::float8[], $12::float8[], $13::text[])
+           AS u(sid, status, since, checked, latency, http, msg, reason, failures, successes, cert, at, fence)
+       ), ${ADMITTED}, written AS (
+         INSERT INTO "LastKnownState" ("serviceId", "status", "since", "lastCheckedAt", "latencyMs", "httpStatus", "message", "reason",
+           "consecutiveFailures", "consecutiveSuccesses", "certificateExpiresAt", "updatedAt")
+         SELECT sid, status::"ServiceStatus", to_timestamp(since / 1000.0), to_timestamp(checked / 1000.0), latency, http,
+           msg, reason::"CheckFailureReason", failures, successes, to_timestamp(cert / 1000.0), to_timestamp(at / 1000.0)
+         FROM admitted
+         ON CONFLICT ("serviceId") DO UPDATE SET
+           "status" = EXCLUDED."status", "since" = EXCLUDED."since", "lastCheckedAt" = EXCLUDED."lastCheckedAt",
+           "latencyMs" = EXCLUDED."latencyMs", "httpStatus" = EXCLUDED."httpStatus", "message" = EXCLUDED."message",
+           "reason" = EXCLUDED."reason", "consecutiveFailures" = EXCLUDED."consecutiveFailures",
+           "consecutiveSuccesses" = EXCLUDED."consecutiveSuccesses", "certificateExpiresAt" = EXCLUDED."certificateExpiresAt",
+           "updatedAt" = EXCLUDED."updatedAt"
+         WHERE EXCLUDED."updatedAt" >= "LastKnownState"."updatedAt"
+         RETURNING 1
+       )
+       ${FENCED}`,
+      rows.map((r) => r.serviceId),
+      rows.map((r) => r.state.status),
+      rows.map((r) => ms(r.state.since)),
+      rows.map((r) => ms(r.state.lastCheckedAt)),
+      rows.map((r) => r.state.latencyMs),
+      rows.map((r) => r.state.httpStatus),
+      rows.map((r) => r.state.message),
+      rows.map((r) => r.state.reason),
+      rows.map((r) => r.state.consecutiveFailures),
+      rows.map((r) => r.state.consecutiveSuccesses),
+      rows.map((r) => ms(r.state.certificateExpiresAt)),
+      rows.map((r) => r.at),
+      rows.map((r) => r.fence),
+    ),
   );
 }

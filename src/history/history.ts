@@ -3,7 +3,7 @@ import type { ServiceState } from '../checks/service-state.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { insertTransitions, upsertRollups, upsertStates, type PendingTransition } from './history-sql.js';
+import { insertTransitions, upsertRollups, upsertStates, type PendingState, type PendingTransition } from './history-sql.js';
 import { RollupBuffer } from './rollup-buffer.js';
 import { uuidv7 } from './uuidv7.js';
 import { pruneAndCompact } from './retention.js';
@@ -22,13 +22,17 @@ export interface HistoryOptions {
   onDropped?: (kind: 'rollup' | 'transition', rows: number) => void;
   /** Called after each write attempt: false while the database refuses writes. */
   onWriteHealth?: (healthy: boolean) => void;
+  /** The lease token a service's results are recorded under (replicas); null or absent: unfenced. */
+  fenceOf?: (serviceId: string) => string | null;
+  /** Called when the database refused rows because their lease is no longer this replica's. */
+  onFenced?: (kind: 'transition' | 'state' | 'rollup', rows: number) => void;
 }
 
 export interface History {
   readonly sink: MonitorSink;
   readonly rollups: RollupBuffer;
-  /** Last known states, to seed the cache at start-up. */
-  loadStates(): Promise<Map<string, ServiceState>>;
+  /** Last known states (of the given services, or all), to seed the cache. */
+  loadStates(serviceIds?: readonly string[]): Promise<Map<string, ServiceState>>;
   /** Writes everything buffered now; rejects if the database refuses (the data stays buffered). */
   flush(): Promise<void>;
   /** Transitions, states and rollups still waiting to be written. */
@@ -45,7 +49,7 @@ const MAX_TRANSITIONS = 100_000;
 const RETRY_MAX_MS = 10_000;
 const PRUNE_EVERY_MS = 24 * 60 * 60 * 1000;
 const PRUNE_FIRST_AFTER_MS = 60_000;
-/** Rows per write statement: PGlite blocks the event loop for roughly 10-20 ms per 500 rows. */
+/** Rows per write statement: PGlite blocks the event loop while it runs one, about 3-6 ms per 100 rows. */
 const WRITE_CHUNK_ROWS = 100;
 
 function* chunks<T>(rows: T[]): Generator<T[]> {
@@ -53,9 +57,9 @@ function* chunks<T>(rows: T[]): Generator<T[]> {
 }
 
 /** Lets timers and I/O run (due checks, their responses) before the next statement. */
-async function yieldThen(write: () => Promise<void>): Promise<void> {
+async function yieldThen<T>(write: () => Promise<T>): Promise<T> {
   await new Promise<void>((resolve) => setImmediate(resolve));
-  await write();
+  return write();
 }
 
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -81,7 +85,9 @@ export function createHistory(options: HistoryOptions): History {
   const bufferMinutes = options.bufferMinutes ?? 15;
   const rollups = new RollupBuffer();
   let transitions: PendingTransition[] = [];
-  let dirtyStates = new Set<string>();
+  const fenceOf = options.fenceOf ?? (() => null);
+  /** Services whose state changed since the last write, with the lease token it changed under. */
+  let dirtyStates = new Map<string, string | null>();
 
   let flushing: Promise<void> | null = null;
   let flushAgain = false;
@@ -97,6 +103,12 @@ export function createHistory(options: HistoryOptions): History {
       soonTimer = null;
       flush().catch(() => {});
     }, delayMs);
+  };
+
+  const fenced = (kind: 'transition' | 'state' | 'rollup', rows: number) => {
+    if (rows === 0) return;
+    log.warn({ kind, rows }, 'history refused by fencing: the lease it was recorded under is gone');
+    options.onFenced?.(kind, rows);
   };
 
   const enforceBounds = () => {
@@ -118,12 +130,12 @@ export function createHistory(options: HistoryOptions): History {
     const batch = transitions;
     transitions = [];
     const stateIds = dirtyStates;
-    dirtyStates = new Set();
+    dirtyStates = new Map();
     const at = now().getTime();
-    const states: { serviceId: string; state: ServiceState; at: number }[] = [];
-    for (const serviceId of stateIds) {
+    const states: PendingState[] = [];
+    for (const [serviceId, fence] of stateIds) {
       const state = cache.get(serviceId);
-      if (state) states.push({ serviceId, state, at });
+      if (state) states.push({ serviceId, state, at, fence });
     }
     const rollupBatch = rollups.take();
     try {
@@ -131,16 +143,16 @@ export function createHistory(options: HistoryOptions): History {
       // blocks while it executes, so one statement for thousands of rows would hold up checks.
       // Transitions and states are idempotent (re-sent whole on failure); rollups add up, so each
       // chunk is confirmed as soon as it is written and only unwritten rows are given back.
-      for (const chunk of chunks(batch)) await yieldThen(() => insertTransitions(prisma, chunk));
-      for (const chunk of chunks(states)) await yieldThen(() => upsertStates(prisma, chunk));
+      for (const chunk of chunks(batch)) fenced('transition', await yieldThen(() => insertTransitions(prisma, chunk)));
+      for (const chunk of chunks(states)) fenced('state', await yieldThen(() => upsertStates(prisma, chunk)));
       for (const chunk of chunks(rollupBatch)) {
-        await yieldThen(() => upsertRollups(prisma, chunk));
-        rollups.committed(chunk);
+        fenced('rollup', await yieldThen(() => upsertRollups(prisma, chunk)));
+        rollups.committed(chunk.length);
       }
       rollups.committed();
     } catch (err) {
       transitions = batch.concat(transitions);
-      for (const id of stateIds) dirtyStates.add(id);
+      for (const [id, fence] of stateIds) if (!dirtyStates.has(id)) dirtyStates.set(id, fence);
       rollups.failed();
       throw err;
     }
@@ -181,8 +193,9 @@ export function createHistory(options: HistoryOptions): History {
 
   const sink: MonitorSink = {
     checkCompleted({ service, at, result }) {
-      rollups.record(service.id, at.getTime(), result.ok, result.degraded, result.latencyMs);
-      dirtyStates.add(service.id);
+      const fence = fenceOf(service.id);
+      rollups.record(service.id, at.getTime(), result.ok, result.degraded, result.latencyMs, fence);
+      dirtyStates.set(service.id, fence);
     },
     statusChanged({ service, transition }) {
       const at = transition.at.getTime();
@@ -193,8 +206,9 @@ export function createHistory(options: HistoryOptions): History {
         current: transition.current,
         at,
         message: transition.message,
+        fence: fenceOf(service.id),
       });
-      dirtyStates.add(service.id);
+      dirtyStates.set(service.id, fenceOf(service.id));
       if (failures === 0) scheduleFlush(TRANSITION_DEBOUNCE_MS);
     },
     serviceRemoved(service) {
@@ -208,8 +222,8 @@ export function createHistory(options: HistoryOptions): History {
     sink,
     rollups,
 
-    async loadStates() {
-      const rows = await prisma.lastKnownState.findMany();
+    async loadStates(serviceIds) {
+      const rows = await prisma.lastKnownState.findMany(serviceIds ? { where: { serviceId: { in: [...serviceIds] } } } : undefined);
       return new Map(
         rows.map((row) => [
           row.serviceId,

@@ -3,6 +3,8 @@ import { BUCKET_COUNT, bucketIndex } from './latency-histogram.js';
 /** What a minute of checks of one service adds up to. */
 export interface Rollup {
   serviceId: string;
+  /** The lease token the checks were made under (null: not fenced); part of the row's identity. */
+  fence: string | null;
   /** Start of the minute, ms since the epoch. */
   minute: number;
   checks: number;
@@ -16,9 +18,14 @@ export interface Rollup {
 
 export const MINUTE_MS = 60_000;
 
-export function emptyRollup(serviceId: string, minute: number): Rollup {
+function keyOf(serviceId: string, minute: number, fence: string | null): string {
+  return fence === null ? `${serviceId}\u0000${minute}` : `${serviceId}\u0000${minute}\u0000${fence}`;
+}
+
+export function emptyRollup(serviceId: string, minute: number, fence: string | null = null): Rollup {
   return {
     serviceId,
+    fence,
     minute,
     checks: 0,
     failures: 0,
@@ -57,20 +64,21 @@ export function mergeRollup(into: Rollup, from: Rollup): void {
  */
 export class RollupBuffer {
   private pending = new Map<string, Rollup>();
-  /** Rows handed to the writer and not yet confirmed; reads still count them. */
+  /** Rows handed to the writer; those from index `written` on are not confirmed yet and reads still count them. */
   private inFlight: Rollup[] = [];
+  private written = 0;
 
   /** Rows waiting to be written, including those being written now. */
   get size(): number {
-    return this.pending.size + this.inFlight.length;
+    return this.pending.size + this.inFlight.length - this.written;
   }
 
-  record(serviceId: string, at: number, ok: boolean, degraded: boolean, latencyMs: number): void {
+  record(serviceId: string, at: number, ok: boolean, degraded: boolean, latencyMs: number, fence: string | null = null): void {
     const minute = at - (at % MINUTE_MS);
-    const key = `${serviceId}\u0000${minute}`;
+    const key = keyOf(serviceId, minute, fence);
     let rollup = this.pending.get(key);
     if (!rollup) {
-      rollup = emptyRollup(serviceId, minute);
+      rollup = emptyRollup(serviceId, minute, fence);
       this.pending.set(key, rollup);
     }
     addCheck(rollup, ok, degraded, latencyMs);
@@ -81,25 +89,30 @@ export class RollupBuffer {
     const batch = [...this.pending.values()];
     this.pending = new Map();
     this.inFlight = batch;
+    this.written = 0;
     return batch;
   }
 
-  /** The batch (or these rows of it, written in parts) is in the database. */
-  committed(rows?: readonly Rollup[]): void {
+  /**
+   * The batch is in the database; or, when written in parts (in the order taken), the next `rows`
+   * rows of it are, and only the rest is given back by `failed()`.
+   */
+  committed(rows?: number): void {
     if (rows === undefined) {
       this.inFlight = [];
+      this.written = 0;
       return;
     }
-    const written = new Set(rows);
-    this.inFlight = this.inFlight.filter((rollup) => !written.has(rollup));
+    this.written = Math.min(this.inFlight.length, this.written + rows);
   }
 
   /** The write failed: the rows not yet written wait again, merged with anything recorded meanwhile. */
   failed(): void {
-    const batch = this.inFlight;
+    const batch = this.inFlight.slice(this.written);
     this.inFlight = [];
+    this.written = 0;
     for (const rollup of batch) {
-      const key = `${rollup.serviceId}\u0000${rollup.minute}`;
+      const key = keyOf(rollup.serviceId, rollup.minute, rollup.fence);
       const newer = this.pending.get(key);
       if (newer) mergeRollup(rollup, newer);
       this.pending.set(key, rollup);
@@ -126,7 +139,8 @@ export class RollupBuffer {
     for (const rollup of this.pending.values()) {
       if (rollup.minute >= sinceMs && serviceIds.has(rollup.serviceId)) out.push(rollup);
     }
-    for (const rollup of this.inFlight) {
+    for (let i = this.written; i < this.inFlight.length; i++) {
+      const rollup = this.inFlight[i]!;
       if (rollup.minute >= sinceMs && serviceIds.has(rollup.serviceId)) out.push(rollup);
     }
     return out;

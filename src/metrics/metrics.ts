@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 
 export function createMetrics(registry: Registry) {
   const registers = [registry];
   /** Read at scrape time; the parts that own these numbers plug themselves in here. */
-  const live = { wsConnections: () => 0, subscriptionsActive: () => 0, subscriptionGroups: () => 0 };
+  const live = { wsConnections: () => 0, subscriptionsActive: () => 0, subscriptionGroups: () => 0, ownedServices: () => 0 };
   collectDefaultMetrics({ register: registry });
   // prom-client also exports these gauges under a `_total` name, which Prometheus reserves for
   // counters (promtool rejects them); the same values stay available without the suffix.
@@ -80,6 +80,31 @@ export function createMetrics(registry: Registry) {
       collect() {
         this.set(live.subscriptionGroups());
       },
+    }),
+    ownedServices: new Gauge({
+      name: 'statuschecker_owned_services',
+      help: 'Services this replica checks (all of them on the embedded database).',
+      registers,
+      collect() {
+        this.set(live.ownedServices());
+      },
+    }),
+    leaseChanges: new Counter({
+      name: 'statuschecker_lease_changes_total',
+      help: 'Service leases acquired, lost (taken over or expired) and released (rebalanced or at shutdown) by this replica.',
+      labelNames: ['change'] as const,
+      registers,
+    }),
+    fencedWrites: new Counter({
+      name: 'statuschecker_fenced_writes_total',
+      help: 'History rows refused because the lease they were produced under is no longer this replica\'s.',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    dbStatements: new Counter({
+      name: 'statuschecker_db_statements_total',
+      help: 'SQL statements sent to the database.',
+      registers,
     }),
     historyDropped: new Counter({
       name: 'statuschecker_history_dropped_total',

@@ -12,7 +12,7 @@ import {
   UpdateServiceDocument,
   type RegisterServiceInput,
 } from '../generated/graphql.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { requestStatements, startTestApp, type TestApp } from '../support/app.js';
 import { DATABASE_KINDS } from '../support/database.js';
 
 describe.each(DATABASE_KINDS)('the registry over GraphQL on %s', (kind) => {
@@ -246,7 +246,7 @@ describe.each(DATABASE_KINDS)('the registry over GraphQL on %s', (kind) => {
         t.queries.length = 0;
         const { services } = await t.run(ServicesDocument, { first });
         expect(services.edges.length).toBe(Math.min(first, services.totalCount));
-        return t.queries.length;
+        return requestStatements(t.queries).length;
       };
       const one = await statementsFor(1);
       const fifty = await statementsFor(50);

@@ -5,6 +5,16 @@ import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database.js';
 import { executeOperation, executeRaw } from './graphql.js';
 
+/**
+ * Statements the app sends on its own schedule (lease rounds, history writes, the database watch),
+ * which a test counting the statements of one request must leave out.
+ */
+const BACKGROUND = /"Lease"|"Replica"|INSERT INTO "(StatusChange|CheckRollup|LastKnownState)"|^SELECT 1$/;
+
+export function requestStatements(queries: readonly string[]): string[] {
+  return queries.filter((sql) => !BACKGROUND.test(sql.trim()));
+}
+
 export interface TestApp {
   app: App;
   database: TestDatabase;
