@@ -166,7 +166,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     events.publish('serviceChanged', { serviceId: service.id, kind });
     if (kind === 'registered' || kind === 'resumed') ownership.claimSoon();
   });
-  followRemoteEvents({ events, cache, directory, monitor, registry, history, logger });
+  const follower = followRemoteEvents({ events, cache, directory, monitor, registry, history, logger });
 
   const yoga = createYogaServer({
     schema,
@@ -198,6 +198,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     monitor.start();
     history.start();
     ownership.start();
+    follower.start();
   };
   return {
     db,
@@ -226,6 +227,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     stop() {
       stopping ??= (async () => {
         log.info('shutting down');
+        follower.stop();
         await monitor.stop(2_000);
         log.info('checks stopped');
         await ws.close();

@@ -235,9 +235,12 @@ export function createMonitor(options: MonitorOptions): Monitor {
  * double check at the handover); an overdue one is checked within a second.
  */
 function adoptedDueAt(service: CheckDefinition, state: ServiceState, nowMs: number): number {
+  const intervalMs = service.intervalSeconds * 1000;
   const last = state.lastCheckedAt?.getTime();
-  const next = last === undefined ? nowMs : last + service.intervalSeconds * 1000;
-  return next > nowMs ? next : nowMs + Math.random() * Math.min(NEW_JOB_WINDOW_MS, service.intervalSeconds * 1000);
+  // Never checked (just registered): within half a second, so a new service is checked within one.
+  if (last === undefined) return nowMs + Math.random() * Math.min(NEW_JOB_WINDOW_MS / 2, intervalMs);
+  const next = last + intervalMs;
+  return next > nowMs ? next : nowMs + Math.random() * Math.min(NEW_JOB_WINDOW_MS, intervalMs);
 }
 
 /** Equal definitions need no rescheduling (a resync re-defines every service). */

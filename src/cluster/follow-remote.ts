@@ -19,7 +19,13 @@ export interface FollowRemoteOptions {
 export interface RemoteFollower {
   /** Reloads every definition and the state of every service checked elsewhere from the database. */
   resync(): Promise<void>;
+  /** Anti-entropy: resynchronises periodically, in case an event was lost (when events are shared). */
+  start(): void;
+  stop(): void;
 }
+
+/** How often replicas reload what other replicas decided, whatever the event stream said. */
+export const RESYNC_EVERY_MS = 60_000;
 
 /**
  * Keeps this process's view in step with the others: states they detect go into the cache,
@@ -93,5 +99,19 @@ export function followRemoteEvents(options: FollowRemoteOptions): RemoteFollower
     resync().catch((err: unknown) => log.warn({ err }, 'resync after reconnect failed'));
   });
 
-  return { resync };
+  let timer: NodeJS.Timeout | null = null;
+  return {
+    resync,
+    start() {
+      if (!events.shared || timer) return;
+      timer = setInterval(() => {
+        resync().catch((err: unknown) => log.warn({ err }, 'periodic resync failed'));
+      }, RESYNC_EVERY_MS);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
 }

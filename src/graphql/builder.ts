@@ -26,6 +26,8 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesQueryOptions: false,
+    // No stored id holds NUL, and PostgreSQL refuses it in text outright (an unexpected error).
+    nodeQueryOptions: { resolve: (_root, { id }, _ctx, _info, resolveNode) => (id.id.includes('\0') ? null : resolveNode(id)) },
     // Each connection field multiplies by its page size (its `complexity`), so edges add no multiplier.
     edgesFieldOptions: { nullable: { list: false, items: false }, complexity: { field: 1, multiplier: 1 } },
     nodeFieldOptions: { nullable: false },

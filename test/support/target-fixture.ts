@@ -38,6 +38,8 @@ export interface Target {
   url(path: string): string;
   /** Requests received for `pathname` (query ignored) since the start or `resetHits()`. */
   hits(pathname: string): number;
+  /** When each of those requests arrived (Date.now()), in order. */
+  hitTimes(pathname: string): readonly number[];
   /** Method and headers of the latest request for `pathname`. */
   lastRequest(pathname: string): { method: string; headers: IncomingHttpHeaders } | undefined;
   resetHits(): void;
@@ -117,6 +119,7 @@ class Routes {
   readonly sockets = new Set<Socket>();
   readonly timers = new Set<NodeJS.Timeout>();
   readonly hitCounts = new Map<string, number>();
+  readonly hitTimes = new Map<string, number[]>();
   readonly last = new Map<string, { method: string; headers: IncomingHttpHeaders }>();
   readonly fixed = new Map<string, { status: number; body: string }>();
   accepted = 0;
@@ -125,6 +128,9 @@ class Routes {
     const url = new URL(req.url ?? '/', 'http://target');
     const path = url.pathname;
     this.hitCounts.set(path, (this.hitCounts.get(path) ?? 0) + 1);
+    let times = this.hitTimes.get(path);
+    if (!times) this.hitTimes.set(path, (times = []));
+    times.push(Date.now());
     this.last.set(path, { method: req.method ?? '', headers: req.headers });
     const number = (name: string, fallback: number) => Number(url.searchParams.get(name) ?? fallback);
     req.resume();
@@ -220,8 +226,12 @@ async function listen(
     origin: base,
     url: (path) => `${base}${path}`,
     hits: (pathname) => routes.hitCounts.get(pathname) ?? 0,
+    hitTimes: (pathname) => routes.hitTimes.get(pathname) ?? [],
     lastRequest: (pathname) => routes.last.get(pathname),
-    resetHits: () => routes.hitCounts.clear(),
+    resetHits: () => {
+      routes.hitCounts.clear();
+      routes.hitTimes.clear();
+    },
     respondWith: (pathname, status, body = `status ${status}`) => void routes.fixed.set(pathname, { status, body }),
     connections: () => routes.accepted,
     openConnections: () => routes.sockets.size,

@@ -5,7 +5,8 @@ import { NotFoundError } from '../../registry/errors.js';
 export function serviceIdOf(globalId: string): string | null {
   try {
     const { typename, id } = decodeGlobalID(globalId);
-    return typename === 'Service' && id.length > 0 ? id : null;
+    // No stored id holds NUL, and PostgreSQL refuses it in text outright (an unexpected error).
+    return typename === 'Service' && id.length > 0 && !id.includes('\0') ? id : null;
   } catch {
     return null;
   }

@@ -29,6 +29,8 @@ type Filter = { status?: ServiceStatus[] | null; label?: string | null; search?:
 
 /** Registry fields filter in SQL; status lives in the cache, so it becomes a set of ids. */
 function serviceWhere(filter: Filter, cache: StatusCache): Prisma.ServiceWhereInput {
+  // PostgreSQL text cannot hold NUL (it refuses it outright), so no service matches one.
+  if (filter?.label?.includes('\0') || filter?.search?.includes('\0')) return { id: { in: [] } };
   const where: Prisma.ServiceWhereInput = {};
   if (filter?.label) where.labels = { has: filter.label };
   if (filter?.search) where.name = { contains: escapeLike(filter.search), mode: 'insensitive' };
@@ -72,7 +74,8 @@ builder.queryFields((t) => ({
         const id = serviceIdOf(String(args.id));
         return id === null ? null : ctx.prisma.service.findUnique({ ...query, where: { id } });
       }
-      return ctx.prisma.service.findUnique({ ...query, where: { name: String(args.name).trim() } });
+      const name = String(args.name).trim();
+      return name.includes('\0') ? null : ctx.prisma.service.findUnique({ ...query, where: { name } });
     },
   }),
 
