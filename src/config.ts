@@ -66,6 +66,9 @@ const environmentSchema = z.object({
   TARGET_DENY_CIDRS: list,
 });
 
+/** Every environment variable the server reads. */
+export const SETTINGS: readonly string[] = Object.keys(environmentSchema.shape);
+
 export type Config = Readonly<{
   server: Readonly<{ host: string; port: number }>;
   database: Readonly<{ url: string | undefined; dataDir: string }>;
