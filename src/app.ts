@@ -172,6 +172,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     schema,
     deps: { prisma: db.prisma, registry, cache, monitor, history, events, directory, now },
     auth,
+    metrics,
     logger,
     production: config.production,
   });

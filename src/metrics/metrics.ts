@@ -101,6 +101,19 @@ export function createMetrics(registry: Registry) {
       labelNames: ['kind'] as const,
       registers,
     }),
+    graphqlOperations: new Counter({
+      name: 'statuschecker_graphql_operations_total',
+      help: 'GraphQL operations executed, by type, and whether they answered errors (subscriptions: when they start).',
+      labelNames: ['type', 'outcome'] as const,
+      registers,
+    }),
+    graphqlDuration: new Histogram({
+      name: 'statuschecker_graphql_duration_seconds',
+      help: 'Execution time of GraphQL queries and mutations.',
+      labelNames: ['type'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers,
+    }),
     dbStatements: new Counter({
       name: 'statuschecker_db_statements_total',
       help: 'SQL statements sent to the database.',

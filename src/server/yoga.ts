@@ -2,10 +2,12 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GraphQLContext, type GraphQLDeps } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { authorizationOf, useAuthorization, type Authenticator } from './auth.js';
 import { createGraphiQLRenderer } from './graphiql.js';
 import { useOperationLimits } from './limits.js';
 import { createErrorMasker } from './mask-errors.js';
+import { useOperationMetrics } from './operation-metrics.js';
 
 export const GRAPHQL_PATH = '/graphql';
 /** Largest request body accepted (413 beyond). */
@@ -17,6 +19,7 @@ export interface YogaOptions {
   schema: GraphQLSchema;
   deps: GraphQLDeps;
   auth: Authenticator;
+  metrics: Metrics;
   logger: Logger;
   production: boolean;
 }
@@ -28,7 +31,7 @@ export function createYogaServer(options: YogaOptions): Yoga {
     schema: options.schema,
     graphqlEndpoint: GRAPHQL_PATH,
     context: (initial) => createContext(options.deps, auth.principalOf(authorizationOf(initial))),
-    plugins: [useOperationLimits(), useAuthorization(auth)],
+    plugins: [useOperationLimits(), useAuthorization(auth), useOperationMetrics(options.metrics)],
     graphiql: { title: 'statuschecker', subscriptionsProtocol: 'WS' },
     renderGraphiQL: createGraphiQLRenderer(),
     landingPage: false,

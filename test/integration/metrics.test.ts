@@ -67,6 +67,9 @@ describe('Prometheus metrics', () => {
     expect(sample(text, 'statuschecker_status_changes_total', { status: 'DOWN' })).toBe(2);
     expect(sample(text, 'statuschecker_status_changes_total', { status: 'UP' })).toBe(1);
     expect(sample(text, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    // 2 registrations and 5 checks so far, all answered without errors.
+    expect(sample(text, 'statuschecker_graphql_operations_total', { type: 'mutation', outcome: 'ok' })).toBe(7);
+    expect(sample(text, 'statuschecker_graphql_duration_seconds_count', { type: 'mutation' })).toBe(7);
     expect(text).toContain('# TYPE statuschecker_scheduler_lag_seconds histogram');
 
     target.respondWith('/switch/metrics', 200);
