@@ -1,15 +1,8 @@
-import type { CheckFailureReason, ServiceState, ServiceStatus } from './service-state.js';
+import type { ProbeResult } from './probe.js';
+import type { ServiceState, ServiceStatus } from './service-state.js';
 
-/** What one check found (the probe's result, as the judge needs it). */
-export interface CheckOutcome {
-  ok: boolean;
-  degraded: boolean;
-  latencyMs: number;
-  httpStatus: number | null;
-  reason: CheckFailureReason | null;
-  message: string | null;
-  certificateExpiresAt: Date | null;
-}
+/** What one check found: the probe's result. */
+export type CheckOutcome = ProbeResult;
 
 export interface Thresholds {
   failureThreshold: number;

@@ -27,6 +27,17 @@ export interface PendingState {
 // lease (paused past it, or partitioned) cannot write stale results. Each returns how many rows
 // the fence refused.
 
+/** Adds a new rollup row into the one already stored for the same service and minute. */
+export const MERGE_INTO_EXISTING_ROLLUP = `ON CONFLICT ("serviceId", "minute") DO UPDATE SET
+  "checks" = "CheckRollup"."checks" + EXCLUDED."checks",
+  "failures" = "CheckRollup"."failures" + EXCLUDED."failures",
+  "degraded" = "CheckRollup"."degraded" + EXCLUDED."degraded",
+  "latencySumMs" = "CheckRollup"."latencySumMs" + EXCLUDED."latencySumMs",
+  "latencyMinMs" = LEAST("CheckRollup"."latencyMinMs", EXCLUDED."latencyMinMs"),
+  "latencyMaxMs" = GREATEST("CheckRollup"."latencyMaxMs", EXCLUDED."latencyMaxMs"),
+  "latencyBuckets" = (SELECT array_agg(x + y ORDER BY i)
+                      FROM unnest("CheckRollup"."latencyBuckets", EXCLUDED."latencyBuckets") WITH ORDINALITY AS t(x, y, i))`;
+
 /** Keeps the rows of `input` whose service exists and whose fence (if any) is the current lease token. */
 const ADMITTED = `admitted AS (
   SELECT input.* FROM input
@@ -83,15 +94,7 @@ export async function upsertRollups(prisma: PrismaClient, rows: Rollup[]): Promi
        ), written AS (
          INSERT INTO "CheckRollup" ("serviceId", "minute", "checks", "failures", "degraded", "latencySumMs", "latencyMinMs", "latencyMaxMs", "latencyBuckets")
          SELECT sid, to_timestamp(minute / 1000.0), checks, failures, degraded, lsum, lmin, lmax, buckets FROM merged
-         ON CONFLICT ("serviceId", "minute") DO UPDATE SET
-           "checks" = "CheckRollup"."checks" + EXCLUDED."checks",
-           "failures" = "CheckRollup"."failures" + EXCLUDED."failures",
-           "degraded" = "CheckRollup"."degraded" + EXCLUDED."degraded",
-           "latencySumMs" = "CheckRollup"."latencySumMs" + EXCLUDED."latencySumMs",
-           "latencyMinMs" = LEAST("CheckRollup"."latencyMinMs", EXCLUDED."latencyMinMs"),
-           "latencyMaxMs" = GREATEST("CheckRollup"."latencyMaxMs", EXCLUDED."latencyMaxMs"),
-           "latencyBuckets" = (SELECT array_agg(x + y ORDER BY i)
-                               FROM unnest("CheckRollup"."latencyBuckets", EXCLUDED."latencyBuckets") WITH ORDINALITY AS t(x, y, i))
+         ${MERGE_INTO_EXISTING_ROLLUP}
          RETURNING 1
        )
        ${FENCED}`,

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../db/database.js';
+import { MERGE_INTO_EXISTING_ROLLUP } from './history-sql.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Per-minute rollups older than this are merged into one row per hour. */
@@ -40,15 +41,7 @@ export async function pruneAndCompact(
      INSERT INTO "CheckRollup" ("serviceId", "minute", "checks", "failures", "degraded", "latencySumMs", "latencyMinMs", "latencyMaxMs", "latencyBuckets")
      SELECT h."serviceId", h.hour, h.checks, h.failures, h.degraded, h.lsum, h.lmin, h.lmax, b.buckets
      FROM hourly h JOIN buckets b USING ("serviceId", hour)
-     ON CONFLICT ("serviceId", "minute") DO UPDATE SET
-       "checks" = "CheckRollup"."checks" + EXCLUDED."checks",
-       "failures" = "CheckRollup"."failures" + EXCLUDED."failures",
-       "degraded" = "CheckRollup"."degraded" + EXCLUDED."degraded",
-       "latencySumMs" = "CheckRollup"."latencySumMs" + EXCLUDED."latencySumMs",
-       "latencyMinMs" = LEAST("CheckRollup"."latencyMinMs", EXCLUDED."latencyMinMs"),
-       "latencyMaxMs" = GREATEST("CheckRollup"."latencyMaxMs", EXCLUDED."latencyMaxMs"),
-       "latencyBuckets" = (SELECT array_agg(x + y ORDER BY i)
-                           FROM unnest("CheckRollup"."latencyBuckets", EXCLUDED."latencyBuckets") WITH ORDINALITY AS t(x, y, i))`,
+     ${MERGE_INTO_EXISTING_ROLLUP}`,
     new Date(now.getTime() - COMPACT_AFTER_MS),
   );
   return {

@@ -60,6 +60,8 @@ describe.each(DATABASE_KINDS)('history on %s', (kind) => {
 
   it('counts a known sequence per minute, before and after it is written', async () => {
     await check(200); // UNKNOWN -> UP: written at once
+    // Let the write the transition scheduled (50 ms later) happen before the checks below.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await rollupRows()).map((r) => r.checks)).toEqual([1]);
     // One failure is below failureThreshold 2: no transition, so nothing forces a write.
     for (const status of [200, 500, 200]) await checkBuffered(status);
