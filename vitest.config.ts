@@ -3,20 +3,43 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
-export default defineConfig({
+const shared = {
   resolve: {
     // graphql 16 ships CommonJS (index.js) and ESM (index.mjs) without an exports map. Node loads the
     // CommonJS build for every package (Yoga, Pothos); Vite would hand our own sources the .mjs one,
     // and two copies of GraphQLError break `instanceof` checks (Yoga's error masking among them).
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
+};
+
+export default defineConfig({
+  ...shared,
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     // Separate processes: each test file owns its PGlite instance (WASM memory) and child servers.
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
+    projects: [
+      {
+        ...shared,
+        extends: true,
+        test: { name: 'unit-and-integration', include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'] },
+      },
+      {
+        ...shared,
+        extends: true,
+        // End-to-end files start real server processes, several at once, with timing they measure
+        // (1 s check intervals, lease TTLs): they run after the others, one file at a time, so
+        // that they do not starve each other of the machine's cores.
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
