@@ -43,6 +43,7 @@ export function validateService(input: ServiceInput): ServiceInput {
   const name = input.name.trim();
   checkLength('name', name, LIMITS.nameLength);
   if (/[\x00-\x1f\x7f]/.test(name)) fail('name', 'must not contain control characters');
+  checkWellFormed('name', name);
 
   const url = validateUrl(input.url);
   if (!METHODS.has(input.method)) fail('method', 'must be GET, HEAD or POST');
@@ -62,6 +63,7 @@ export function validateService(input: ServiceInput): ServiceInput {
     if (input.bodyContains.length === 0) fail('bodyContains', 'must not be empty; use null to remove it');
     // PostgreSQL text cannot hold NUL.
     if (input.bodyContains.includes('\0')) fail('bodyContains', 'must not contain NUL characters');
+    checkWellFormed('bodyContains', input.bodyContains);
     if (byteLength(input.bodyContains) > LIMITS.bodyContainsBytes) {
       fail('bodyContains', `must be at most ${LIMITS.bodyContainsBytes} bytes`);
     }
@@ -108,6 +110,7 @@ function validateUrl(raw: string): string {
   // The URL parser drops tabs and newlines and trims other control characters silently, so the
   // URL checked would not be the one stored (and PostgreSQL refuses NUL in text outright).
   if (/[\x00-\x1f\x7f]/.test(url)) fail('url', 'must not contain control characters');
+  checkWellFormed('url', url);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -153,6 +156,11 @@ function checkLength(field: string, value: string, bounds: { min: number; max: n
   if (length < bounds.min || length > bounds.max) {
     fail(field, `must be ${bounds.min}–${bounds.max} characters (got ${length})`);
   }
+}
+
+/** A lone UTF-16 surrogate (valid JSON, not Unicode) would be stored as U+FFFD: not what was checked. */
+function checkWellFormed(field: string, value: string): void {
+  if (/\p{Surrogate}/u.test(value)) fail(field, 'must be valid Unicode text (it holds a lone surrogate)');
 }
 
 function checkInteger(field: string, value: number, bounds: { min: number; max: number }): void {

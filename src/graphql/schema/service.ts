@@ -39,7 +39,8 @@ export const ServiceNode = builder.prismaNode('Service', {
     name: t.exposeString('name'),
     url: t.exposeString('url'),
     method: t.expose('method', { type: HttpMethodEnum }),
-    headers: t.field({ type: [HeaderObject], resolve: (service) => headersOf(service) }),
+    // At most 32 small objects: no list multiplier, so a full page of services stays within budget.
+    headers: t.field({ type: [HeaderObject], complexity: { field: 1, multiplier: 1 }, resolve: (service) => headersOf(service) }),
     intervalSeconds: t.exposeInt('intervalSeconds'),
     timeoutMs: t.exposeInt('timeoutMs'),
     expectedStatus: t.exposeString('expectedStatus', {
