@@ -60,7 +60,9 @@ export function parseLocation(raw: string, base?: string): HopLocation | string 
   try {
     url = new URL(raw, base);
   } catch {
-    return base === undefined ? `invalid URL ${quote(raw)}` : `invalid redirect location ${quote(raw)}`;
+    // The text lands in the state message and the logs: never with credentials in it.
+    const shown = quote(raw.replace(/\/\/[^/@\s]*@/g, '//[redacted]@'));
+    return base === undefined ? `invalid URL ${shown}` : `invalid redirect location ${shown}`;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     const scheme = url.protocol.slice(0, -1);

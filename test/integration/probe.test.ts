@@ -237,6 +237,12 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
     expect(absolute).toMatchObject({ ok: true, httpStatus: 200 });
   });
 
+  it('an unparsable redirect is NETWORK, and its message never shows credentials', async () => {
+    const result = await prober.probe(target(web.url(`/redirect?to=${encodeURIComponent('http://user:s3cr3t@[not-an-address')}`)));
+    expect(result).toMatchObject({ ok: false, reason: 'NETWORK', message: 'invalid redirect location "http://[redacted]@[not-an-address"' });
+    expect(result.message).not.toContain('s3cr3t');
+  });
+
   it('a redirect the operator expects is not followed', async () => {
     const before = web.hits('/ok');
     const result = await prober.probe(target(web.url('/redirect?to=/ok'), { expectedStatus: [[301, 302]], expectedStatusText: '301-302' }));
