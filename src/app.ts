@@ -123,6 +123,14 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
   /** Services taken over start from the freshest state: the database's, if newer than the cache's. */
   const adopt = async (ids: string[]) => {
     try {
+      // A service this process has not heard of (its announcement was lost, or it was written to
+      // the database directly) is loaded before it is scheduled.
+      for (const id of ids.filter((id) => !directory.get(id))) {
+        const row = await registry.get(id);
+        if (!row) continue;
+        directory.set(row);
+        monitorRef?.define(toCheckDefinition(row), 'remote');
+      }
       for (const [id, saved] of await history.loadStates(ids)) {
         const cached = cache.get(id);
         if (!cached || (saved.lastCheckedAt?.getTime() ?? 0) > (cached.lastCheckedAt?.getTime() ?? 0)) cache.set(id, saved);
@@ -134,7 +142,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
   };
   const events: MonitorEvents = createEventBus<MonitorTopics>({
     logger,
-    remote: config.redis.url ? createRedisTransport({ url: config.redis.url, logger }) : undefined,
+    remote: config.redis.url ? createRedisTransport({ url: config.redis.url, prefix: config.redis.channelPrefix, logger }) : undefined,
     batchMs: EVENT_BATCH_MS,
     reviver: reviveEventDates,
   });

@@ -46,6 +46,7 @@ const environmentSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  REDIS_CHANNEL_PREFIX: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits and . _ : - only (1–64)').default('statuschecker:'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default(DEFAULTS.logLevel),
   NODE_ENV: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(DEFAULTS.shutdownTimeoutMs),
@@ -72,7 +73,7 @@ export const SETTINGS: readonly string[] = Object.keys(environmentSchema.shape);
 export type Config = Readonly<{
   server: Readonly<{ host: string; port: number }>;
   database: Readonly<{ url: string | undefined; dataDir: string }>;
-  redis: Readonly<{ url: string | undefined }>;
+  redis: Readonly<{ url: string | undefined; channelPrefix: string }>;
   log: Readonly<{ level: (typeof LOG_LEVELS)[number] }>;
   checks: Readonly<{ concurrency: number; keepAlive: boolean; schedulerEnabled: boolean }>;
   auth: Readonly<{ tokens: readonly string[]; publicRead: boolean; metricsToken: string | undefined }>;
@@ -121,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
     config: Object.freeze({
       server: Object.freeze({ host: e.HOST, port: e.PORT }),
       database: Object.freeze({ url: e.DATABASE_URL, dataDir: e.DATA_DIR }),
-      redis: Object.freeze({ url: e.REDIS_URL }),
+      redis: Object.freeze({ url: e.REDIS_URL, channelPrefix: e.REDIS_CHANNEL_PREFIX }),
       log: Object.freeze({ level: e.LOG_LEVEL }),
       checks: Object.freeze({
         concurrency: e.CHECK_CONCURRENCY,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../db/database.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
 import type { Logger } from '../logger.js';
@@ -7,7 +8,7 @@ export interface LeaseOptions {
   prisma: PrismaClient;
   /** Unique per process. */
   replicaId: string;
-  /** How long a lease lasts without renewal; another replica takes the service over after it. */
+  /** How long a replica may stay silent before the others take its services over. */
   ttlMs: number;
   /** How often leases are renewed and free services claimed (a third of the TTL or less). */
   periodMs: number;
@@ -22,6 +23,13 @@ export interface LeaseOptions {
 const SAFETY_MARGIN_MS = 500;
 /** A replica may hold this many services above its fair share before it gives some back. */
 const SHARE_SLACK = 1;
+/**
+ * How long a round waits for history to be written before it gives leases back, as a share of the
+ * TTL: the round must end in time to renew. An overloaded replica can take tens of seconds to
+ * flush; waiting for it stopped its renewals, the others took everything over, and the services
+ * flipped between replicas without ever being shared. What is still unwritten is fenced out.
+ */
+const RELEASE_WAIT_TTL_SHARE = 1 / 3;
 
 /**
  * Work partitioning through PostgreSQL leases, on the database clock: each round a replica
@@ -51,30 +59,37 @@ export function createLeaseOwnership(options: LeaseOptions): Ownership {
     options.events.lost(ids);
   };
 
+  const instance = randomUUID();
   const round = async () => {
     const startedAt = performance.now();
-    await prisma.$executeRawUnsafe(
-      `INSERT INTO "Replica" ("id", "startedAt", "lastSeenAt") VALUES ($1, now(), now())
-       ON CONFLICT ("id") DO UPDATE SET "lastSeenAt" = now()`,
+    // The heartbeat renews every lease this replica holds at once (a lease lives as long as its
+    // owner announces itself): one row written per round, whatever the number of services.
+    const announced = await prisma.$queryRawUnsafe<unknown[]>(
+      `INSERT INTO "Replica" ("id", "instance", "startedAt", "lastSeenAt") VALUES ($1, $2, now(), now())
+       ON CONFLICT ("id") DO UPDATE SET "lastSeenAt" = now(), "instance" = EXCLUDED."instance",
+         "startedAt" = CASE WHEN "Replica"."instance" = EXCLUDED."instance" THEN "Replica"."startedAt" ELSE now() END
+       WHERE "Replica"."instance" = EXCLUDED."instance" OR "Replica"."lastSeenAt" < now() - $3 * interval '1 millisecond'
+       RETURNING 1`,
       replicaId,
-    );
-    // Renew what we hold (even if it expired meanwhile: nobody took it if the token is ours),
-    // and let go of services paused or removed since.
-    const renewed = await prisma.$queryRawUnsafe<{ serviceId: string; token: string }[]>(
-      `UPDATE "Lease" l SET "expiresAt" = now() + $2 * interval '1 millisecond'
-       FROM "Service" s
-       WHERE l."owner" = $1 AND s."id" = l."serviceId" AND NOT s."paused"
-       RETURNING l."serviceId", l."token"`,
-      replicaId,
+      instance,
       ttlMs,
     );
+    if (announced.length === 0) {
+      drop([...held.keys()], 'lost');
+      throw new Error(`REPLICA_ID ${replicaId} is in use by another live process: give every replica its own`);
+    }
+    validUntil = startedAt + ttlMs - SAFETY_MARGIN_MS;
+    databaseUnreachable = false;
+    // Let go of services paused since; what is still ours is whatever carries our name.
     await prisma.$executeRawUnsafe(
       `DELETE FROM "Lease" l USING "Service" s WHERE l."owner" = $1 AND s."id" = l."serviceId" AND s."paused"`,
       replicaId,
     );
-    validUntil = startedAt + ttlMs - SAFETY_MARGIN_MS;
-    databaseUnreachable = false;
-    const still = new Map(renewed.map((r) => [r.serviceId, r.token]));
+    const current = await prisma.$queryRawUnsafe<{ serviceId: string; token: string }[]>(
+      `SELECT "serviceId", "token" FROM "Lease" WHERE "owner" = $1`,
+      replicaId,
+    );
+    const still = new Map(current.map((r) => [r.serviceId, r.token]));
     drop(
       [...held.keys()].filter((id) => still.get(id) !== held.get(id)),
       'lost',
@@ -91,7 +106,9 @@ export function createLeaseOwnership(options: LeaseOptions): Ownership {
       // Give back the excess so that a replica that just joined gets its part.
       const excess = [...held.keys()].slice(share);
       options.events.lost(excess);
-      await options.beforeRelease?.();
+      if (!(await settlesWithin(options.beforeRelease?.(), ttlMs * RELEASE_WAIT_TTL_SHARE))) {
+        log.warn({ released: excess.length }, 'history not written in time; giving leases back anyway (the rest is fenced out)');
+      }
       await prisma.$executeRawUnsafe(
         `DELETE FROM "Lease" WHERE "owner" = $1 AND "serviceId" = ANY($2::text[])`,
         replicaId,
@@ -103,25 +120,25 @@ export function createLeaseOwnership(options: LeaseOptions): Ownership {
 
     const wanted = share - held.size;
     if (wanted > 0) {
-      // An expired lease is taken over only from a replica that stopped announcing itself. Right
-      // after a failed round (a database outage, which expires every lease) nothing is taken over:
-      // every live replica gets one round to renew what it holds before others may claim it, so no
+      // A lease is taken over only from a replica silent for longer than the TTL. Right after a
+      // failed round (a database outage silences every replica) nothing is taken over: every live
+      // replica gets one round to announce itself before others may claim what it holds, so no
       // history recorded during the outage is fenced out.
+      const ownerIsGone = `NOT EXISTS (SELECT 1 FROM "Replica" r WHERE r."id" = "Lease"."owner" AND r."lastSeenAt" > now() - $2 * interval '1 millisecond')`;
       const claimed = await prisma.$queryRawUnsafe<{ serviceId: string; token: string; takeover: boolean }[]>(
         `WITH free AS (
            SELECT s."id" FROM "Service" s
-           LEFT JOIN "Lease" l ON l."serviceId" = s."id"
-           WHERE NOT s."paused" AND (l."serviceId" IS NULL OR ($4::boolean AND l."expiresAt" < now() AND NOT EXISTS (
-             SELECT 1 FROM "Replica" r WHERE r."id" = l."owner" AND r."lastSeenAt" > now() - $2 * interval '1 millisecond')))
+           LEFT JOIN "Lease" ON "Lease"."serviceId" = s."id"
+           WHERE NOT s."paused" AND ("Lease"."serviceId" IS NULL OR ($4::boolean AND ${ownerIsGone}))
            ORDER BY s."id"
            LIMIT $3
            FOR UPDATE OF s SKIP LOCKED
          )
-         INSERT INTO "Lease" ("serviceId", "owner", "token", "expiresAt")
-         SELECT free."id", $1, gen_random_uuid()::text, now() + $2 * interval '1 millisecond' FROM free
+         INSERT INTO "Lease" ("serviceId", "owner", "token", "acquiredAt")
+         SELECT free."id", $1, gen_random_uuid()::text, now() FROM free
          ON CONFLICT ("serviceId") DO UPDATE
-           SET "owner" = EXCLUDED."owner", "token" = EXCLUDED."token", "expiresAt" = EXCLUDED."expiresAt"
-           WHERE "Lease"."expiresAt" < now()
+           SET "owner" = EXCLUDED."owner", "token" = EXCLUDED."token", "acquiredAt" = EXCLUDED."acquiredAt"
+           WHERE ${ownerIsGone}
          RETURNING "serviceId", "token", (xmax <> 0) AS takeover`,
         replicaId,
         ttlMs,
@@ -201,4 +218,18 @@ export function createLeaseOwnership(options: LeaseOptions): Ownership {
       drop(ids, 'released');
     },
   };
+}
+
+/** True when the promise settled within `ms` (or there is none); it runs on either way. */
+async function settlesWithin(promise: Promise<void> | undefined, ms: number): Promise<boolean> {
+  if (!promise) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -124,4 +124,19 @@ describe.runIf(TEST_DATABASE_URL)('leases on PostgreSQL', () => {
     expect((await owners()).has(serviceId)).toBe(false);
     expect(slow.accepts(services[1]!)).toBe(true);
   });
+
+  it('refuses a second live process with the same REPLICA_ID: it claims nothing', async () => {
+    await db.prisma.service.updateMany({ data: { paused: false } });
+    for (const r of replicas.splice(0)) await r.stop();
+    await db.prisma.lease.deleteMany({});
+    const first = replica('twin');
+    first.start();
+    await eventually(() => (first.owned === 10 ? true : undefined), 5_000, 'the first twin to claim');
+    const second = replica('twin');
+    second.start();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(second.owned).toBe(0);
+    expect(first.owned).toBe(10);
+    expect((await db.prisma.lease.findMany()).every((l) => l.owner === 'twin' && first.fenceOf(l.serviceId) === l.token)).toBe(true);
+  });
 });

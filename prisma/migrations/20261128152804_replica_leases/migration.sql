@@ -3,7 +3,7 @@ CREATE TABLE "Lease" (
     "serviceId" TEXT NOT NULL,
     "owner" TEXT NOT NULL,
     "token" TEXT NOT NULL,
-    "expiresAt" TIMESTAMPTZ(3) NOT NULL,
+    "acquiredAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "Lease_pkey" PRIMARY KEY ("serviceId")
 );
@@ -11,6 +11,7 @@ CREATE TABLE "Lease" (
 -- CreateTable
 CREATE TABLE "Replica" (
     "id" TEXT NOT NULL,
+    "instance" TEXT NOT NULL,
     "startedAt" TIMESTAMPTZ(3) NOT NULL,
     "lastSeenAt" TIMESTAMPTZ(3) NOT NULL,
 
@@ -19,9 +20,6 @@ CREATE TABLE "Replica" (
 
 -- CreateIndex
 CREATE INDEX "Lease_owner_idx" ON "Lease"("owner");
-
--- CreateIndex
-CREATE INDEX "Lease_expiresAt_idx" ON "Lease"("expiresAt");
 
 -- CreateIndex
 CREATE INDEX "Replica_lastSeenAt_idx" ON "Replica"("lastSeenAt");
