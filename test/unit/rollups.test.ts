@@ -64,6 +64,20 @@ describe('RollupBuffer take / committed / failed', () => {
   const first: Check[] = [['a', minute(0) + 1, true, false, 10], ['a', minute(0) + 2, false, false, 50], ['b', minute(1), true, true, 700]];
   const meanwhile: Check[] = [['a', minute(0) + 3, true, false, 5], ['a', minute(2), true, false, 20], ['c', minute(2), false, false, 1]];
 
+  it('written in parts: a failure gives back only the rows not written yet, counted once', () => {
+    const buffer = new RollupBuffer();
+    for (const id of ['a', 'b', 'c']) buffer.record(id, 0, true, false, 5);
+    const batch = buffer.take();
+    expect(batch.map((r) => r.serviceId)).toEqual(['a', 'b', 'c']);
+    buffer.committed(2); // a and b are in the database
+    expect(buffer.size).toBe(1);
+    expect(buffer.pendingFor(new Set(['a', 'b', 'c']), 0).map((r) => r.serviceId)).toEqual(['c']);
+    buffer.record('c', 1_000, false, false, 7); // recorded while c was being written
+    buffer.failed();
+    const again = buffer.take();
+    expect(again.map((r) => [r.serviceId, r.checks, r.failures])).toEqual([['c', 2, 1]]);
+  });
+
   it('take hands over every row; reads still count them until committed', () => {
     const buffer = new RollupBuffer();
     recordAll(buffer, first);
