@@ -156,6 +156,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     schedulerEnabled: config.checks.schedulerEnabled,
     now,
     onLag: (lagMs) => metrics.schedulerLag.observe(lagMs / 1000),
+    onDiscard: () => metrics.discardedResults.inc(),
     requestRemoteCheck: requestCheckThrough(events),
   });
   monitorRef = monitor;

@@ -45,6 +45,8 @@ export interface MonitorOptions {
   schedulerEnabled?: boolean;
   now?: () => Date;
   onLag?: (lagMs: number) => void;
+  /** A result was dropped because this process could not vouch for the service's lease. */
+  onDiscard?: () => void;
   /**
    * Asks the process that checks a service to check it now; resolves true once its result has
    * arrived (through the event stream), false when nobody answered within `timeoutMs`.
@@ -106,7 +108,10 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
   const record = (service: CheckDefinition, result: ProbeResult) => {
     // A result that arrives after the lease is gone (or unconfirmed) belongs to nobody: drop it.
-    if (!ownership.accepts(service.id)) return;
+    if (!ownership.accepts(service.id)) {
+      options.onDiscard?.();
+      return;
+    }
     recordUnowned(service, result);
   };
 

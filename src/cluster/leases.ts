@@ -78,8 +78,6 @@ export function createLeaseOwnership(options: LeaseOptions): Ownership {
       drop([...held.keys()], 'lost');
       throw new Error(`REPLICA_ID ${replicaId} is in use by another live process: give every replica its own`);
     }
-    validUntil = startedAt + ttlMs - SAFETY_MARGIN_MS;
-    databaseUnreachable = false;
     // Let go of services paused since; what is still ours is whatever carries our name.
     await prisma.$executeRawUnsafe(
       `DELETE FROM "Lease" l USING "Service" s WHERE l."owner" = $1 AND s."id" = l."serviceId" AND s."paused"`,
@@ -94,6 +92,11 @@ export function createLeaseOwnership(options: LeaseOptions): Ownership {
       [...held.keys()].filter((id) => still.get(id) !== held.get(id)),
       'lost',
     );
+    // Only now, with what was taken over dropped, may results be accepted again: vouching for the
+    // leases at the heartbeat would let a replica waking from a pause record, for a moment, results
+    // of services that are no longer its own.
+    validUntil = startedAt + ttlMs - SAFETY_MARGIN_MS;
+    databaseUnreachable = false;
 
     const [{ replicas, services }] = await prisma.$queryRawUnsafe<{ replicas: number; services: number }[]>(
       `SELECT (SELECT count(*)::int FROM "Replica" WHERE "lastSeenAt" > now() - $1 * interval '1 millisecond') AS replicas,

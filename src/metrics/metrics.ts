@@ -95,6 +95,11 @@ export function createMetrics(registry: Registry) {
       labelNames: ['change'] as const,
       registers,
     }),
+    discardedResults: new Counter({
+      name: 'statuschecker_discarded_results_total',
+      help: 'Check results dropped because this replica could no longer vouch for the lease (after a pause, or a lease taken over).',
+      registers,
+    }),
     fencedWrites: new Counter({
       name: 'statuschecker_fenced_writes_total',
       help: 'History rows refused because the lease they were produced under is no longer this replica\'s.',

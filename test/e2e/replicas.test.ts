@@ -187,6 +187,9 @@ describe.runIf(TEST_DATABASE_URL && TEST_REDIS_URL)('three replicas on one Postg
       .slice(logsBefore)
       .filter((r) => r.msg === 'status changed' && victims.some((i) => rawIds[i] === r.serviceId));
     expect(lateTransitions).toEqual([]);
+    // It did produce late results (its overdue checks ran as it woke), and dropped them.
+    const discarded = /^statuschecker_discarded_results_total (\d+)/m.exec(await (await fetch(`${replicas.b.url}/metrics`)).text());
+    expect(Number(discarded?.[1])).toBeGreaterThan(0);
     // And B is back in the cluster, checking a share of the services again.
     await eventually(async () => ((await leaseOwners()).get('b') ?? 0) > 0 ? true : undefined, 15_000, 'B to claim services again');
   });
