@@ -7,6 +7,7 @@ import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
 import type { GraphQLContext } from './context.js';
+import { isStorableText } from '../registry/text.js';
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -26,8 +27,8 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesQueryOptions: false,
-    // No stored id holds NUL, and PostgreSQL refuses it in text outright (an unexpected error).
-    nodeQueryOptions: { resolve: (_root, { id }, _ctx, _info, resolveNode) => (id.id.includes('\0') ? null : resolveNode(id)) },
+    // No stored id holds text PostgreSQL would refuse; asking would be an unexpected error.
+    nodeQueryOptions: { resolve: (_root, { id }, _ctx, _info, resolveNode) => (isStorableText(id.id) ? resolveNode(id) : null) },
     // Each connection field multiplies by its page size (its `complexity`), so edges add no multiplier.
     edgesFieldOptions: { nullable: { list: false, items: false }, complexity: { field: 1, multiplier: 1 } },
     nodeFieldOptions: { nullable: false },

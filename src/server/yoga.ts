@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GraphQLContext, type GraphQLDeps } from '../graphql/context.js';
+import { useCursorCheck } from '../graphql/cursors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { authorizationOf, useAuthorization, type Authenticator } from './auth.js';
@@ -31,7 +32,7 @@ export function createYogaServer(options: YogaOptions): Yoga {
     schema: options.schema,
     graphqlEndpoint: GRAPHQL_PATH,
     context: (initial) => createContext(options.deps, auth.principalOf(authorizationOf(initial))),
-    plugins: [useOperationLimits(), useAuthorization(auth), useOperationMetrics(options.metrics)],
+    plugins: [useOperationLimits(), useAuthorization(auth), useCursorCheck(), useOperationMetrics(options.metrics)],
     graphiql: { title: 'statuschecker', subscriptionsProtocol: 'WS' },
     renderGraphiQL: createGraphiQLRenderer(),
     landingPage: false,

@@ -142,7 +142,13 @@ describe.runIf(TEST_DATABASE_URL && TEST_REDIS_URL)('three replicas on one Postg
     const resumedAfter = await eventually(() => {
       const next = orphans.map((i) => target.hitTimes(path(i)).find((t) => t > killed + 50));
       return next.every((t) => t !== undefined) ? Math.max(...(next as number[])) - killed : undefined;
-    }, 15_000, 'every orphaned service checked again');
+    }, 15_000, 'every orphaned service checked again').catch(async (err: unknown) => {
+      // Say what the cluster looked like, so that a failure here can be understood afterwards.
+      const waiting = orphans.filter((i) => !target.hitTimes(path(i)).some((t) => t > killed + 50));
+      const { rows } = await direct.query(`SELECT "serviceId", owner FROM "Lease" WHERE "serviceId" = ANY($1)`, [waiting.map((i) => rawIds[i])]);
+      const leaseLogs = [replicas.a, replicas.b].map((r) => r.logs().filter((l) => l.component === 'leases' || (l.level ?? 0) >= 40).slice(-10));
+      throw new Error(`${String(err)}; not checked again: ${waiting.map(path).join(', ')}; their leases: ${JSON.stringify(rows)}; logs of A and B: ${JSON.stringify(leaseLogs)}`);
+    });
     expect(resumedAfter).toBeLessThanOrEqual(LEASE_TTL_MS + INTERVAL_MS + 1_000);
     const owners = await leaseOwners();
     expect(owners.has('c')).toBe(false);

@@ -241,6 +241,18 @@ describe.each(DATABASE_KINDS)('the registry over GraphQL on %s', (kind) => {
       expect(underscore.services.totalCount).toBe(0);
     });
 
+    it('answers text PostgreSQL cannot hold (NUL, a lone surrogate) with nothing found, and such a cursor as invalid', async () => {
+      for (const text of ['page\u0000', 'page\udfff']) {
+        expect((await t.run(ServicesDocument, { filter: { search: text } })).services.totalCount).toBe(0);
+        expect((await t.run(ServicesDocument, { filter: { label: text } })).services.totalCount).toBe(0);
+        expect((await t.run(ServiceByNameDocument, { name: text })).service).toBeNull();
+      }
+      const hostile = Buffer.from('GPC:S:\u0000').toString('base64');
+      const result = await t.raw('query($after: String) { services(first: 2, after: $after) { totalCount } }', { after: hostile });
+      expect(result.status).toBe(400);
+      expect(result.body.errors?.[0]).toMatchObject({ message: 'invalid cursor', extensions: { code: 'BAD_USER_INPUT' } });
+    });
+
     it('costs a constant number of SQL statements whatever the page size', async () => {
       const statementsFor = async (first: number) => {
         t.queries.length = 0;

@@ -1,3 +1,4 @@
+import { isStorableText } from '../../registry/text.js';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { NotFoundError } from '../../registry/errors.js';
 
@@ -5,8 +6,8 @@ import { NotFoundError } from '../../registry/errors.js';
 export function serviceIdOf(globalId: string): string | null {
   try {
     const { typename, id } = decodeGlobalID(globalId);
-    // No stored id holds NUL, and PostgreSQL refuses it in text outright (an unexpected error).
-    return typename === 'Service' && id.length > 0 && !id.includes('\0') ? id : null;
+    // No stored id holds text PostgreSQL would refuse; asking would be an unexpected error.
+    return typename === 'Service' && id.length > 0 && isStorableText(id) ? id : null;
   } catch {
     return null;
   }

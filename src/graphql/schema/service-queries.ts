@@ -1,3 +1,4 @@
+import { isStorableText } from '../../registry/text.js';
 import { GraphQLError } from 'graphql';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { StatusCache } from '../../checks/status-cache.js';
@@ -29,8 +30,8 @@ type Filter = { status?: ServiceStatus[] | null; label?: string | null; search?:
 
 /** Registry fields filter in SQL; status lives in the cache, so it becomes a set of ids. */
 function serviceWhere(filter: Filter, cache: StatusCache): Prisma.ServiceWhereInput {
-  // PostgreSQL text cannot hold NUL (it refuses it outright), so no service matches one.
-  if (filter?.label?.includes('\0') || filter?.search?.includes('\0')) return { id: { in: [] } };
+  // No service holds text PostgreSQL would refuse, so none matches it (and the database is not asked).
+  if (!isStorableText(filter?.label ?? '') || !isStorableText(filter?.search ?? '')) return { id: { in: [] } };
   const where: Prisma.ServiceWhereInput = {};
   if (filter?.label) where.labels = { has: filter.label };
   if (filter?.search) where.name = { contains: escapeLike(filter.search), mode: 'insensitive' };
@@ -75,7 +76,7 @@ builder.queryFields((t) => ({
         return id === null ? null : ctx.prisma.service.findUnique({ ...query, where: { id } });
       }
       const name = String(args.name).trim();
-      return name.includes('\0') ? null : ctx.prisma.service.findUnique({ ...query, where: { name } });
+      return isStorableText(name) ? ctx.prisma.service.findUnique({ ...query, where: { name } }) : null;
     },
   }),
 
