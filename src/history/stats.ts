@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../db/database.js';
-import { BUCKET_COUNT, estimateQuantile } from './latency-histogram.js';
-import { MINUTE_MS, type Rollup, type RollupBuffer } from './rollup-buffer.js';
+import { estimateQuantile } from './latency-histogram.js';
+import { MINUTE_MS, emptyRollup, mergeRollup, type Rollup, type RollupBuffer } from './rollup-buffer.js';
 import { UPTIME_WINDOWS, type UptimeWindow } from './windows.js';
 
 export interface WindowStats {
@@ -17,16 +17,6 @@ export interface WindowStats {
   p99Ms: number | null;
 }
 
-interface Totals {
-  checks: number;
-  failures: number;
-  degraded: number;
-  sum: number;
-  min: number;
-  max: number;
-  buckets: number[];
-}
-
 /**
  * Per-window statistics of many services in one query: the rows already written plus the rows
  * still buffered in memory, so a check counts as soon as it finished. Services with no checks in
@@ -40,7 +30,8 @@ export async function windowStats(
   now: Date,
 ): Promise<Map<string, WindowStats>> {
   const since = floorToMinute(now.getTime() - UPTIME_WINDOWS[window]);
-  const totals = new Map<string, Totals>();
+  // Per service, everything in the window added up as one rollup.
+  const totals = new Map<string, Rollup>();
   if (serviceIds.length === 0) return new Map();
 
   const rows = await prisma.$queryRawUnsafe<
@@ -60,50 +51,43 @@ export async function windowStats(
     new Date(since),
   );
   for (const row of rows) {
-    totals.set(row.serviceId, {
+    const total = emptyRollup(row.serviceId, since);
+    mergeRollup(total, {
+      ...total,
       checks: row.checks,
       failures: row.failures,
       degraded: row.degraded,
-      sum: row.sum,
-      min: row.min,
-      max: row.max,
-      buckets: row.buckets ?? new Array<number>(BUCKET_COUNT).fill(0),
+      latencySumMs: row.sum,
+      latencyMinMs: row.min,
+      latencyMaxMs: row.max,
+      latencyBuckets: row.buckets ?? total.latencyBuckets,
     });
+    totals.set(row.serviceId, total);
   }
-  for (const pending of buffer.pendingFor(new Set(serviceIds), since)) addPending(totals, pending);
+  for (const pending of buffer.pendingFor(new Set(serviceIds), since)) {
+    let total = totals.get(pending.serviceId);
+    if (!total) totals.set(pending.serviceId, (total = emptyRollup(pending.serviceId, since)));
+    mergeRollup(total, pending);
+  }
 
   const out = new Map<string, WindowStats>();
   for (const [serviceId, t] of totals) {
     if (t.checks === 0) continue;
+    const quantile = (q: number) => estimateQuantile(t.latencyBuckets, q, t.latencyMinMs, t.latencyMaxMs);
     out.set(serviceId, {
       checks: t.checks,
       failures: t.failures,
       degraded: t.degraded,
       uptime: (t.checks - t.failures) / t.checks,
-      averageMs: t.sum / t.checks,
-      minMs: t.min,
-      maxMs: t.max,
-      p50Ms: estimateQuantile(t.buckets, 0.5, t.min, t.max),
-      p95Ms: estimateQuantile(t.buckets, 0.95, t.min, t.max),
-      p99Ms: estimateQuantile(t.buckets, 0.99, t.min, t.max),
+      averageMs: t.latencySumMs / t.checks,
+      minMs: t.latencyMinMs,
+      maxMs: t.latencyMaxMs,
+      p50Ms: quantile(0.5),
+      p95Ms: quantile(0.95),
+      p99Ms: quantile(0.99),
     });
   }
   return out;
-}
-
-function addPending(totals: Map<string, Totals>, r: Rollup): void {
-  let t = totals.get(r.serviceId);
-  if (!t) {
-    t = { checks: 0, failures: 0, degraded: 0, sum: 0, min: Infinity, max: 0, buckets: new Array<number>(BUCKET_COUNT).fill(0) };
-    totals.set(r.serviceId, t);
-  }
-  t.checks += r.checks;
-  t.failures += r.failures;
-  t.degraded += r.degraded;
-  t.sum += r.latencySumMs;
-  t.min = Math.min(t.min, r.latencyMinMs);
-  t.max = Math.max(t.max, r.latencyMaxMs);
-  for (let i = 0; i < BUCKET_COUNT; i++) t.buckets[i] = (t.buckets[i] ?? 0) + (r.latencyBuckets[i] ?? 0);
 }
 
 function floorToMinute(ms: number): number {
