@@ -1,3 +1,4 @@
+import { settlesWithin } from '../timeouts.js';
 import { JobHeap, type HeapEntry } from './job-heap.js';
 
 /** Longest spread of first checks after start-up: even daily checks start within a minute. */
@@ -288,14 +289,7 @@ export function createScheduler<Def, Result>(options: SchedulerOptions<Def, Resu
         job.runWaiters = null;
         for (const resolve of waiters) resolve(null);
       }
-      let deadline: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled(inFlight),
-        new Promise<void>((resolve) => {
-          deadline = setTimeout(resolve, timeoutMs);
-        }),
-      ]);
-      clearTimeout(deadline);
+      await settlesWithin(Promise.allSettled(inFlight), timeoutMs);
     },
   };
 }

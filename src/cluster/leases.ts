@@ -3,6 +3,7 @@ import type { PrismaClient } from '../db/database.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
 import type { Logger } from '../logger.js';
 import type { Ownership, OwnershipEvents } from './ownership.js';
+import { settlesWithin } from '../timeouts.js';
 
 export interface LeaseOptions {
   prisma: PrismaClient;
@@ -221,18 +222,4 @@ export function createLeaseOwnership(options: LeaseOptions): Ownership {
       drop(ids, 'released');
     },
   };
-}
-
-/** True when the promise settled within `ms` (or there is none); it runs on either way. */
-async function settlesWithin(promise: Promise<void> | undefined, ms: number): Promise<boolean> {
-  if (!promise) return true;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { insertTransitions, upsertRollups, upsertStates, type PendingState, type PendingTransition } from './history-sql.js';
 import { RollupBuffer } from './rollup-buffer.js';
 import { uuidv7 } from './uuidv7.js';
+import { withTimeout } from '../timeouts.js';
 import { pruneAndCompact } from './retention.js';
 
 export interface HistoryOptions {
@@ -60,16 +61,6 @@ function* chunks<T>(rows: T[]): Generator<T[]> {
 async function yieldThen<T>(write: () => Promise<T>): Promise<T> {
   await new Promise<void>((resolve) => setImmediate(resolve));
   return write();
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`history flush did not finish within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -271,7 +262,7 @@ export function createHistory(options: HistoryOptions): History {
       if (flushing) await flushing.catch(() => {});
       while (Date.now() < deadline) {
         try {
-          await withDeadline(flush(), deadline - Date.now());
+          await withTimeout(flush(), deadline - Date.now(), 'history flush did not finish before the shutdown deadline');
           log.info('history flushed');
           return;
         } catch (err) {

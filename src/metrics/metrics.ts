@@ -11,6 +11,24 @@ export function createMetrics(registry: Registry) {
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
     registry.removeSingleMetric(name);
   }
+  /** A gauge read from `live` at scrape time. */
+  const liveGauge = (name: string, help: string, read: keyof typeof live) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(live[read]());
+      },
+    });
+  liveGauge('statuschecker_ws_connections', 'Open GraphQL WebSocket connections.', 'wsConnections');
+  liveGauge('statuschecker_subscriptions_active', 'Active GraphQL subscriptions (over all WebSocket connections).', 'subscriptionsActive');
+  liveGauge(
+    'statuschecker_subscription_groups',
+    'Distinct subscription operations; each event is executed once per group, whatever its number of subscribers.',
+    'subscriptionGroups',
+  );
+  liveGauge('statuschecker_owned_services', 'Services this replica checks (all of them on the embedded database).', 'ownedServices');
   return {
     registry,
     live,
@@ -56,38 +74,6 @@ export function createMetrics(registry: Registry) {
       help: "Expiry of the target's TLS certificate, as a Unix timestamp.",
       labelNames: ['service'] as const,
       registers,
-    }),
-    wsConnections: new Gauge({
-      name: 'statuschecker_ws_connections',
-      help: 'Open GraphQL WebSocket connections.',
-      registers,
-      collect() {
-        this.set(live.wsConnections());
-      },
-    }),
-    subscriptionsActive: new Gauge({
-      name: 'statuschecker_subscriptions_active',
-      help: 'Active GraphQL subscriptions (over all WebSocket connections).',
-      registers,
-      collect() {
-        this.set(live.subscriptionsActive());
-      },
-    }),
-    subscriptionGroups: new Gauge({
-      name: 'statuschecker_subscription_groups',
-      help: 'Distinct subscription operations; each event is executed once per group, whatever its number of subscribers.',
-      registers,
-      collect() {
-        this.set(live.subscriptionGroups());
-      },
-    }),
-    ownedServices: new Gauge({
-      name: 'statuschecker_owned_services',
-      help: 'Services this replica checks (all of them on the embedded database).',
-      registers,
-      collect() {
-        this.set(live.ownedServices());
-      },
     }),
     leaseChanges: new Counter({
       name: 'statuschecker_lease_changes_total',

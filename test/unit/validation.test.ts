@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseExpectedStatus, statusMatches } from '../../src/checks/expected-status.js';
 import { ValidationError } from '../../src/registry/errors.js';
-import type { Header, ServiceInput, UpdateInput } from '../../src/registry/service-input.js';
+import { withDefaults, type Header, type ServiceInput, type UpdateInput } from '../../src/registry/service-input.js';
 import { mergeUpdate, validateService } from '../../src/registry/validation.js';
 
 /** A definition that passes every rule; each case overrides only what it is about. */
 function service(overrides: Partial<ServiceInput> = {}): ServiceInput {
-  return {
-    name: 'Checkout API',
-    url: 'https://example.com/health',
-    method: 'GET',
-    headers: [],
-    intervalSeconds: 30,
-    timeoutMs: 5_000,
-    expectedStatus: '200-299',
-    bodyContains: null,
-    failureThreshold: 1,
-    successThreshold: 1,
-    degradedAboveMs: null,
-    labels: [],
-    ...overrides,
-  };
+  return { ...withDefaults({ name: 'Checkout API', url: 'https://example.com/health' }), ...overrides };
 }
 
 /** Runs fn and returns the ValidationError it throws; fails the test if it passes or throws anything else. */
