@@ -65,6 +65,11 @@ const environmentSchema = z.object({
   TARGET_POLICY: z.enum(['allow-all', 'public-only']).default('allow-all'),
   TARGET_ALLOW_CIDRS: list,
   TARGET_DENY_CIDRS: list,
+  SECRETS_KEY: z
+    .string()
+    .refine((v) => secretsKeyBytes(v) !== null, 'must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)')
+    .optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
 });
 
 /** Every environment variable the server reads. */
@@ -81,6 +86,8 @@ export type Config = Readonly<{
   /** Replicas (PostgreSQL only): this process's id and how long a lease lasts without renewal. */
   cluster: Readonly<{ replicaId: string | undefined; leaseTtlMs: number }>;
   history: Readonly<{ retentionDays: number }>;
+  /** Notification channel secrets are sealed with this key (null: stored as given, see README). */
+  notify: Readonly<{ secretsKey: Buffer | null; publicUrl: string | undefined }>;
   production: boolean;
   shutdownTimeoutMs: number;
 }>;
@@ -130,6 +137,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         schedulerEnabled: e.SCHEDULER_ENABLED,
       }),
       history: Object.freeze({ retentionDays: e.HISTORY_RETENTION_DAYS }),
+      notify: Object.freeze({
+        secretsKey: e.SECRETS_KEY ? secretsKeyBytes(e.SECRETS_KEY) : null,
+        publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+      }),
       auth: Object.freeze({ tokens: Object.freeze(e.API_TOKENS), publicRead: e.PUBLIC_READ, metricsToken: e.METRICS_TOKEN }),
       targetPolicy: Object.freeze({ mode: e.TARGET_POLICY, allow: e.TARGET_ALLOW_CIDRS, deny: e.TARGET_DENY_CIDRS }),
       cluster: Object.freeze({ replicaId: e.REPLICA_ID, leaseTtlMs: e.LEASE_TTL_MS ?? DEFAULTS.leaseTtlMs }),
@@ -137,6 +148,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     }),
   };
+}
+
+/** SECRETS_KEY as its 32 bytes: 64 hex digits, or base64 of 32 bytes; null when it is neither. */
+function secretsKeyBytes(value: string): Buffer | null {
+  const text = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (!/^[A-Za-z0-9+/]{43}=?$/.test(text)) return null;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.length === 32 ? bytes : null;
 }
 
 /** Addresses that only this machine can reach. */

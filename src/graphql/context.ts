@@ -3,6 +3,7 @@ import type { Monitor } from '../checks/monitor.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { PrismaClient } from '../db/database.js';
 import type { History } from '../history/history.js';
+import type { Notifications } from '../notify/notifications.js';
 import type { ServiceDirectory } from '../registry/directory.js';
 import type { Registry } from '../registry/registry.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -16,6 +17,7 @@ export interface GraphQLDeps {
   history: History;
   events: MonitorEvents;
   directory: ServiceDirectory;
+  notifications: Notifications;
   now: () => Date;
 }
 

@@ -142,7 +142,7 @@ function validateHeaders(headers: Header[]): Header[] {
   });
 }
 
-function validateLabels(labels: string[]): string[] {
+export function validateLabels(labels: string[]): string[] {
   if (labels.length > LIMITS.labels) fail('labels', `at most ${LIMITS.labels} labels`);
   labels.forEach((label, i) => {
     checkLength(`labels[${i}]`, label, LIMITS.labelLength);
@@ -151,7 +151,7 @@ function validateLabels(labels: string[]): string[] {
   return [...new Set(labels)];
 }
 
-function checkLength(field: string, value: string, bounds: { min: number; max: number }): void {
+export function checkLength(field: string, value: string, bounds: { min: number; max: number }): void {
   const length = [...value].length;
   if (length < bounds.min || length > bounds.max) {
     fail(field, `must be ${bounds.min}–${bounds.max} characters (got ${length})`);
@@ -159,11 +159,11 @@ function checkLength(field: string, value: string, bounds: { min: number; max: n
 }
 
 /** A lone UTF-16 surrogate (valid JSON, not Unicode) would be stored as U+FFFD: not what was checked. */
-function checkWellFormed(field: string, value: string): void {
+export function checkWellFormed(field: string, value: string): void {
   if (/\p{Surrogate}/u.test(value)) fail(field, 'must be valid Unicode text (it holds a lone surrogate)');
 }
 
-function checkInteger(field: string, value: number, bounds: { min: number; max: number }): void {
+export function checkInteger(field: string, value: number, bounds: { min: number; max: number }): void {
   if (!Number.isInteger(value) || value < bounds.min || value > bounds.max) {
     fail(field, `must be an integer from ${bounds.min} to ${bounds.max} (got ${value})`);
   }
@@ -177,6 +177,6 @@ function truncate(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-function fail(field: string, message: string): never {
+export function fail(field: string, message: string): never {
   throw new ValidationError(field, message);
 }

@@ -31,7 +31,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export interface TestAppOptions extends Pick<AppOptions, 'now' | 'prober'> {
+export interface TestAppOptions extends Pick<AppOptions, 'now' | 'prober' | 'notify'> {
   env?: Record<string, string>;
   /** Reuse this database (a restart) instead of creating a fresh one. */
   database?: TestDatabase;
@@ -61,6 +61,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     onQuery: (sql) => queries.push(sql),
     now: options.now,
     prober: options.prober,
+    notify: options.notify,
   });
   let baseUrl = '';
   if (options.listen) {

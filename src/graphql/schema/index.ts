@@ -8,6 +8,7 @@ import './service-mutations.js';
 import './history.js';
 import './checks.js';
 import './subscriptions.js';
+import './notifications.js';
 
 builder.queryType({});
 builder.mutationType({});

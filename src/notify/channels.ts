@@ -1,0 +1,116 @@
+import type { PrismaClient } from '../db/database.js';
+import { Prisma, type NotificationChannel as ChannelRow } from '../generated/prisma/client.js';
+import { ConflictError, NotFoundError, ValidationError } from '../registry/errors.js';
+import { validateChannel, type ChannelInput } from './channel-input.js';
+import { deliveryId } from './outbox-sql-parts.js';
+import type { ClaimedDelivery } from './outbox-claim-sql.js';
+import type { Outbox } from './outbox.js';
+import { CLAIM_MS } from './outbox.js';
+import type { SecretBox } from './secrets.js';
+
+export type { ChannelRow };
+
+export interface ChannelStore {
+  list(): Promise<ChannelRow[]>;
+  get(id: string): Promise<ChannelRow | null>;
+  create(input: ChannelInput): Promise<ChannelRow>;
+  /** Replaces the definition; a secret left out stays as it is, an empty one is removed. */
+  update(id: string, input: ChannelInput): Promise<ChannelRow>;
+  delete(id: string): Promise<ChannelRow>;
+  /** Sends a TEST message now and resolves with the delivery after that attempt. */
+  test(id: string): Promise<string>;
+}
+
+export interface ChannelStoreOptions {
+  prisma: PrismaClient;
+  secrets: SecretBox;
+  checkUrl: (url: string) => string | null;
+  outbox: Outbox;
+  now: () => Date;
+}
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'P2002';
+const isMissing = (err: unknown) => (err as { code?: string }).code === 'P2025';
+
+export function createChannelStore(options: ChannelStoreOptions): ChannelStore {
+  const { prisma, secrets } = options;
+
+  const conflict = (name: string) => new ConflictError(`a notification channel named "${name}" already exists`);
+  const notFound = (id: string) => new NotFoundError(`no notification channel with id ${id}`);
+
+  const data = (input: ChannelInput, id: string) => {
+    const def = validateChannel(input, options.checkUrl);
+    return {
+      name: def.name,
+      kind: def.kind,
+      url: def.url,
+      email: (def.email ?? undefined) as Prisma.InputJsonValue | undefined,
+      events: def.events,
+      labels: def.labels,
+      isDefault: def.isDefault,
+      remindEveryMinutes: def.remindEveryMinutes,
+      groupWindowSeconds: def.groupWindowSeconds,
+      rateLimitPerMinute: def.rateLimitPerMinute,
+      ...(def.secret === undefined ? {} : { secret: def.secret === null ? null : secrets.seal(def.secret, id) }),
+    };
+  };
+
+  return {
+    list: () => prisma.notificationChannel.findMany({ orderBy: { name: 'asc' } }),
+    get: (id) => prisma.notificationChannel.findUnique({ where: { id } }),
+
+    async create(input) {
+      const id = crypto.randomUUID();
+      const fields = data(input, id);
+      if (fields.kind === 'PAGERDUTY' && !fields.secret) throw new ValidationError('secret', 'a PAGERDUTY channel needs its routing key');
+      try {
+        return await prisma.notificationChannel.create({ data: { id, ...fields } });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw conflict(fields.name);
+        throw err;
+      }
+    },
+
+    async update(id, input) {
+      const fields = data(input, id);
+      try {
+        return await prisma.notificationChannel.update({ where: { id }, data: { ...fields, email: fields.email ?? Prisma.DbNull } });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw conflict(fields.name);
+        if (isMissing(err)) throw notFound(id);
+        throw err;
+      }
+    },
+
+    async delete(id) {
+      try {
+        return await prisma.notificationChannel.delete({ where: { id } });
+      } catch (err) {
+        if (isMissing(err)) throw notFound(id);
+        throw err;
+      }
+    },
+
+    async test(id) {
+      const at = options.now();
+      const claimedUntil = new Date(at.getTime() + CLAIM_MS);
+      // Created already claimed by this process (attempt 1), so the send below is the only one now;
+      // a failure that can be retried stays PENDING for the outbox like any other delivery.
+      const rows = await prisma.$queryRawUnsafe<ClaimedDelivery[]>(
+        `INSERT INTO "NotificationDelivery" ("id", "channelId", "event", "status", "attempts", "createdAt", "nextAttemptAt", "claimToken", "claimedUntil")
+         SELECT ${deliveryId('$2::float8', 'gen_random_uuid()::text')}, c."id", 'TEST', 'PENDING', 1, to_timestamp($2::float8 / 1000.0),
+           to_timestamp($2::float8 / 1000.0), $3, $4
+         FROM "NotificationChannel" c WHERE c."id" = $1
+         RETURNING "id", "channelId", 'TEST' AS event, "attempts", "createdAt", "summary", 0 AS "groupWindowSeconds", 0 AS "rateLimitPerMinute"`,
+        id,
+        at.getTime(),
+        options.outbox.token,
+        claimedUntil,
+      );
+      const claim = rows[0];
+      if (!claim) throw notFound(id);
+      await options.outbox.sendClaimed(claim);
+      return claim.id;
+    },
+  };
+}
