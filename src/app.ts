@@ -17,6 +17,7 @@ import { createEventBus } from './events/event-bus.js';
 import { createRedisTransport } from './events/redis-transport.js';
 import { schema } from './graphql/schema/index.js';
 import { createHistory, type History } from './history/history.js';
+import { createNotifications, type Notifications, type NotificationsOptions } from './notify/notifications.js';
 import type { Logger } from './logger.js';
 import { createCheckMetrics } from './metrics/check-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -38,6 +39,7 @@ export interface App {
   readonly cache: StatusCache;
   readonly monitor: Monitor;
   readonly history: History;
+  readonly notifications: Notifications;
   readonly events: MonitorEvents;
   readonly directory: ServiceDirectory;
   readonly metrics: Metrics;
@@ -61,10 +63,12 @@ export interface AppOptions {
   now?: () => Date;
   /** Extra prober settings (tests: a DNS hook, a private CA). */
   prober?: Partial<ProberOptions>;
+  /** Extra notification settings (tests: a DNS hook, a private CA for SMTP, a faster poll). */
+  notify?: Partial<Pick<NotificationsOptions, 'lookup' | 'smtpCa' | 'outbox' | 'attemptTimeoutMs'>>;
 }
 
 /** Builds every part from config and wires them; main.ts adds only process concerns. */
-export async function createApp({ config, logger, onQuery, now = () => new Date(), prober: proberOverrides }: AppOptions): Promise<App> {
+export async function createApp({ config, logger, onQuery, now = () => new Date(), prober: proberOverrides, notify }: AppOptions): Promise<App> {
   const log = logger.child({ component: 'app' });
   const metrics = createMetrics(new MetricsRegistry());
   const db = await openDatabase({
@@ -89,6 +93,16 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
   const auth = createAuthenticator(config.auth);
   const registry = createRegistry({ prisma: db.prisma, logger, checkUrl: (url) => policy.checkUrl(url), guard: health.guard });
   const cache = createStatusCache();
+  const notifications = createNotifications({
+    prisma: db.prisma,
+    policy,
+    secretsKey: config.notify.secretsKey,
+    publicUrl: config.notify.publicUrl,
+    logger,
+    userAgent: `statuschecker/${VERSION}`,
+    now,
+    ...notify,
+  });
   const prober: Prober = createProber({
     userAgent: `statuschecker/${VERSION}`,
     connectionMode: config.checks.keepAlive ? 'keep-alive' : 'fresh',
@@ -119,6 +133,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     fenceOf: (serviceId) => ownership.fenceOf(serviceId),
     onFenced: (kind, rows) => metrics.fencedWrites.inc({ kind }, rows),
     onDropped: (kind, rows) => metrics.historyDropped.inc({ kind }, rows),
+    transitionHook: { within: notifications.recordTransitions, committed: notifications.written },
   });
   /** Services taken over start from the freshest state: the database's, if newer than the cache's. */
   const adopt = async (ids: string[]) => {
@@ -179,7 +194,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
 
   const yoga = createYogaServer({
     schema,
-    deps: { prisma: db.prisma, registry, cache, monitor, history, events, directory, now },
+    deps: { prisma: db.prisma, registry, cache, monitor, history, events, directory, notifications, now },
     auth,
     metrics,
     logger,
@@ -207,6 +222,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     health.start();
     monitor.start();
     history.start();
+    notifications.start();
     ownership.start();
     follower.start();
   };
@@ -219,6 +235,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     cache,
     monitor,
     history,
+    notifications,
     events,
     directory,
     metrics,
@@ -245,6 +262,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
         await closeServer(server);
         log.info('http server closed');
         await history.stop(3_000);
+        await notifications.stop();
         await ownership.stop();
         await events.close();
         await prober.close();

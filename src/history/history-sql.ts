@@ -10,6 +10,8 @@ export interface PendingTransition {
   current: string;
   at: number;
   message: string | null;
+  /** The failure reason of the state entered (for notifications). */
+  reason?: string | null;
   /** The lease token it was detected under (null: not fenced). */
   fence: string | null;
 }
@@ -51,7 +53,7 @@ function fencedCount(rows: { fenced: number }[]): number {
   return rows[0]?.fenced ?? 0;
 }
 
-export async function insertTransitions(prisma: PrismaClient, rows: PendingTransition[]): Promise<number> {
+export async function insertTransitions(prisma: Pick<PrismaClient, '$queryRawUnsafe'>, rows: PendingTransition[]): Promise<number> {
   if (rows.length === 0) return 0;
   return fencedCount(
     await prisma.$queryRawUnsafe<{ fenced: number }[]>(

@@ -27,6 +27,13 @@ export interface HistoryOptions {
   fenceOf?: (serviceId: string) => string | null;
   /** Called when the database refused rows because their lease is no longer this replica's. */
   onFenced?: (kind: 'transition' | 'state' | 'rollup', rows: number) => void;
+  /** Written in the transaction of each batch of transitions (the outbox's deliveries), then told it committed. */
+  transitionHook?: TransitionHook;
+}
+
+export interface TransitionHook {
+  within(tx: Pick<PrismaClient, '$queryRawUnsafe' | '$executeRawUnsafe'>, rows: PendingTransition[]): Promise<unknown>;
+  committed(): void;
 }
 
 export interface History {
@@ -96,6 +103,16 @@ export function createHistory(options: HistoryOptions): History {
     }, delayMs);
   };
 
+  const hook = options.transitionHook;
+  const writeTransitions = (chunk: PendingTransition[]): Promise<number> =>
+    hook
+      ? prisma.$transaction(async (tx) => {
+          const refused = await insertTransitions(tx, chunk);
+          await hook.within(tx, chunk);
+          return refused;
+        })
+      : insertTransitions(prisma, chunk);
+
   const fenced = (kind: 'transition' | 'state' | 'rollup', rows: number) => {
     if (rows === 0) return;
     log.warn({ kind, rows }, 'history refused by fencing: the lease it was recorded under is gone');
@@ -134,7 +151,8 @@ export function createHistory(options: HistoryOptions): History {
       // blocks while it executes, so one statement for thousands of rows would hold up checks.
       // Transitions and states are idempotent (re-sent whole on failure); rollups add up, so each
       // chunk is confirmed as soon as it is written and only unwritten rows are given back.
-      for (const chunk of chunks(batch)) fenced('transition', await yieldThen(() => insertTransitions(prisma, chunk)));
+      for (const chunk of chunks(batch)) fenced('transition', await yieldThen(() => writeTransitions(chunk)));
+      if (batch.length > 0) hook?.committed();
       for (const chunk of chunks(states)) fenced('state', await yieldThen(() => upsertStates(prisma, chunk)));
       for (const chunk of chunks(rollupBatch)) {
         fenced('rollup', await yieldThen(() => upsertRollups(prisma, chunk)));
@@ -188,7 +206,7 @@ export function createHistory(options: HistoryOptions): History {
       rollups.record(service.id, at.getTime(), result.ok, result.degraded, result.latencyMs, fence);
       dirtyStates.set(service.id, fence);
     },
-    statusChanged({ service, transition }) {
+    statusChanged({ service, transition, state }) {
       const at = transition.at.getTime();
       transitions.push({
         id: uuidv7(at),
@@ -197,6 +215,7 @@ export function createHistory(options: HistoryOptions): History {
         current: transition.current,
         at,
         message: transition.message,
+        reason: state.reason,
         fence: fenceOf(service.id),
       });
       dirtyStates.set(service.id, fenceOf(service.id));
