@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { invalidCidrs, type TargetPolicySettings } from './checks/target-policy.js';
+import { invalidCidrs, type TargetPolicySettings } from './policy/target-policy.js';
 
 /** Defaults, named so the README and the code say the same thing. */
 export const DEFAULTS = {

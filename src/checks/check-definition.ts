@@ -1,4 +1,4 @@
-import type { StatusRanges } from './expected-status.js';
+import type { StatusRanges } from '../probe/http/expected-status.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST';
 

@@ -1,4 +1,4 @@
-import { parseExpectedStatus } from '../checks/expected-status.js';
+import { parseExpectedStatus } from '../probe/http/expected-status.js';
 import { ValidationError } from './errors.js';
 import type { Header, ServiceInput, UpdateInput } from './service-input.js';
 

@@ -1,4 +1,5 @@
-import { CHECK_FAILURE_REASONS, type CheckFailureReason, type ServiceStatus } from '../../checks/service-state.js';
+import type { ServiceStatus } from '../../checks/service-state.js';
+import { CHECK_FAILURE_REASONS, type CheckFailureReason } from '../../probe/prober.js';
 import { builder } from '../builder.js';
 
 export const ServiceStatusEnum = builder.enumType('ServiceStatus', {
