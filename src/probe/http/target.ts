@@ -1,9 +1,10 @@
+import type { HttpMethod } from './method.js';
 import type { StatusRanges } from './expected-status.js';
 
 /** What to check: one service's endpoint and how to judge its answer. */
 export interface HttpProbeTarget {
   url: string;
-  method: 'GET' | 'HEAD' | 'POST';
+  method: HttpMethod;
   headers: readonly { name: string; value: string }[];
   /** One deadline for the whole check: DNS, connect, TLS, every redirect, headers and body. */
   timeoutMs: number;
