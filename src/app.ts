@@ -13,6 +13,7 @@ import { createDatabaseHealth, type DatabaseHealth } from './db/availability.js'
 import { openDatabase, type Database } from './db/database.js';
 import { createEventBus } from './events/event-bus.js';
 import { createRedisTransport } from './events/redis-transport.js';
+import { setUnusedQueryPolicy } from './graphql/builder.js';
 import { schema } from './graphql/schema/index.js';
 import { createTargetPolicy } from './policy/target-policy.js';
 import { createHttpProber, type HttpProber, type HttpProberOptions } from './probe/http/http-prober.js';
@@ -177,6 +178,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
   });
   const follower = followRemoteEvents({ events, cache, directory, monitor, registry, history, logger });
 
+  setUnusedQueryPolicy(config.graphql.unusedQuery);
   const yoga = createYogaServer({
     schema,
     deps: { prisma: db.prisma, registry, cache, monitor, history, events, directory, now },
