@@ -1,8 +1,8 @@
 import type { LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
-import { createConnector } from '../checks/probe-connector.js';
-import { POLICY_ERROR_CODE } from '../checks/probe-errors.js';
-import type { TargetPolicy } from '../checks/target-policy.js';
+import { createConnector } from '../probe/http/connector.js';
+import { POLICY_ERROR_CODE } from '../probe/http/errors.js';
+import type { TargetPolicy } from '../policy/target-policy.js';
 import { failure, type SendOutcome } from './sender.js';
 
 /** Longest a receiver may take to answer one attempt. */

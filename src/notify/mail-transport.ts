@@ -1,7 +1,7 @@
 import dns from 'node:dns';
 import net, { type LookupFunction } from 'node:net';
 import nodemailer from 'nodemailer';
-import type { TargetPolicy } from '../checks/target-policy.js';
+import type { TargetPolicy } from '../policy/target-policy.js';
 import type { EmailOptions } from './channel-input.js';
 import { ATTEMPT_TIMEOUT_MS } from './http-transport.js';
 import { failure, type MailMessage, type SendOutcome } from './sender.js';

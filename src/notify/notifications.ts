@@ -1,5 +1,5 @@
 import type { LookupFunction } from 'node:net';
-import type { TargetPolicy } from '../checks/target-policy.js';
+import type { TargetPolicy } from '../policy/target-policy.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { createChannelStore, type ChannelStore } from './channels.js';
