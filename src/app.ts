@@ -65,7 +65,7 @@ export interface AppOptions {
   /** Extra prober settings (tests: a DNS hook, a private CA). */
   prober?: Partial<HttpProberOptions>;
   /** Extra notification settings (tests: a DNS hook, a private CA for SMTP, a faster poll). */
-  notify?: Partial<Pick<NotificationsOptions, 'lookup' | 'smtpCa' | 'outbox' | 'attemptTimeoutMs'>>;
+  notify?: Partial<Pick<NotificationsOptions, 'lookup' | 'smtpCa' | 'outbox' | 'attemptTimeoutMs' | 'sweepIntervalMs'>>;
 }
 
 /** Builds every part from config and wires them; main.ts adds only process concerns. */

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { CheckDefinition } from './check-definition.js';
+import { createFlapDetector } from './flap-detector.js';
 import { judge, operatorTransition, type Transition } from './judge.js';
 import type { Prober, ProbeResult } from '../probe/prober.js';
 import { createScheduler, MAX_START_SPREAD_MS, NEW_JOB_WINDOW_MS } from '../schedule/scheduler.js';
@@ -91,6 +92,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   const { cache, sinks } = options;
   const now = options.now ?? (() => new Date());
   const log = options.logger.child({ component: 'monitor' });
+  const flaps = createFlapDetector();
   const schedulerEnabled = options.schedulerEnabled ?? true;
   const ownership: CheckOwnership = options.ownership ?? { owns: () => true, accepts: () => true };
   const definitions = new Map<string, CheckDefinition>();
@@ -119,7 +121,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
   function recordUnowned(service: CheckDefinition, result: ProbeResult) {
     const at = now();
     const previous = cache.get(service.id) ?? initialState(service.paused, at);
-    const { state, transition } = judge(previous, result, service, at);
+    const judged = judge(previous, result, service, at);
+    const { transition } = judged;
+    const state = { ...judged.state, flapping: flaps.observe(service.id, transition !== null, at) };
     cache.set(service.id, state);
     notify('checkCompleted', { service, at, result, state });
     if (transition) {
@@ -194,6 +198,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       definitions.delete(serviceId);
       scheduler.remove(serviceId);
       cache.delete(serviceId);
+      flaps.forget(serviceId);
       if (service) notify('serviceRemoved', service);
     },
 

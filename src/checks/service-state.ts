@@ -17,6 +17,8 @@ export interface ServiceState {
   consecutiveFailures: number;
   consecutiveSuccesses: number;
   certificateExpiresAt: Date | null;
+  /** Changed status more than 5 times in 10 minutes, and not stable for 5 since (checks/flap-detector.ts). */
+  flapping?: boolean;
 }
 
 export function initialState(paused: boolean, now: Date): ServiceState {

@@ -10,6 +10,7 @@ import type { Sql } from './outbox-sql-parts.js';
 import { createOutbox, type Outbox, type OutboxOptions } from './outbox.js';
 import { createSecretBox } from './secrets.js';
 import { SENDERS } from './senders.js';
+import { createSweeper, type Sweeper } from './sweeper.js';
 
 export interface NotificationsOptions {
   prisma: PrismaClient;
@@ -22,6 +23,8 @@ export interface NotificationsOptions {
   /** Tests: name resolution for receivers, a private CA for SMTP. */
   lookup?: LookupFunction;
   smtpCa?: string;
+  /** How often reminders, certificate notices and flapping ends are looked for (default 30 s). */
+  sweepIntervalMs?: number;
   /** Longest one attempt may take (default 10 s). */
   attemptTimeoutMs?: number;
   outbox?: Partial<Pick<OutboxOptions, 'batchSize' | 'concurrency' | 'idleMs' | 'onAttempt' | 'retry'>>;
@@ -30,6 +33,7 @@ export interface NotificationsOptions {
 export interface Notifications {
   readonly channels: ChannelStore;
   readonly outbox: Outbox;
+  readonly sweeper: Sweeper;
   /**
    * Creates the deliveries of transitions just written, inside the transaction that wrote them
    * (`sql` is that transaction). Call `written()` after it commits.
@@ -59,14 +63,20 @@ export function createNotifications(options: NotificationsOptions): Notification
     ...options.outbox,
   });
   const channels = createChannelStore({ prisma: options.prisma, secrets, checkUrl: (url) => options.policy.checkUrl(url), outbox, now });
+  const sweeper = createSweeper({ prisma: options.prisma, logger: options.logger, now, intervalMs: options.sweepIntervalMs, onCreated: () => outbox.poke() });
   if (!secrets.sealing) log.info('SECRETS_KEY is not set: notification channel secrets are stored unencrypted');
   return {
     channels,
     outbox,
+    sweeper,
     recordTransitions: insertTransitionDeliveries,
     written: () => outbox.poke(),
-    start: () => outbox.start(),
+    start() {
+      outbox.start();
+      sweeper.start();
+    },
     async stop() {
+      sweeper.stop();
       await outbox.stop();
       await http.close();
     },

@@ -3,12 +3,7 @@ import type { PrismaClient } from '../db/database.js';
 /** What the outbox statements need of Prisma: a plain client or an interactive transaction's. */
 export type Sql = Pick<PrismaClient, '$queryRawUnsafe' | '$executeRawUnsafe'>;
 
-/** A service is flapping when it changed status more than this many times ... */
-export const FLAP_CHANGES = 5;
-/** ... within this window; */
-export const FLAP_WINDOW_MS = 10 * 60_000;
-/** and is stable again after this long without a change. */
-export const STABLE_AFTER_MS = 5 * 60_000;
+export { FLAP_CHANGES, FLAP_WINDOW_MS, STABLE_AFTER_MS } from '../checks/flap-detector.js';
 
 /**
  * Which channels a service's notices go to: the defaults, those sharing a label, those it names.

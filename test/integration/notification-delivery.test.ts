@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChannelDocument, ServiceNotificationsDocument } from '../generated/graphql.js';
+import { ChannelDocument, ServiceFlappingDocument, ServiceNotificationsDocument } from '../generated/graphql.js';
 import { eventually, startTestApp, type TestApp } from '../support/app.js';
 import { DATABASE_KINDS } from '../support/database.js';
 import { FAST_NOTIFY, bodyOf, createChannel, dbId, flip, received, registerSwitched } from '../support/notify.js';
@@ -186,6 +186,6 @@ describe.each(DATABASE_KINDS)('notification delivery on %s', (kind) => {
     expect(events.at(-1)).toBe('FLAPPING');
     const nodes = (await deliveriesOf(channel.id)).edges.map((e) => e.node);
     expect(nodes.filter((n) => n.status === 'SUPPRESSED').length).toBeGreaterThanOrEqual(4);
-    expect(t.app.cache.get(dbId(service.id))).toBeDefined();
+    expect((await t.run(ServiceFlappingDocument, { id: service.id })).service!.state).toEqual({ status: 'UP', flapping: true });
   });
 });

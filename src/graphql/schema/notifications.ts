@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../registry/er
 import { CHANNEL_KINDS, NOTIFICATION_EVENTS, SMTP_TLS_MODES, channelTarget, type EmailOptions } from '../../notify/channel-input.js';
 import { builder } from '../builder.js';
 import { resultUnion } from './errors.js';
-import { ServiceNode } from './service.js';
+import { ServiceNode, ServiceStateObject } from './service.js';
 import { nodeIdOf } from './service-ids.js';
 
 const EVENT_DESCRIPTIONS: Partial<Record<(typeof NOTIFICATION_EVENTS)[number], string>> = {
@@ -108,6 +108,13 @@ export const NotificationChannelNode = builder.prismaNode('NotificationChannel',
     ),
   }),
 });
+
+builder.objectFields(ServiceStateObject, (t) => ({
+  flapping: t.boolean({
+    description: 'Changed status more than 5 times in 10 minutes (and not yet 5 minutes without a change): notifications are held.',
+    resolve: (state) => state.flapping ?? false,
+  }),
+}));
 
 builder.prismaObjectFields(ServiceNode, (t) => ({
   notifications: t.prismaConnection(
