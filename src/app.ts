@@ -22,6 +22,7 @@ import { createNotifications, type Notifications, type NotificationsOptions } fr
 import type { Logger } from './logger.js';
 import { createCheckMetrics } from './metrics/check-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { createNotificationMetrics } from './metrics/notification-metrics.js';
 import { createServiceDirectory, type ServiceDirectory } from './registry/directory.js';
 import { createRegistry, toCheckDefinition, type Registry } from './registry/registry.js';
 import { createAuthenticator } from './server/auth.js';
@@ -103,7 +104,9 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     userAgent: `statuschecker/${VERSION}`,
     now,
     ...notify,
+    outbox: { onAttempt: (kind, outcome, seconds) => notificationMetrics.attempted(kind, outcome, seconds), ...notify?.outbox },
   });
+  const notificationMetrics = createNotificationMetrics(metrics.registry, () => notifications.queueDepth());
   const prober: HttpProber = createHttpProber({
     userAgent: `statuschecker/${VERSION}`,
     connectionMode: config.checks.keepAlive ? 'keep-alive' : 'fresh',

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { createChannelStore, type ChannelStore } from './channels.js';
 import { createHttpTransport } from './http-transport.js';
 import { createMailTransport } from './mail-transport.js';
+import { pendingCount } from './outbox-claim-sql.js';
 import { insertTransitionDeliveries, type TransitionNotice } from './outbox-create-sql.js';
 import type { Sql } from './outbox-sql-parts.js';
 import { createOutbox, type Outbox, type OutboxOptions } from './outbox.js';
@@ -39,6 +40,8 @@ export interface Notifications {
    * (`sql` is that transaction). Call `written()` after it commits.
    */
   recordTransitions(sql: Sql, rows: readonly TransitionNotice[]): Promise<number>;
+  /** Deliveries waiting to be sent (all replicas'). */
+  queueDepth(): Promise<number>;
   /** Transitions with deliveries were committed: send them now rather than at the next poll. */
   written(): void;
   start(): void;
@@ -71,6 +74,7 @@ export function createNotifications(options: NotificationsOptions): Notification
     sweeper,
     recordTransitions: insertTransitionDeliveries,
     written: () => outbox.poke(),
+    queueDepth: () => pendingCount(options.prisma),
     start() {
       outbox.start();
       sweeper.start();

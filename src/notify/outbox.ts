@@ -134,7 +134,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       options.onAttempt?.(kind, 'sent', seconds);
       return { id: claim.id, status: 'SENT', sentAt: done, lastError: null, nextAttemptAt: null };
     }
-    const error = `attempt ${claim.attempts}: ${outcome.error}`.slice(0, ERROR_CHARS);
+    // A receiver may echo what it was sent (a token, the signature key): never keep it.
+    const error = redact(`attempt ${claim.attempts}: ${outcome.error}`, channel).slice(0, ERROR_CHARS);
     const next = outcome.permanent ? null : nextAttemptAt(claim.createdAt, claim.attempts, at, outcome.retryAfterMs, options.retry ?? RETRY_SCHEDULE);
     options.onAttempt?.(kind, next ? 'retry' : 'failed', seconds);
     log.warn({ deliveryId: claim.id, channelId: claim.channelId, attempts: claim.attempts, permanent: outcome.permanent, retryAt: next }, 'notification attempt failed');
@@ -256,4 +257,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
       await running;
     },
   };
+}
+
+function redact(text: string, channel: ResolvedChannel | Error): string {
+  if (channel instanceof Error) return text;
+  const secrets = [channel.secret, channel.url && new URL(channel.url).pathname.length > 1 ? channel.url : null].filter((v): v is string => !!v && v.length >= 4);
+  return secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
 }

@@ -93,6 +93,12 @@ describe.each(DATABASE_KINDS)('notification delivery on %s', (kind) => {
     expect(deliveries.edges[0]!.node).toMatchObject({ status: 'SENT', attempts: 4, lastError: null });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(r.requests).toHaveLength(4);
+    const metrics = await t.app.metrics.registry.metrics();
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+    expect(value('statuschecker_notifications_total{kind="WEBHOOK",outcome="retry"}')).toBeGreaterThanOrEqual(3);
+    expect(value('statuschecker_notifications_total{kind="WEBHOOK",outcome="sent"}')).toBeGreaterThanOrEqual(1);
+    expect(value('statuschecker_notification_delivery_seconds_count{kind="WEBHOOK"}')).toBeGreaterThanOrEqual(1);
+    expect(value('statuschecker_notification_queue_depth')).toBeGreaterThanOrEqual(0);
   });
 
   it('waits as long as a 429 Retry-After asks', async () => {
