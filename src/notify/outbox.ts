@@ -50,8 +50,8 @@ export interface Outbox {
   stop(): Promise<void>;
 }
 
-/** How long a claim lasts: longer than any attempt (10 s), so only a dead sender loses it. */
-export const CLAIM_MS = 60_000;
+/** How long a claim lasts: three times an attempt (10 s), so only a dead sender loses it. */
+export const CLAIM_MS = 30_000;
 const RATE_WINDOW_MS = 60_000;
 const ERROR_CHARS = 500;
 

@@ -32,6 +32,7 @@ const WRONG_TOKEN = 'walk-token-cccccccccccc-3';
 const METRICS_TOKEN = 'metrics-token-mmmmmmmmmmmm';
 const bearer = (token: string) => `Bearer ${token}`;
 const globalIdOf = (serviceId: string) => Buffer.from(`Service:${serviceId}`).toString('base64');
+const encodeGlobalID = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
 
 // ---------------------------------------------------------------------------------------------
 // The authenticator itself, table-driven, against what auth.ts documents: "Bearer" in any case,
@@ -151,6 +152,7 @@ const INPUT_VALUES: Record<string, (ctx: ValueContext) => unknown> = {
   RegisterServiceInput: (ctx) => ({ name: `walk-${ctx.unique}`, url: 'http://127.0.0.1:9/walk', intervalSeconds: 60, timeoutMs: 1000 }),
   UpdateServiceInput: () => ({ intervalSeconds: 120 }),
   ServiceFilter: () => ({ search: 'walk' }),
+  NotificationChannelInput: (ctx) => ({ name: `walk-${ctx.unique}`, kind: 'WEBHOOK', url: 'http://127.0.0.1:9/walk' }),
 };
 
 function valueFor(type: GraphQLInputType, ctx: ValueContext): unknown {
@@ -268,6 +270,7 @@ describe.each([{ publicRead: false }, { publicRead: true }])('with API_TOKENS se
   let t: TestApp;
   /** One existing service for the refused attempts: they must leave it exactly as it was. */
   let sharedService: string;
+  let sharedChannel: string;
   const fields = rootFields();
 
   beforeAll(async () => {
@@ -279,13 +282,22 @@ describe.each([{ publicRead: false }, { publicRead: true }])('with API_TOKENS se
     const shared = await t.app.registry.register({ name: 'walk-shared', url: 'http://127.0.0.1:9/shared' });
     await t.app.registry.setPaused(shared.id, true);
     sharedService = globalIdOf(shared.id);
+    sharedChannel = encodeGlobalID('NotificationChannel', (await t.app.notifications.channels.create({ name: 'walk-shared', kind: 'WEBHOOK', url: 'http://127.0.0.1:9/shared' })).id);
   });
+  /** What the ids of a field point at in the walks that must change nothing. */
+  const sharedTarget = async (root: RootField) => (/notificationchannel/i.test(root.name) ? sharedChannel : sharedService);
   afterAll(async () => {
     await t?.close();
   });
 
-  const freshService = async () => {
-    const row = await t.app.registry.register({ name: `walk-fresh-${Date.now()}-${++uniqueCounter}`, url: 'http://127.0.0.1:9/fresh' });
+  /** A new service to point the field's ids at (a new channel, for the fields of channels). */
+  const freshService = async (root: RootField) => {
+    const name = `walk-fresh-${Date.now()}-${++uniqueCounter}`;
+    if (/notificationchannel/i.test(root.name)) {
+      const channel = await t.app.notifications.channels.create({ name, kind: 'WEBHOOK', url: 'http://127.0.0.1:9/fresh' });
+      return encodeGlobalID('NotificationChannel', channel.id);
+    }
+    const row = await t.app.registry.register({ name, url: 'http://127.0.0.1:9/fresh' });
     return globalIdOf(row.id);
   };
   /** Everything a refused operation could have changed: stored services and their live state. */
@@ -389,10 +401,10 @@ describe.each([{ publicRead: false }, { publicRead: true }])('with API_TOKENS se
   };
 
   /** Runs every root field through `attempt` and returns "kind.field: verdict" lines. */
-  const walk = async (attempt: (op: Operation) => Promise<Attempt>, service: () => Promise<string>) => {
+  const walk = async (attempt: (op: Operation) => Promise<Attempt>, service: (root: RootField) => Promise<string>) => {
     const lines: string[] = [];
     for (const root of fields) {
-      const op = operationFor(root, await service());
+      const op = operationFor(root, await service(root));
       lines.push(`${root.kind}.${root.name}: ${verdictOf(op, await attempt(op))}`);
     }
     return lines;
@@ -426,7 +438,7 @@ describe.each([{ publicRead: false }, { publicRead: true }])('with API_TOKENS se
       : 'over HTTP, anonymously: nothing answers (401 UNAUTHENTICATED, www-authenticate: Bearer)',
     async () => {
       const before = await snapshot();
-      const lines = await walk((op) => overHttp(op), async () => sharedService);
+      const lines = await walk((op) => overHttp(op), sharedTarget);
       expect(lines).toEqual(expectation((root) => (publicRead && root.kind === 'query' ? 'answered' : 'refused')));
       expect(await snapshot()).toBe(before);
     },
@@ -434,16 +446,16 @@ describe.each([{ publicRead: false }, { publicRead: true }])('with API_TOKENS se
 
   it('over HTTP, with a wrong token: every field is refused, queries included', async () => {
     const before = await snapshot();
-    const lines = await walk((op) => overHttp(op, bearer(WRONG_TOKEN)), async () => sharedService);
+    const lines = await walk((op) => overHttp(op, bearer(WRONG_TOKEN)), sharedTarget);
     expect(lines).toEqual(expectation(() => 'refused'));
     expect(await snapshot()).toBe(before);
   });
 
   it('over WebSockets, anonymously and with a wrong token: closed 4403 at connection_init, for every field', async () => {
     const before = await snapshot();
-    const anonymous = await walk((op) => overWebSocket(op), async () => sharedService);
+    const anonymous = await walk((op) => overWebSocket(op), sharedTarget);
     expect(anonymous).toEqual(expectation(() => 'closed 4403'));
-    const wrong = await walk((op) => overWebSocket(op, bearer(WRONG_TOKEN)), async () => sharedService);
+    const wrong = await walk((op) => overWebSocket(op, bearer(WRONG_TOKEN)), sharedTarget);
     expect(wrong).toEqual(expectation(() => 'closed 4403'));
     expect(await snapshot()).toBe(before);
   });

@@ -7,10 +7,10 @@ import { executeOperation, executeRaw } from './graphql.js';
 
 /**
  * Statements the app sends on its own schedule (lease rounds, states loaded for services taken over,
- * history writes, the database watch), which a test counting the statements of one request must
+ * history writes, the database watch, the notification outbox's claims and sweeps), which a test counting the statements of one request must
  * leave out. (A request never reads "LastKnownState": state comes from the cache.)
  */
-const BACKGROUND = /"Lease"|"Replica"|"LastKnownState"|INSERT INTO "(StatusChange|CheckRollup)"|^SELECT 1$/;
+const BACKGROUND = /"Lease"|"Replica"|"LastKnownState"|INSERT INTO "(StatusChange|CheckRollup)"|^SELECT 1$|"NotificationFlap"|^WITH due AS \(|^(BEGIN|COMMIT|ROLLBACK)$/;
 
 export function requestStatements(queries: readonly string[]): string[] {
   return queries.filter((sql) => !BACKGROUND.test(sql.trim()));
