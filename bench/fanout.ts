@@ -36,6 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import type { ConnectCommand, EventReport, LoadMessage, ParseMode } from './support/fanout-load.js';
+import { eventually } from '../test/support/wait.js';
 import { fmt, machineCoresSince, machineCpu, Samples, sleep, table, verdict } from './support/stats.js';
 
 const { values: args } = parseArgs({
@@ -266,16 +267,6 @@ async function metrics(server: Server): Promise<Map<string, number>> {
   return values;
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 /** The load process, with a queue of its messages. */
 function startLoad() {
   const script = fileURLToPath(new URL('./support/fanout-load.ts', import.meta.url));
@@ -406,7 +397,7 @@ async function main(): Promise<void> {
     const statusOf = async () =>
       (await graphql<{ service: { state: { status: string } } }>(server.graphqlUrl, `query ($id: ID!) { service(id: $id) { state { status } } }`, { id: serviceId }))
         .service.state.status;
-    await waitFor('the service to be UP', 15_000, async () => ((await statusOf()) === 'UP' ? true : undefined));
+    await eventually(async () => ((await statusOf()) === 'UP' ? true : undefined), 15_000, 'the service to be UP', { intervalMs: 100 });
 
     // Memory before: after a full GC, so that garbage from start-up (migrations) is not counted.
     await sleep(2_000);
@@ -435,10 +426,15 @@ async function main(): Promise<void> {
       for (const [reason, count] of reasons) log(`  FAILED connections: ${count} × ${reason}`);
       throw new Error(`${connected.failures.length} of ${SUBSCRIBERS} connections failed: the run is invalid`);
     }
-    const subscribed = await waitFor('every subscription to be active', 60_000, async () => {
-      const m = await metrics(server);
-      return m.get('statuschecker_subscriptions_active') === SUBSCRIBERS ? m : undefined;
-    });
+    const subscribed = await eventually(
+      async () => {
+        const m = await metrics(server);
+        return m.get('statuschecker_subscriptions_active') === SUBSCRIBERS ? m : undefined;
+      },
+      60_000,
+      'every subscription to be active',
+      { intervalMs: 100 },
+    );
     log(
       `  server: ${fmt.int(subscribed.get('statuschecker_ws_connections')!)} ws connections, ` +
         `${fmt.int(subscribed.get('statuschecker_subscriptions_active')!)} subscriptions, ${subscribed.get('statuschecker_subscription_groups')} subscription group(s)`,

@@ -16,6 +16,7 @@ import {
   type Target,
   type TlsTarget,
 } from '../support/target-fixture.js';
+import { eventually } from '../support/wait.js';
 
 const USER_AGENT = 'statuschecker-test/1.0';
 /** Deadline of the cases that are meant to hit it: short, so that the file stays fast. */
@@ -43,14 +44,6 @@ async function timed(result: Promise<ProbeResult>): Promise<[ProbeResult, number
   const start = performance.now();
   const value = await result;
   return [value, performance.now() - start];
-}
-
-async function eventually(condition: () => boolean, withinMs = 2_000): Promise<void> {
-  const until = Date.now() + withinMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** Counts the response body bytes undici hands to the probe for requests of `path`. */
@@ -155,7 +148,7 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
     expect(result).toMatchObject({ ok: false, reason: 'CONNECT_TIMEOUT', message: `could not connect within ${DEADLINE_MS} ms` });
     expect(elapsed).toBeLessThan(DEADLINE_MS + DEADLINE_SLACK_MS);
     expect(silent.connections()).toBe(before + 1);
-    await eventually(() => silent.openConnections() === 0);
+    await eventually(() => silent.openConnections() === 0 || undefined, 2_000, 'the attempt torn down');
   });
 
   it('a DNS lookup that never answers: CONNECT_TIMEOUT', async () => {
@@ -368,7 +361,7 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
       }
       if (connectionMode === 'fresh') {
         expect(alone.connections()).toBe(5);
-        await eventually(() => alone.openConnections() === 0); // every one closed after its check
+        await eventually(() => alone.openConnections() === 0 || undefined, 2_000, 'every connection closed after its check');
       } else {
         expect(alone.connections()).toBe(1);
         expect(alone.openConnections()).toBe(1);
