@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { withTimeout } from '../../src/timeouts.js';
 
 /** The repository root: `npm start` and `node dist/main.js` run from here, as the README says. */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -255,12 +256,4 @@ function parseRecord(line: string): LogRecord | undefined {
   } catch {
     return undefined;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
