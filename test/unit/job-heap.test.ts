@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JobHeap, type HeapEntry } from '../../src/checks/job-heap.js';
+import { JobHeap, type HeapEntry } from '../../src/schedule/job-heap.js';
 import { propertyParameters } from '../support/properties.js';
 
 interface Item extends HeapEntry {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createScheduler, MAX_START_SPREAD_MS, NEW_JOB_WINDOW_MS } from '../../src/checks/scheduler.js';
+import { createScheduler, MAX_START_SPREAD_MS, NEW_JOB_WINDOW_MS } from '../../src/schedule/scheduler.js';
 import { fakeClock } from '../support/fake-clock.js';
 import { eventually } from '../support/wait.js';
 

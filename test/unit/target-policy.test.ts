@@ -1,8 +1,8 @@
 import net from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newAddress, parseAddress } from '../../src/checks/ip-ranges.js';
-import { createTargetPolicy, invalidCidrs, type TargetPolicySettings } from '../../src/checks/target-policy.js';
+import { newAddress, parseAddress } from '../../src/policy/ip-ranges.js';
+import { createTargetPolicy, invalidCidrs, type TargetPolicySettings } from '../../src/policy/target-policy.js';
 import { propertyParameters } from '../support/properties.js';
 
 /** The reasons a user reads, one per blocked range. */
