@@ -15,6 +15,7 @@ import { openDatabase, type Database } from './db/database.js';
 import { createEventBus } from './events/event-bus.js';
 import { createRedisTransport } from './events/redis-transport.js';
 import { setUnusedQueryPolicy } from './graphql/builder.js';
+import type { GraphQLDeps } from './graphql/deps.js';
 import { schema } from './graphql/schema/index.js';
 import { createHistory } from './history/history.js';
 import { createLifecycle } from './lifecycle.js';
@@ -25,7 +26,7 @@ import { createTargetPolicy } from './policy/target-policy.js';
 import { createHttpProber, type HttpProberOptions } from './probe/http/http-prober.js';
 import { createServiceDirectory } from './registry/directory.js';
 import { createRegistry } from './registry/registry.js';
-import { createAuthenticator } from './server/auth.js';
+import { createAuthenticator, type Authenticator } from './server/auth.js';
 import { createHttpServer } from './server/http-server.js';
 import { createSharedSubscriptions } from './server/shared-subscriptions.js';
 import { attachGraphQLWebSocket } from './server/ws-server.js';
@@ -75,12 +76,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
   const policy = createTargetPolicy(config.targetPolicy);
   const auth = createAuthenticator(config.auth);
   const cache = createStatusCache();
-  const events: MonitorEvents = createEventBus<MonitorTopics>({
-    logger,
-    remote: config.redis.url ? createRedisTransport({ url: config.redis.url, prefix: config.redis.channelPrefix, logger }) : undefined,
-    batchMs: EVENT_BATCH_MS,
-    reviver: reviveEventDates,
-  });
+  const events = createMonitorEvents(config, logger);
   const prober = createHttpProber({
     userAgent: `statuschecker/${VERSION}`,
     connectionMode: config.checks.keepAlive ? 'keep-alive' : 'fresh',
@@ -144,21 +140,8 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
   const follower = followRemoteEvents({ events, sync, monitor, registry, history, logger });
 
   // The API: GraphQL over HTTP and WebSockets, /metrics.
-  setUnusedQueryPolicy(config.graphql.unusedQuery);
-  const yoga = createYogaServer({
-    schema,
-    deps: { prisma: db.prisma, registry, cache, monitor, history, events, directory, now },
-    auth,
-    metrics,
-    logger,
-    production: config.production,
-  });
-  const server = createHttpServer({ yoga, logger, metrics: metrics.registry, metricsToken: config.auth.metricsToken, isReady: () => db.ping(1_000) });
-  const shared = createSharedSubscriptions();
-  const ws = attachGraphQLWebSocket({ httpServer: server, path: GRAPHQL_PATH, yoga, shared, auth, logger });
-  metrics.live.wsConnections = () => ws.connections;
-  metrics.live.subscriptionsActive = () => shared.members;
-  metrics.live.subscriptionGroups = () => shared.groups;
+  const deps: GraphQLDeps = { prisma: db.prisma, registry, cache, monitor, history, events, directory, now };
+  const { yoga, server, ws } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
   metrics.live.ownedServices = () => (Number.isFinite(ownership.owned) ? ownership.owned : monitor.scheduled);
 
   // Started top to bottom, stopped bottom to top.
@@ -213,6 +196,37 @@ async function openMigratedDatabase(config: Config, logger: Logger, metrics: Met
     throw err;
   }
   return db;
+}
+
+function createMonitorEvents(config: Config, logger: Logger): MonitorEvents {
+  return createEventBus<MonitorTopics>({
+    logger,
+    remote: config.redis.url ? createRedisTransport({ url: config.redis.url, prefix: config.redis.channelPrefix, logger }) : undefined,
+    batchMs: EVENT_BATCH_MS,
+    reviver: reviveEventDates,
+  });
+}
+
+interface ApiParts {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  auth: Authenticator;
+  deps: GraphQLDeps;
+  isReady: () => Promise<boolean>;
+}
+
+/** GraphQL (Yoga) on one HTTP server with /metrics, plus graphql-ws on the same port; their gauges. */
+function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
+  setUnusedQueryPolicy(config.graphql.unusedQuery);
+  const yoga = createYogaServer({ schema, deps, auth, metrics, logger, production: config.production });
+  const server = createHttpServer({ yoga, logger, metrics: metrics.registry, metricsToken: config.auth.metricsToken, isReady });
+  const shared = createSharedSubscriptions();
+  const ws = attachGraphQLWebSocket({ httpServer: server, path: GRAPHQL_PATH, yoga, shared, auth, logger });
+  metrics.live.wsConnections = () => ws.connections;
+  metrics.live.subscriptionsActive = () => shared.members;
+  metrics.live.subscriptionGroups = () => shared.groups;
+  return { yoga, server, ws };
 }
 
 async function closeServer(server: Server): Promise<void> {
