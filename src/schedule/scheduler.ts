@@ -1,24 +1,13 @@
 import { settlesWithin } from '../timeouts.js';
 import { createDueTimer } from './due-timer.js';
-import { JobHeap, type HeapEntry } from './job-heap.js';
-import { ReadyQueue } from './ready-queue.js';
-import { addWaiter, beginRun, cancelWaiters, settleRun, type RunWaiters } from './run-waiters.js';
+import { JobHeap } from './job-heap.js';
+import { NEW_JOB_WINDOW_MS, MAX_START_SPREAD_MS, newJob, type Job } from './job.js';
+import { createJobRunner, type CheckRunOptions } from './job-runner.js';
+import { addWaiter, cancelWaiters } from './run-waiters.js';
 
-/** Longest spread of first checks after start-up: even daily checks start within a minute. */
-export const MAX_START_SPREAD_MS = 60_000;
-/** A newly added or changed service is checked within this window. */
-export const NEW_JOB_WINDOW_MS = 1_000;
+export { MAX_START_SPREAD_MS, NEW_JOB_WINDOW_MS } from './job.js';
 
-export interface SchedulerOptions<Def, Result> {
-  /** At most this many checks run at once; the rest wait their turn in due order. */
-  concurrency: number;
-  /** Performs one check; must settle soon after `signal` aborts. */
-  check(def: Def, signal: AbortSignal): Promise<Result>;
-  /** Receives each result that is still current: not from a removed, paused or changed job. */
-  onResult(id: string, def: Def, result: Result): void;
-  /** How late each check started, in ms after it was due. */
-  onLag?(lagMs: number): void;
-  onError?(err: unknown, id: string): void;
+export interface SchedulerOptions<Def, Result> extends CheckRunOptions<Def, Result> {
   now?: () => number;
   random?: () => number;
 }
@@ -41,20 +30,6 @@ export interface Scheduler<Def, Result> {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-interface Job<Def, Result> extends HeapEntry, RunWaiters<Result> {
-  id: string;
-  def: Def;
-  intervalMs: number;
-  generation: number;
-  removed: boolean;
-  /** In the ready queue, waiting for a concurrency slot. */
-  queued: boolean;
-  controller: AbortController | null;
-  inFlight: Promise<void> | null;
-  /** A run was requested while one was in flight. */
-  rerun: boolean;
-}
-
 /**
  * Timing and concurrency, nothing else: it knows neither HTTP nor storage. Jobs wait in a min-heap
  * by due time under a single timer; due jobs queue for one of `concurrency` slots; each job is due
@@ -65,27 +40,10 @@ export function createScheduler<Def, Result>(options: SchedulerOptions<Def, Resu
   const random = options.random ?? Math.random;
   const jobs = new Map<string, Job<Def, Result>>();
   const heap = new JobHeap<Job<Def, Result>>();
-  const ready = new ReadyQueue<Job<Def, Result>>();
-  let running = 0;
   let started = false;
   let stopped = false;
-
-  const enqueue = (job: Job<Def, Result>, front: boolean) => {
-    job.queued = true;
-    if (front) ready.pushFront(job);
-    else ready.pushBack(job);
-  };
-
-  const pump = () => {
-    while (running < options.concurrency && ready.size > 0 && !stopped) {
-      const job = ready.shift()!;
-      if (!job.queued) continue; // removed or moved while it waited
-      job.queued = false;
-      if (job.removed) continue;
-      launch(job);
-    }
-  };
-
+  const runner = createJobRunner<Def, Result>({ options, heap, now, random, stopped: () => stopped, arm: () => timer.arm() });
+  const { enqueue, pump } = runner;
   const timer = createDueTimer({
     heap,
     now,
@@ -101,61 +59,6 @@ export function createScheduler<Def, Result>(options: SchedulerOptions<Def, Resu
     enqueue(job, true);
     pump();
     timer.arm();
-  };
-
-  const launch = (job: Job<Def, Result>) => {
-    options.onLag?.(Math.max(0, now() - job.dueAt));
-    running++;
-    const { generation, def } = job;
-    const controller = new AbortController();
-    job.controller = controller;
-    beginRun(job);
-    let checking: Promise<Result>;
-    try {
-      checking = options.check(def, controller.signal);
-    } catch (err) {
-      checking = Promise.reject(err); // a check that throws instead of rejecting is still one failed check
-    }
-    job.inFlight = checking.then(
-      (result) => finish(job, generation, def, result),
-      (err: unknown) => {
-        options.onError?.(err, job.id);
-        finish(job, generation, def, null);
-      },
-    );
-  };
-
-  const finish = (job: Job<Def, Result>, generation: number, def: Def, result: Result | null) => {
-    running--;
-    job.controller = null;
-    job.inFlight = null;
-    const current = !job.removed && job.generation === generation && !stopped;
-    if (current && result !== null) deliver(job, def, result);
-    settleRun(job, result, current);
-    if (!job.removed && !stopped) reschedule(job, current);
-    pump();
-    timer.arm();
-  };
-
-  const deliver = (job: Job<Def, Result>, def: Def, result: Result) => {
-    try {
-      options.onResult(job.id, def, result);
-    } catch (err) {
-      options.onError?.(err, job.id);
-    }
-  };
-
-  /** After a check: again at once if asked meanwhile, else one interval after it was due (a replaced check: soon). */
-  const reschedule = (job: Job<Def, Result>, current: boolean) => {
-    const t = now();
-    if (job.rerun) {
-      job.rerun = false;
-      job.dueAt = t;
-      enqueue(job, true);
-    } else {
-      job.dueAt = current ? Math.max(job.dueAt + job.intervalMs, t) : t + random() * NEW_JOB_WINDOW_MS;
-      heap.push(job);
-    }
   };
 
   /** Takes a job out of the heap and the queue and aborts its check: a result in flight is dropped. */
@@ -217,7 +120,7 @@ export function createScheduler<Def, Result>(options: SchedulerOptions<Def, Resu
       return jobs.size;
     },
     get running() {
-      return running;
+      return runner.running;
     },
 
     start() {
@@ -238,23 +141,5 @@ export function createScheduler<Def, Result>(options: SchedulerOptions<Def, Resu
       }
       await settlesWithin(Promise.allSettled(inFlight), timeoutMs);
     },
-  };
-}
-
-function newJob<Def, Result>(id: string, def: Def, intervalMs: number, dueAt: number): Job<Def, Result> {
-  return {
-    id,
-    def,
-    intervalMs,
-    dueAt,
-    heapIndex: -1,
-    generation: 0,
-    removed: false,
-    queued: false,
-    controller: null,
-    inFlight: null,
-    waiters: null,
-    runWaiters: null,
-    rerun: false,
   };
 }
