@@ -46,7 +46,7 @@ async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boo
   return Date.now();
 }
 
-const statements = async (app: App) => (await app.metrics.dbStatements.get()).values[0]?.value ?? 0;
+const statements = async (app: App) => (await app.testing.metrics.dbStatements.get()).values[0]?.value ?? 0;
 
 async function phase(name: string, peers: NotifyPeers, withChannels: boolean): Promise<PhaseResult> {
   await peers.setStatus(200);
@@ -55,7 +55,7 @@ async function phase(name: string, peers: NotifyPeers, withChannels: boolean): P
   const { app } = bench;
   try {
     if (withChannels) {
-      await app.notifications.channels.create({
+      await app.testing.notifications.channels.create({
         name: 'bench webhook',
         kind: 'WEBHOOK',
         url: `http://127.0.0.1:${peers.ports.webhook}/hook`,
@@ -63,7 +63,7 @@ async function phase(name: string, peers: NotifyPeers, withChannels: boolean): P
         isDefault: true,
         rateLimitPerMinute: 100_000,
       });
-      await app.notifications.channels.create({
+      await app.testing.notifications.channels.create({
         name: 'bench email',
         kind: 'EMAIL',
         email: { smtpHost: '127.0.0.1', smtpPort: peers.ports.smtp, tls: 'none', from: 'bench@example.com', to: ['oncall@example.com'] },
@@ -72,8 +72,8 @@ async function phase(name: string, peers: NotifyPeers, withChannels: boolean): P
       });
     }
     await registerServices(app, 0, SERVICES, (i) => `http://127.0.0.1:${peers.ports.target}/flip?i=${i}`, INTERVAL_S);
-    await waitFor('every service UP', 60_000, () => app.cache.summary().up === SERVICES);
-    await app.history.flush();
+    await waitFor('every service UP', 60_000, () => app.testing.cache.summary().up === SERVICES);
+    await app.testing.history.flush();
     await sleep(3_000);
 
     const lag = new Samples(SERVICES * (WINDOW_MS / 1000 / INTERVAL_S) * 2);
@@ -84,8 +84,8 @@ async function phase(name: string, peers: NotifyPeers, withChannels: boolean): P
     const machine = machineCpu();
     const flipped = Date.now();
     await peers.setStatus(503);
-    const allDown = await waitFor('every service DOWN', 60_000, () => app.cache.summary().down === SERVICES);
-    await waitFor('every transition written', 60_000, () => app.history.pending().transitions === 0);
+    const allDown = await waitFor('every service DOWN', 60_000, () => app.testing.cache.summary().down === SERVICES);
+    await waitFor('every transition written', 60_000, () => app.testing.history.pending().transitions === 0);
     let last = allDown;
     if (withChannels) {
       await waitFor('every delivery', 300_000, async () => {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateChannelDocument, RegisterServiceDocument } from '../generated/graphql.js';
-import { eventually } from '../support/app.js';
+import { eventually } from '../support/wait.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { executeOperation } from '../support/graphql.js';
 import { bodyOf } from '../support/notify.js';

@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import {
   getNamedType,
   isCompositeType,
@@ -12,19 +11,12 @@ import {
   type GraphQLObjectType,
 } from 'graphql';
 import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/graphql/schema/index.js';
 import { createAuthenticator, type Principal } from '../../src/server/auth.js';
 import { StatusChangedDocument } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { connectClient, subscribe } from '../support/subscriptions.js';
-
-// The authenticator must compare every presented token through timingSafeEqual on fixed-length
-// digests. A pass-through spy lets the unit tests count those comparisons; nothing else changes.
-vi.mock('node:crypto', async (importOriginal) => {
-  const original = await importOriginal<typeof import('node:crypto')>();
-  return { ...original, timingSafeEqual: vi.fn(original.timingSafeEqual) };
-});
 
 const TOKEN_A = 'walk-token-aaaaaaaaaaaa-1';
 const TOKEN_B = 'walk-token-bbbbbbbbbbbb-2';
@@ -73,20 +65,6 @@ describe('the authenticator', () => {
     ['an array holding a valid value', [`Bearer ${T1}`], 'invalid'],
   ])('%s → %s', (_what, authorization, principal) => {
     expect(auth.principalOf(authorization)).toBe(principal);
-  });
-
-  it('compares fixed-length digests against every configured token, whichever matches and whatever the length', () => {
-    const spy = vi.mocked(crypto.timingSafeEqual);
-    for (const presented of [`Bearer ${T1}`, `Bearer ${T2}`, `Bearer ${T1.slice(0, 3)}`, `Bearer ${'z'.repeat(500)}`]) {
-      spy.mockClear();
-      auth.principalOf(presented);
-      // One comparison per configured token, never an early exit on the first match or mismatch…
-      expect(spy, presented).toHaveBeenCalledTimes(2);
-      // …and always of two 32-byte SHA-256 digests, so the token's length cannot show.
-      for (const [a, b] of spy.mock.calls) {
-        expect([a.byteLength, b.byteLength]).toEqual([32, 32]);
-      }
-    }
   });
 
   it.each<[Principal, boolean, [boolean, boolean, boolean]]>([
@@ -279,10 +257,10 @@ describe.each([{ publicRead: false }, { publicRead: true }])('with API_TOKENS se
       listen: true,
     });
     // Paused, so the scheduler leaves it alone and only a wrongly run operation could change it.
-    const shared = await t.app.registry.register({ name: 'walk-shared', url: 'http://127.0.0.1:9/shared' });
-    await t.app.registry.setPaused(shared.id, true);
+    const shared = await t.app.testing.registry.register({ name: 'walk-shared', url: 'http://127.0.0.1:9/shared' });
+    await t.app.testing.registry.setPaused(shared.id, true);
     sharedService = globalIdOf(shared.id);
-    sharedChannel = encodeGlobalID('NotificationChannel', (await t.app.notifications.channels.create({ name: 'walk-shared', kind: 'WEBHOOK', url: 'http://127.0.0.1:9/shared' })).id);
+    sharedChannel = encodeGlobalID('NotificationChannel', (await t.app.testing.notifications.channels.create({ name: 'walk-shared', kind: 'WEBHOOK', url: 'http://127.0.0.1:9/shared' })).id);
   });
   /** What the ids of a field point at in the walks that must change nothing. */
   const sharedTarget = async (root: RootField) => (/notificationchannel/i.test(root.name) ? sharedChannel : sharedService);
@@ -294,16 +272,16 @@ describe.each([{ publicRead: false }, { publicRead: true }])('with API_TOKENS se
   const freshService = async (root: RootField) => {
     const name = `walk-fresh-${Date.now()}-${++uniqueCounter}`;
     if (/notificationchannel/i.test(root.name)) {
-      const channel = await t.app.notifications.channels.create({ name, kind: 'WEBHOOK', url: 'http://127.0.0.1:9/fresh' });
+      const channel = await t.app.testing.notifications.channels.create({ name, kind: 'WEBHOOK', url: 'http://127.0.0.1:9/fresh' });
       return encodeGlobalID('NotificationChannel', channel.id);
     }
-    const row = await t.app.registry.register({ name, url: 'http://127.0.0.1:9/fresh' });
+    const row = await t.app.testing.registry.register({ name, url: 'http://127.0.0.1:9/fresh' });
     return globalIdOf(row.id);
   };
   /** Everything a refused operation could have changed: stored services and their live state. */
   const snapshot = async () => {
-    const rows = await t.app.registry.listAll();
-    return JSON.stringify({ rows, states: rows.map((row) => t.app.cache.get(row.id)) });
+    const rows = await t.app.testing.registry.listAll();
+    return JSON.stringify({ rows, states: rows.map((row) => t.app.testing.cache.get(row.id)) });
   };
 
   /**
@@ -359,7 +337,7 @@ describe.each([{ publicRead: false }, { publicRead: true }])('with API_TOKENS se
     });
     try {
       // Earlier walk steps' subscriptions are gone first, so a new member is this one.
-      await expect.poll(() => t.app.metrics.live.subscriptionsActive(), { timeout: 5_000 }).toBe(0);
+      await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBe(0);
       const result = new Promise<void>((resolve) => {
         client.subscribe(
           { query: op.query, variables: op.variables },
@@ -381,7 +359,7 @@ describe.each([{ publicRead: false }, { publicRead: true }])('with API_TOKENS se
       if (op.root.kind === 'subscription' && authorization === bearer(TOKEN_A)) {
         // Once the subscription has joined the server's shared executions, wake it for real.
         const joined = await expect
-          .poll(() => t.app.metrics.live.subscriptionsActive(), { timeout: 5_000 })
+          .poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 })
           .toBe(1)
           .then(
             () => true,
@@ -488,7 +466,7 @@ describe('several tokens, subscriptions per token, /metrics', () => {
       env: { API_TOKENS: ` ${TOKEN_A} , ${TOKEN_B} `, METRICS_TOKEN },
       listen: true,
     });
-    serviceGlobalId = globalIdOf((await t.app.registry.register({ name: 'tokens-target', url: 'http://127.0.0.1:9/' })).id);
+    serviceGlobalId = globalIdOf((await t.app.testing.registry.register({ name: 'tokens-target', url: 'http://127.0.0.1:9/' })).id);
   });
   afterAll(async () => {
     for (const client of clients) await client.dispose();
@@ -523,14 +501,45 @@ describe('several tokens, subscriptions per token, /metrics', () => {
     expect(result).toEqual({ data: { resumeService: { __typename: 'ServicePayload' } } });
   });
 
+  // What a caller can learn from a wrong token is only that it is wrong: the answer is the same
+  // whatever its length, however much of a real token it shares, whichever token it resembles.
+  // (That the time taken does not depend on it either is measured by bench:auth.)
+  it('answers every wrong token alike, however close to a real one', async () => {
+    const answerTo = async (token: string) => {
+      const response = await fetch(`${t.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: bearer(token) },
+        body: JSON.stringify({ query: '{ services(first: 1) { totalCount } }' }),
+      });
+      return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.text() };
+    };
+    const wrong = [
+      WRONG_TOKEN,
+      TOKEN_A.slice(0, 3),
+      TOKEN_A.slice(0, -1),
+      `${TOKEN_A}x`,
+      `${TOKEN_B.slice(0, -1)}3`,
+      TOKEN_B.toUpperCase(),
+      'z'.repeat(500),
+    ];
+    const answers = await Promise.all(wrong.map(answerTo));
+    expect(answers[0]).toEqual({
+      status: 401,
+      challenge: 'Bearer',
+      body: JSON.stringify({ errors: [{ message: 'invalid token', extensions: { code: 'UNAUTHENTICATED' } }] }),
+    });
+    for (const [i, answer] of answers.entries()) expect(answer, wrong[i]).toEqual(answers[0]);
+    for (const token of [TOKEN_A, TOKEN_B]) expect((await answerTo(token)).status).toBe(200);
+  });
+
   it('does not share one execution between subscribers of different tokens (same document: 2 groups)', async () => {
-    expect(t.app.metrics.live.subscriptionGroups()).toBe(0);
+    expect(t.app.testing.live.subscriptionGroups()).toBe(0);
     const a1 = subscribe(client(TOKEN_A), StatusChangedDocument, { serviceIds: [serviceGlobalId] });
     const b = subscribe(client(TOKEN_B), StatusChangedDocument, { serviceIds: [serviceGlobalId] });
     // Control: a second subscriber with token A joins A's group instead of making a third.
     const a2 = subscribe(client(TOKEN_A), StatusChangedDocument, { serviceIds: [serviceGlobalId] });
-    await expect.poll(() => t.app.metrics.live.subscriptionsActive(), { timeout: 5_000 }).toBe(3);
-    expect(t.app.metrics.live.subscriptionGroups()).toBe(2);
+    await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBe(3);
+    expect(t.app.testing.live.subscriptionGroups()).toBe(2);
 
     // And every one of them still receives the events.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -542,7 +551,7 @@ describe('several tokens, subscriptions per token, /metrics', () => {
     expect(response.status).toBe(200);
     for (const s of [a1, b, a2]) expect((await s.next((e) => e.statusChanged.current === 'PAUSED')).statusChanged.current).toBe('PAUSED');
     for (const s of [a1, b, a2]) s.dispose();
-    await expect.poll(() => t.app.metrics.live.subscriptionGroups(), { timeout: 5_000 }).toBe(0);
+    await expect.poll(() => t.app.testing.live.subscriptionGroups(), { timeout: 5_000 }).toBe(0);
   });
 
   it.each<[string, number, Record<string, string>]>([

@@ -58,7 +58,7 @@ describe.each(DATABASE_KINDS)('notification channels on %s', (kind) => {
 
   it('stores the secret sealed with AES-256-GCM under SECRETS_KEY', async () => {
     const channel = await created({ name: 'sealed', secret: SECRET });
-    const rows = await t.app.db.prisma.notificationChannel.findMany({ where: { name: 'sealed' } });
+    const rows = await t.app.testing.prisma.notificationChannel.findMany({ where: { name: 'sealed' } });
     expect(rows[0]!.secret).toMatch(/^v1:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
     expect(rows[0]!.secret).not.toContain(SECRET);
     expect(channel.hasSecret).toBe(true);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelDocument, ServiceFlappingDocument, ServiceNotificationsDocument } from '../generated/graphql.js';
-import { eventually, startTestApp, type TestApp } from '../support/app.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/wait.js';
 import { DATABASE_KINDS } from '../support/database.js';
 import { FAST_NOTIFY, bodyOf, createChannel, dbId, flip, received, registerSwitched } from '../support/notify.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
@@ -93,7 +94,7 @@ describe.each(DATABASE_KINDS)('notification delivery on %s', (kind) => {
     expect(deliveries.edges[0]!.node).toMatchObject({ status: 'SENT', attempts: 4, lastError: null });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(r.requests).toHaveLength(4);
-    const metrics = await t.app.metrics.registry.metrics();
+    const metrics = await t.app.testing.metrics.registry.metrics();
     const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
     expect(value('statuschecker_notifications_total{kind="WEBHOOK",outcome="retry"}')).toBeGreaterThanOrEqual(3);
     expect(value('statuschecker_notifications_total{kind="WEBHOOK",outcome="sent"}')).toBeGreaterThanOrEqual(1);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestApp, type TestApp } from '../support/app.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/wait.js';
 import { DATABASE_KINDS } from '../support/database.js';
 import { FAST_NOTIFY, createChannel, dbId, flip, received, registerSwitched } from '../support/notify.js';
 import { startReceiver, type ReceivedRequest, type Receiver } from '../support/receiver.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceFlappingDocument } from '../generated/graphql.js';
-import { eventually, startTestApp, type TestApp } from '../support/app.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/wait.js';
 import { DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 import { FAST_NOTIFY, bodyOf, createChannel, flip, received, registerSwitched } from '../support/notify.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
@@ -42,7 +43,7 @@ describe.each(DATABASE_KINDS)('notification sweeps on %s', (kind) => {
     await tls?.close();
     await receiver?.close();
   });
-  const sweep = () => t.app.notifications.sweeper.runOnce();
+  const sweep = () => t.app.testing.notifications.sweeper.runOnce();
   const eventsOf = (label: string) => receiver.requests.filter((r) => r.path === `/${label}`).map((r) => bodyOf(r));
 
   it('reminds every remindEveryMinutes while a service stays DOWN, once per period', async () => {
@@ -50,7 +51,7 @@ describe.each(DATABASE_KINDS)('notification sweeps on %s', (kind) => {
     const service = await registerSwitched(t, target, 'api-remind', { labels: ['team:remind'] });
     await flip(t, target, 'api-remind', service.id, 503);
     await received(receiver, 1, (r) => r.path === '/remind');
-    await t.app.history.flush();
+    await t.app.testing.history.flush();
     expect(await sweep()).toBe(0);
     offset += 31 * MINUTE;
     expect(await sweep()).toBe(1);
@@ -62,7 +63,7 @@ describe.each(DATABASE_KINDS)('notification sweeps on %s', (kind) => {
     expect(events.map((e) => e.event)).toEqual(['DOWN', 'REMINDER', 'REMINDER']);
     expect(events[1]!.services[0]).toMatchObject({ name: 'api-remind', current: 'DOWN', message: expect.stringContaining('still DOWN since') });
     await flip(t, target, 'api-remind', service.id, 200);
-    await t.app.history.flush();
+    await t.app.testing.history.flush();
     offset += 60 * MINUTE;
     expect(await sweep()).toBe(0);
   });
@@ -75,8 +76,8 @@ describe.each(DATABASE_KINDS)('notification sweeps on %s', (kind) => {
     ).then((r) => r.body.data as { registerService: { service: { id: string } } });
     expect(registerService.service.id).toBeTruthy();
     await eventually(async () => {
-      await t.app.history.flush();
-      const row = await t.app.db.prisma.lastKnownState.findMany({ where: { service: { name: 'api-tls' } } });
+      await t.app.testing.history.flush();
+      const row = await t.app.testing.prisma.lastKnownState.findMany({ where: { service: { name: 'api-tls' } } });
       return row[0]?.certificateExpiresAt ? true : undefined;
     });
     const expiry = tls.certificateExpiresAt.getTime();
@@ -115,7 +116,7 @@ describe.each(DATABASE_KINDS)('notification sweeps on %s', (kind) => {
     await flip(t, target, 'api-flap2', service.id, 503);
     await eventually(() => (eventsOf('flap').some((e) => e.event === 'FLAPPING') ? true : undefined));
     expect((await t.run(ServiceFlappingDocument, { id: service.id })).service!.state).toEqual({ status: 'DOWN', flapping: true });
-    await t.app.history.flush();
+    await t.app.testing.history.flush();
     offset += 4 * MINUTE;
     expect(await sweep()).toBe(0);
     offset += 2 * MINUTE;

@@ -1,12 +1,13 @@
 import { once } from 'node:events';
 import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import type { StatusChangedEvent } from '../../src/checks/monitor-topics.js';
 import { initialState } from '../../src/checks/service-state.js';
 import { StatusChangedDocument } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { connectClient, subscribe } from '../support/subscriptions.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 const PROTOCOL = 'graphql-transport-ws';
 
@@ -19,7 +20,7 @@ describe('the GraphQL WebSocket transport', () => {
   beforeAll(async () => {
     t = await startTestApp('embedded', { env: { SCHEDULER_ENABLED: 'false' }, listen: true });
     wsUrl = `${t.baseUrl.replace('http', 'ws')}/graphql`;
-    const row = await t.app.registry.register({ name: 'ws-target', url: 'http://127.0.0.1:9/' });
+    const row = await t.app.testing.registry.register({ name: 'ws-target', url: 'http://127.0.0.1:9/' });
     serviceId = row.id;
     globalId = Buffer.from(`Service:${row.id}`).toString('base64');
   });
@@ -43,10 +44,10 @@ describe('the GraphQL WebSocket transport', () => {
       message,
       state: { ...initialState(false, new Date()), status: n % 2 ? 'DOWN' : 'UP' },
     };
-    t.app.events.publish('statusChanged', event);
+    t.app.testing.publish('statusChanged', event);
   };
-  const rawSocket = async (init = true) => {
-    const socket = new WebSocket(wsUrl, PROTOCOL);
+  const rawSocket = async (init = true, url = wsUrl) => {
+    const socket = new WebSocket(url, PROTOCOL);
     await once(socket, 'open');
     if (init) {
       socket.send(JSON.stringify({ type: 'connection_init' }));
@@ -83,7 +84,7 @@ describe('the GraphQL WebSocket transport', () => {
   it('refuses the 101st subscription on one socket and keeps the other 100 receiving', async () => {
     const c = client();
     const subscriptions = Array.from({ length: 100 }, () => subscribe(c, StatusChangedDocument, { serviceIds: [globalId] }));
-    await expect.poll(() => t.app.metrics.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(100);
+    await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(100);
     const extra = subscribe(c, StatusChangedDocument, { serviceIds: [globalId] });
     expect((await extra.failed())[0]?.message).toBe('too many subscriptions on this connection (at most 100)');
 
@@ -92,7 +93,7 @@ describe('the GraphQL WebSocket transport', () => {
       expect((await s.next((e) => e.statusChanged.message === 'after the refusal', 5_000)).statusChanged.current).toBe('DOWN');
     }
     // 100 subscribers of the same operation: one execution per event.
-    expect(t.app.metrics.live.subscriptionGroups()).toBe(1);
+    expect(t.app.testing.live.subscriptionGroups()).toBe(1);
     for (const s of subscriptions) s.dispose();
   });
 
@@ -104,7 +105,7 @@ describe('the GraphQL WebSocket transport', () => {
     socket.send(JSON.stringify({ id: 'bad-field', type: 'subscribe', payload: { query: 'subscription { statusChanged { nope } }' } }));
     socket.send(JSON.stringify({ id: 'bad-syntax', type: 'subscribe', payload: { query: 'subscription { statusChanged {' } }));
     await expect.poll(() => received.filter((m) => m.type === 'error').length, { timeout: 5_000 }).toBe(2);
-    await expect.poll(() => t.app.metrics.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
 
     publishChange(2, 'still flowing');
     await expect.poll(() => received.find((m) => m.id === 'good' && m.type === 'next'), { timeout: 5_000 }).toBeTruthy();
@@ -117,13 +118,17 @@ describe('the GraphQL WebSocket transport', () => {
   });
 
   it('closes a client that stops reading (1008) and keeps delivering promptly to the others', async () => {
-    const stuck = await rawSocket();
+    // The stuck client reaches the server through a proxy of the test's, which stops reading for it.
+    const { port } = new URL(t.baseUrl);
+    const network = await startTcpProxy('127.0.0.1', Number(port));
+    onTestFinished(() => network.close());
+    const stuck = await rawSocket(true, `ws://${network.address}/graphql`);
     stuck.send(JSON.stringify({ id: 's', type: 'subscribe', payload: { query: 'subscription { statusChanged { current message } }' } }));
     const healthy = subscribe(client(), StatusChangedDocument, {});
-    await expect.poll(() => t.app.metrics.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
-    // The stuck client stops reading: its kernel buffers fill, then the server's.
-    (stuck as unknown as { _socket: { pause(): void } })._socket.pause();
-    const connectionsBefore = t.app.ws.connections;
+    await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
+    // The stuck client stops reading: the buffers between it and the server fill, then the server's.
+    network.pause();
+    const connectionsBefore = t.app.testing.live.wsConnections();
 
     const padding = 'x'.repeat(1_000);
     for (let n = 0; n < 10_000; n++) {
@@ -140,11 +145,11 @@ describe('the GraphQL WebSocket transport', () => {
     await new Promise((resolve) => setTimeout(resolve, 5_500));
     publishChange(10_002, 'after the stall');
     await healthy.next((e) => e.statusChanged.message === 'after the stall', 5_000);
-    await expect.poll(() => t.app.ws.connections, { timeout: 5_000 }).toBe(connectionsBefore - 1);
+    await expect.poll(() => t.app.testing.live.wsConnections(), { timeout: 5_000 }).toBe(connectionsBefore - 1);
     // Reading again, the stuck client finds its connection closed: 1008 if the close frame got
     // through, 1006 when the server had to cut it.
     const closed = closeOf(stuck);
-    (stuck as unknown as { _socket: { resume(): void } })._socket.resume();
+    network.resume();
     expect([1006, 1008]).toContain((await closed).code);
     healthy.dispose();
   });
@@ -152,7 +157,7 @@ describe('the GraphQL WebSocket transport', () => {
   it('closes every socket with 1001 when the server shuts down', async () => {
     const socket = await rawSocket();
     const closed = closeOf(socket);
-    await t.app.ws.close();
+    await t.app.testing.closeWebSockets();
     expect((await closed).code).toBe(1001);
   });
 });

@@ -1,6 +1,7 @@
 import type { NotificationChannelInput, RegisterServiceInput } from '../generated/graphql.js';
 import { CheckServiceNowDocument, CreateChannelDocument, RegisterServiceDocument } from '../generated/graphql.js';
-import { eventually, type TestApp } from './app.js';
+import { type TestApp } from './app.js';
+import { eventually } from './wait.js';
 import type { ReceivedRequest, Receiver } from './receiver.js';
 import type { Target } from './target-fixture.js';
 
@@ -28,7 +29,7 @@ export async function registerSwitched(t: TestApp, target: Target, name: string,
     input: { name, url: target.url(`/switch/${name}`), intervalSeconds: 3_600, timeoutMs: 5_000, ...input },
   });
   if (r.__typename !== 'ServicePayload') throw new Error(JSON.stringify(r));
-  await eventually(() => (t.app.cache.get(dbId(r.service.id))?.status === 'UP' ? true : undefined), 5_000, `${name} UP`);
+  await eventually(() => (t.app.testing.cache.get(dbId(r.service.id))?.status === 'UP' ? true : undefined), 5_000, `${name} UP`);
   return r.service;
 }
 
