@@ -1,0 +1,159 @@
+import { useEffect, useState } from 'preact/hooks';
+import { Link, navigate, servicePath, useLocation } from '../router';
+import { formatTime, STATUSES, STATUS_TEXT } from '../status';
+import { StatusBadge } from '../ui/status-badge';
+import { allLabels, countByStatus, filtersFrom, filtersToSearch, visibleRows, type Filters } from './filters';
+import { ServiceRow } from './service-row';
+import { servicesStore, type Change } from './services-store';
+
+const KINDS = ['HTTP', 'TCP', 'TLS', 'DNS', 'GRPC', 'WEBSOCKET', 'POSTGRES', 'REDIS', 'HEARTBEAT'];
+
+function useStore() {
+  const [, setVersion] = useState(0);
+  useEffect(() => {
+    servicesStore.start();
+    return servicesStore.subscribe(() => setVersion((v) => v + 1));
+  }, []);
+  return servicesStore;
+}
+
+export function DashboardPage() {
+  const store = useStore();
+  const url = useLocation();
+  const filters = filtersFrom(url);
+  const setFilter = (key: keyof Filters, value: string) =>
+    navigate(`/${filtersToSearch({ ...filters, [key]: value })}`, { replace: true });
+  const rows = [...store.rows.values()];
+  const shown = visibleRows(rows, filters);
+  const counts = countByStatus(rows);
+
+  return (
+    <>
+      <div class="page-head">
+        <h1>Services</h1>
+        <Link href="/services/new" class="button primary">
+          Register a service
+        </Link>
+      </div>
+      <Summary counts={counts} />
+      <form class="filters" role="search" aria-label="Filter services" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Name
+          <input type="search" value={filters.q} onInput={(e) => setFilter('q', e.currentTarget.value)} />
+        </label>
+        <label>
+          Status
+          <select value={filters.status} onChange={(e) => setFilter('status', e.currentTarget.value)}>
+            <option value="">Any</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_TEXT[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Label
+          <select value={filters.label} onChange={(e) => setFilter('label', e.currentTarget.value)}>
+            <option value="">Any</option>
+            {allLabels(rows).map((label) => (
+              <option key={label} value={label}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Kind
+          <select value={filters.kind} onChange={(e) => setFilter('kind', e.currentTarget.value)}>
+            <option value="">Any</option>
+            {KINDS.map((kind) => (
+              <option key={kind} value={kind}>
+                {kind}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      {store.error && (
+        <p class="error" role="alert">
+          Could not load the services: {store.error}
+        </p>
+      )}
+      <table class="services">
+        <caption class="visually-hidden">
+          Services, broken first ({shown.length} of {rows.length} shown)
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Service</th>
+            <th scope="col">Status</th>
+            <th scope="col" class="num">
+              Latency
+            </th>
+            <th scope="col" class="num">
+              Uptime 24 h
+            </th>
+            <th scope="col">Kind</th>
+            <th scope="col">Labels</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((row) => (
+            <ServiceRow key={row.id} row={row} />
+          ))}
+        </tbody>
+      </table>
+      {store.loaded && shown.length === 0 && (
+        <p class="empty">{rows.length === 0 ? 'No services yet.' : 'No service matches these filters.'}</p>
+      )}
+      <RecentChanges changes={store.recent} />
+    </>
+  );
+}
+
+function Summary({ counts }: { counts: Record<string, number> }) {
+  return (
+    <section aria-labelledby="summary-title" class="summary">
+      <h2 id="summary-title" class="visually-hidden">
+        Summary
+      </h2>
+      <dl>
+        <div data-count="total">
+          <dt>Total</dt>
+          <dd>{counts.total}</dd>
+        </div>
+        {STATUSES.map((status) => (
+          <div key={status} data-count={status}>
+            <dt>
+              <StatusBadge status={status} />
+            </dt>
+            <dd>{counts[status] ?? 0}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
+function RecentChanges({ changes }: { changes: Change[] }) {
+  return (
+    <section aria-labelledby="recent-title" class="recent">
+      <h2 id="recent-title">Recent changes</h2>
+      {changes.length === 0 ? (
+        <p class="empty">No change since this page opened.</p>
+      ) : (
+        <ol class="changes">
+          {changes.map((change) => (
+            <li key={change.key} data-service-id={change.service.id} data-current={change.current}>
+              <time dateTime={change.at}>{formatTime(change.at)}</time>{' '}
+              <Link href={servicePath(change.service.id)}>{change.service.name}</Link>{' '}
+              <StatusBadge status={change.previous} /> → <StatusBadge status={change.current} />
+              {change.message && <span class="message">{change.message}</span>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
