@@ -2,6 +2,7 @@ import type { Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RegisterServiceDocument } from '../generated/graphql.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { isLocal } from '../support/browser-traffic.js';
 import { executeOperation } from '../support/graphql.js';
 import { startServer, stopAllServers, type ServerProcess } from '../support/server-process.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
@@ -79,18 +80,6 @@ afterAll(async () => {
   await stopAllServers();
   await target?.close();
 });
-
-/** 127.0.0.1 only; data: and this origin's blob: URLs stay inside the page. */
-function isLocal(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol === 'data:') return true;
-    if (parsed.protocol === 'blob:') return new URL(parsed.pathname).hostname === '127.0.0.1';
-    return ['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol) && parsed.hostname === '127.0.0.1';
-  } catch {
-    return false;
-  }
-}
 
 function isGraphQLPost(request: Request, containing: string): boolean {
   return request.url() === server.graphqlUrl && request.method() === 'POST' && (request.postData() ?? '').includes(containing);

@@ -4,9 +4,11 @@ import { live, type LiveState } from './api/live';
 import { DashboardPage } from './dashboard/dashboard-page';
 import { servicesStore } from './dashboard/services-store';
 import { Link, parseRoute, useLocation } from './router';
-import { ServiceFormPage } from './service/service-form';
-import { ServicePage } from './service/service-page';
+import { lazyPage } from './lazy-page';
 import { TokenPrompt } from './ui/token-prompt';
+
+const ServicePage = lazyPage(() => import('./service/service-page').then((m) => m.ServicePage));
+const ServiceFormPage = lazyPage(() => import('./service/service-form').then((m) => m.ServiceFormPage));
 
 const LIVE_TEXT: Record<LiveState, string> = {
   connecting: 'Connecting…',
@@ -69,9 +71,9 @@ export function App() {
       </header>
       <main id="main" tabIndex={-1} key={epoch}>
         {route.page === 'dashboard' && <DashboardPage />}
-        {route.page === 'new' && <ServiceFormPage />}
+        {route.page === 'new' && <ServiceFormPage key="new" />}
         {route.page === 'service' && <ServicePage id={route.id} />}
-        {route.page === 'edit' && <ServiceFormPage id={route.id} />}
+        {route.page === 'edit' && <ServiceFormPage key={`edit-${route.id}`} id={route.id} />}
         {route.page === 'missing' && (
           <>
             <h1>Not found</h1>

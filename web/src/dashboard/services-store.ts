@@ -35,8 +35,9 @@ class ServicesStore {
   private started = false;
   private changeKey = 0;
 
+  /** Starts once; every later call (the dashboard shown again) reads the list again. */
   start() {
-    if (this.started) return;
+    if (this.started) return void this.load();
     this.started = true;
     live.subscribe(LiveStatusDocument, () => ({}), (data) => this.apply(data.statusChanged));
     live.onReconnect(() => void this.load());
@@ -74,6 +75,11 @@ class ServicesStore {
       return { ...node, state: known.state, paused: known.paused, flash: known.flash };
     }
     return { ...node, flash: known?.flash ?? 0 };
+  }
+
+  /** A service this tab deleted: no event says so. */
+  forget(id: string) {
+    if (this.rows.delete(id)) this.changed();
   }
 
   private apply(event: LiveStatusSubscription['statusChanged']) {

@@ -33,7 +33,10 @@ export function LatencyChart({ points, stats, label }: ChartProps) {
       {
         width: width(),
         height: 220,
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
+        scales: {
+          // A lone point would otherwise stretch the axis over years.
+          x: { time: true, range: (_u, min, max) => (min === max || min === null ? [(max ?? Date.now() / 1000) - 60, (max ?? Date.now() / 1000) + 5] : [min, max]) },
+          y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
         axes: [
           { stroke: css('--muted'), grid: { stroke: css('--grid') } },
           { stroke: css('--muted'), grid: { stroke: css('--grid') }, values: (_u, ticks) => ticks.map((v) => `${v} ms`), size: 64 },

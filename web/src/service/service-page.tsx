@@ -11,6 +11,7 @@ import {
   UnregisterServiceDocument,
   type ServiceDetailQuery,
 } from '../generated/graphql';
+import { servicesStore } from '../dashboard/services-store';
 import { Link, navigate, servicePath } from '../router';
 import { formatAgo, formatMs, formatPercent, formatTime, kindOf } from '../status';
 import { ConfirmDialog } from '../ui/confirm-dialog';
@@ -126,7 +127,9 @@ function Actions({ service, paused, onChanged }: { service: Service; paused: boo
   const id = service.id;
   const remove = async () => {
     const result = await run('Delete', async () => (await request(UnregisterServiceDocument, { id })).unregisterService);
-    if (result?.__typename === 'ServicePayload') navigate('/');
+    if (result?.__typename !== 'ServicePayload') return;
+    servicesStore.forget(id);
+    navigate('/');
   };
   return (
     <div class="actions toolbar" role="group" aria-label="Actions">
@@ -250,12 +253,24 @@ function LatencySection({ service, points }: { service: Service; points: CheckPo
       <table class="compact" aria-label={`Latency over ${label}`}>
         <thead>
           <tr>
-            <th scope="col">p50</th>
-            <th scope="col">p95</th>
-            <th scope="col">p99</th>
-            <th scope="col">average</th>
-            <th scope="col">checks</th>
-            <th scope="col">failures</th>
+            <th scope="col" class="num">
+              p50
+            </th>
+            <th scope="col" class="num">
+              p95
+            </th>
+            <th scope="col" class="num">
+              p99
+            </th>
+            <th scope="col" class="num">
+              average
+            </th>
+            <th scope="col" class="num">
+              checks
+            </th>
+            <th scope="col" class="num">
+              failures
+            </th>
           </tr>
         </thead>
         <tbody>
