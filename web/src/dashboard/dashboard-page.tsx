@@ -8,6 +8,20 @@ import { servicesStore, type Change } from './services-store';
 
 const KINDS = ['HTTP', 'TCP', 'TLS', 'DNS', 'GRPC', 'WEBSOCKET', 'POSTGRES', 'REDIS', 'HEARTBEAT'];
 
+/** Rows put in the DOM in the first frame; the rest follow a chunk per frame, so the first screen paints at once. */
+const FIRST_ROWS = 60;
+const ROWS_PER_FRAME = 150;
+
+function useProgressiveLimit(total: number): number {
+  const [limit, setLimit] = useState(FIRST_ROWS);
+  useEffect(() => {
+    if (limit >= total) return;
+    const frame = requestAnimationFrame(() => setTimeout(() => setLimit((l) => l + ROWS_PER_FRAME)));
+    return () => cancelAnimationFrame(frame);
+  }, [limit, total]);
+  return limit;
+}
+
 function useStore() {
   const [, setVersion] = useState(0);
   useEffect(() => {
@@ -26,6 +40,7 @@ export function DashboardPage() {
   const rows = [...store.rows.values()];
   const shown = visibleRows(rows, filters);
   const counts = countByStatus(rows);
+  const limit = useProgressiveLimit(shown.length);
 
   return (
     <>
@@ -84,6 +99,14 @@ export function DashboardPage() {
         <caption class="visually-hidden">
           Services, broken first ({shown.length} of {rows.length} shown)
         </caption>
+        <colgroup>
+          <col class="col-name" />
+          <col class="col-status" />
+          <col class="col-num" />
+          <col class="col-num" />
+          <col class="col-kind" />
+          <col class="col-labels" />
+        </colgroup>
         <thead>
           <tr>
             <th scope="col">Service</th>
@@ -99,7 +122,7 @@ export function DashboardPage() {
           </tr>
         </thead>
         <tbody>
-          {shown.map((row) => (
+          {shown.slice(0, limit).map((row) => (
             <ServiceRow key={row.id} row={row} />
           ))}
         </tbody>

@@ -69,7 +69,7 @@ export type UpdateServiceInput = {
   url?: string | null | undefined;
 };
 
-export type ServiceRowFragment = { id: string, name: string, url: string, labels: Array<string>, paused: boolean, intervalSeconds: number, uptime24h: number | null, state: { status: ServiceStatus, latencyMs: number | null, message: string | null, since: string | null, lastCheckedAt: string | null } };
+export type ServiceRowFragment = { id: string, name: string, url: string, labels: Array<string>, paused: boolean, intervalSeconds: number, state: { status: ServiceStatus, latencyMs: number | null, message: string | null, since: string | null, lastCheckedAt: string | null } };
 
 export type DashboardServicesQueryVariables = Exact<{
   first: number;
@@ -77,12 +77,15 @@ export type DashboardServicesQueryVariables = Exact<{
 }>;
 
 
-export type DashboardServicesQuery = { services: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, name: string, url: string, labels: Array<string>, paused: boolean, intervalSeconds: number, uptime24h: number | null, state: { status: ServiceStatus, latencyMs: number | null, message: string | null, since: string | null, lastCheckedAt: string | null } } }> } };
+export type DashboardServicesQuery = { services: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, name: string, url: string, labels: Array<string>, paused: boolean, intervalSeconds: number, state: { status: ServiceStatus, latencyMs: number | null, message: string | null, since: string | null, lastCheckedAt: string | null } } }> } };
 
-export type StatusSummaryQueryVariables = Exact<{ [key: string]: never; }>;
+export type DashboardUptimeQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+}>;
 
 
-export type StatusSummaryQuery = { statusSummary: { total: number, up: number, down: number, degraded: number, paused: number, unknown: number } };
+export type DashboardUptimeQuery = { services: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, uptime24h: number | null } }> } };
 
 export type SummaryCountsFragment = { total: number, up: number, down: number, degraded: number, paused: number, unknown: number };
 
@@ -227,7 +230,6 @@ export const ServiceRowFragmentDoc = new TypedDocumentString(`
   labels
   paused
   intervalSeconds
-  uptime24h: uptime(window: LAST_24_HOURS)
   state {
     status
     latencyMs
@@ -315,7 +317,6 @@ export const DashboardServicesDocument = new TypedDocumentString(`
   labels
   paused
   intervalSeconds
-  uptime24h: uptime(window: LAST_24_HOURS)
   state {
     status
     latencyMs
@@ -324,20 +325,22 @@ export const DashboardServicesDocument = new TypedDocumentString(`
     lastCheckedAt
   }
 }`) as unknown as TypedDocumentString<DashboardServicesQuery, DashboardServicesQueryVariables>;
-export const StatusSummaryDocument = new TypedDocumentString(`
-    query StatusSummary {
-  statusSummary {
-    ...SummaryCounts
+export const DashboardUptimeDocument = new TypedDocumentString(`
+    query DashboardUptime($first: Int!, $after: String) {
+  services(first: $first, after: $after) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        uptime24h: uptime(window: LAST_24_HOURS)
+      }
+    }
   }
 }
-    fragment SummaryCounts on StatusSummary {
-  total
-  up
-  down
-  degraded
-  paused
-  unknown
-}`) as unknown as TypedDocumentString<StatusSummaryQuery, StatusSummaryQueryVariables>;
+    `) as unknown as TypedDocumentString<DashboardUptimeQuery, DashboardUptimeQueryVariables>;
 export const RegisterServiceDocument = new TypedDocumentString(`
     mutation RegisterService($input: RegisterServiceInput!) {
   registerService(input: $input) {
