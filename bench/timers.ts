@@ -4,7 +4,7 @@
  *   npm run bench:timers [-- --jobs 10000,50000 --seconds 10 --repeat 3]
  *
  * Compares, for each job count, at intervalSeconds 1 with a no-op check:
- *   heap:      the real createScheduler (src/checks/scheduler.ts): a binary min-heap under one setTimeout;
+ *   heap:      the real createScheduler (src/schedule/scheduler.ts): a binary min-heap under one setTimeout;
  *   per-timer: one setTimeout per job, re-armed for its next due time after each check (below).
  * Both do the same work around each tick (an AbortController, a promise, a result callback, a
  * concurrency cap), so the difference is the timer structure. Each case runs in its own process
@@ -15,7 +15,7 @@ import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createScheduler } from '../src/checks/scheduler.js';
+import { createScheduler } from '../src/schedule/scheduler.js';
 import os from 'node:os';
 import { cpuMark, cpuSince, fmt, machineCoresSince, machineCpu, median, requireGc, Samples, settledMemory, sleep, table } from './support/stats.js';
 

@@ -2,11 +2,9 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry as MetricsRegistry } from 'prom-client';
-import { EVENT_BATCH_MS, createEventPublisher, requestCheckThrough, reviveEventDates, type MonitorEvents, type MonitorTopics } from './checks/events.js';
+import { EVENT_BATCH_MS, createEventPublisher, requestCheckThrough, reviveEventDates, type MonitorEvents, type MonitorTopics } from './checks/monitor-topics.js';
 import { createMonitor, type Monitor } from './checks/monitor.js';
-import { createProber, type Prober, type ProberOptions } from './checks/probe.js';
 import { createStatusCache, type StatusCache } from './checks/status-cache.js';
-import { createTargetPolicy } from './checks/target-policy.js';
 import type { Config } from './config.js';
 import { createOwnership } from './cluster/create-ownership.js';
 import { followRemoteEvents } from './cluster/follow-remote.js';
@@ -15,7 +13,10 @@ import { createDatabaseHealth, type DatabaseHealth } from './db/availability.js'
 import { openDatabase, type Database } from './db/database.js';
 import { createEventBus } from './events/event-bus.js';
 import { createRedisTransport } from './events/redis-transport.js';
+import { setUnusedQueryPolicy } from './graphql/builder.js';
 import { schema } from './graphql/schema/index.js';
+import { createTargetPolicy } from './policy/target-policy.js';
+import { createHttpProber, type HttpProber, type HttpProberOptions } from './probe/http/http-prober.js';
 import { createHistory, type History } from './history/history.js';
 import type { Logger } from './logger.js';
 import { createCheckMetrics } from './metrics/check-metrics.js';
@@ -60,7 +61,7 @@ export interface AppOptions {
   /** The clock of checks and history (tests move it instead of waiting minutes). */
   now?: () => Date;
   /** Extra prober settings (tests: a DNS hook, a private CA). */
-  prober?: Partial<ProberOptions>;
+  prober?: Partial<HttpProberOptions>;
 }
 
 /** Builds every part from config and wires them; main.ts adds only process concerns. */
@@ -89,7 +90,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
   const auth = createAuthenticator(config.auth);
   const registry = createRegistry({ prisma: db.prisma, logger, checkUrl: (url) => policy.checkUrl(url), guard: health.guard });
   const cache = createStatusCache();
-  const prober: Prober = createProber({
+  const prober: HttpProber = createHttpProber({
     userAgent: `statuschecker/${VERSION}`,
     connectionMode: config.checks.keepAlive ? 'keep-alive' : 'fresh',
     policy,
@@ -177,6 +178,7 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
   });
   const follower = followRemoteEvents({ events, cache, directory, monitor, registry, history, logger });
 
+  setUnusedQueryPolicy(config.graphql.unusedQuery);
   const yoga = createYogaServer({
     schema,
     deps: { prisma: db.prisma, registry, cache, monitor, history, events, directory, now },

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { invalidCidrs, type TargetPolicySettings } from './checks/target-policy.js';
+import { invalidCidrs, type TargetPolicySettings } from './policy/target-policy.js';
 
 /** Defaults, named so the README and the code say the same thing. */
 export const DEFAULTS = {
@@ -82,6 +82,8 @@ export type Config = Readonly<{
   cluster: Readonly<{ replicaId: string | undefined; leaseTtlMs: number }>;
   history: Readonly<{ retentionDays: number }>;
   production: boolean;
+  /** What a resolver does with a Prisma query it planned and never used: fail under test, warn in development. */
+  graphql: Readonly<{ unusedQuery: 'error' | 'warn' | null }>;
   shutdownTimeoutMs: number;
 }>;
 
@@ -134,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       targetPolicy: Object.freeze({ mode: e.TARGET_POLICY, allow: e.TARGET_ALLOW_CIDRS, deny: e.TARGET_DENY_CIDRS }),
       cluster: Object.freeze({ replicaId: e.REPLICA_ID, leaseTtlMs: e.LEASE_TTL_MS ?? DEFAULTS.leaseTtlMs }),
       production: e.NODE_ENV === 'production',
+      graphql: Object.freeze({ unusedQuery: e.NODE_ENV === 'production' ? null : e.NODE_ENV === 'test' ? 'error' : 'warn' }),
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     }),
   };

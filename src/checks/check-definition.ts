@@ -1,6 +1,5 @@
-import type { StatusRanges } from './expected-status.js';
-
-export type HttpMethod = 'GET' | 'HEAD' | 'POST';
+import type { StatusRanges } from '../probe/http/expected-status.js';
+import type { HttpMethod } from '../probe/http/method.js';
 
 /** Everything the checker needs to know about one service, with expectedStatus already parsed. */
 export interface CheckDefinition {

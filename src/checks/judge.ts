@@ -1,4 +1,4 @@
-import type { ProbeResult } from './probe.js';
+import type { ProbeResult } from '../probe/prober.js';
 import type { ServiceState, ServiceStatus } from './service-state.js';
 
 /** What one check found: the probe's result. */

@@ -1,8 +1,8 @@
 import type { Logger } from '../logger.js';
 import type { CheckDefinition } from './check-definition.js';
 import { judge, operatorTransition, type Transition } from './judge.js';
-import type { Prober, ProbeResult } from './probe.js';
-import { createScheduler, MAX_START_SPREAD_MS, NEW_JOB_WINDOW_MS } from './scheduler.js';
+import type { Prober, ProbeResult } from '../probe/prober.js';
+import { createScheduler, MAX_START_SPREAD_MS, NEW_JOB_WINDOW_MS } from '../schedule/scheduler.js';
 import { initialState, type ServiceState } from './service-state.js';
 import type { StatusCache } from './status-cache.js';
 
@@ -35,7 +35,8 @@ export interface CheckOwnership {
 }
 
 export interface MonitorOptions {
-  prober: Prober;
+  /** Checks a definition (its id plays no part in a check: testCheck probes unsaved ones). */
+  prober: Prober<Omit<CheckDefinition, 'id'>>;
   ownership?: CheckOwnership;
   cache: StatusCache;
   sinks: MonitorSink[];

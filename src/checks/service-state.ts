@@ -1,20 +1,8 @@
+import type { CheckFailureReason } from '../probe/prober.js';
+
 export const SERVICE_STATUSES = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN', 'PAUSED'] as const;
 export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 
-export const CHECK_FAILURE_REASONS = [
-  'DNS',
-  'CONNECT_REFUSED',
-  'CONNECT_TIMEOUT',
-  'TLS',
-  'TIMEOUT',
-  'HTTP_STATUS',
-  'BODY_MISMATCH',
-  'BODY_TOO_LARGE',
-  'REDIRECT_LIMIT',
-  'NETWORK',
-  'POLICY',
-] as const;
-export type CheckFailureReason = (typeof CHECK_FAILURE_REASONS)[number];
 
 /** The current view of one service's health, as held in the status cache. */
 export interface ServiceState {

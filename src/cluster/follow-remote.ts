@@ -1,4 +1,4 @@
-import type { MonitorEvents } from '../checks/events.js';
+import type { MonitorEvents } from '../checks/monitor-topics.js';
 import type { Monitor } from '../checks/monitor.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { History } from '../history/history.js';

@@ -37,6 +37,15 @@ export const builder = new SchemaBuilder<{
     client: (ctx) => ctx.prisma,
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
-    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+    // Set from the configuration by setUnusedQueryPolicy (createApp); silent until then.
+    onUnusedQuery: null,
   },
 });
+
+/**
+ * What resolvers do with a Prisma query they planned and never used (config.graphql.unusedQuery).
+ * The Prisma plugin reads this option on every resolution, so it may be set after the schema is built.
+ */
+export function setUnusedQueryPolicy(policy: 'error' | 'warn' | null): void {
+  builder.options.prisma.onUnusedQuery = policy;
+}

@@ -1,23 +1,5 @@
-import type { MonitorEvents } from '../checks/events.js';
-import type { Monitor } from '../checks/monitor.js';
-import type { StatusCache } from '../checks/status-cache.js';
-import type { PrismaClient } from '../db/database.js';
-import type { History } from '../history/history.js';
-import type { ServiceDirectory } from '../registry/directory.js';
-import type { Registry } from '../registry/registry.js';
+import type { GraphQLDeps } from './deps.js';
 import { createLoaders, type Loaders } from './loaders.js';
-
-/** The domain services resolvers use; built once per process. */
-export interface GraphQLDeps {
-  prisma: PrismaClient;
-  registry: Registry;
-  cache: StatusCache;
-  monitor: Monitor;
-  history: History;
-  events: MonitorEvents;
-  directory: ServiceDirectory;
-  now: () => Date;
-}
 
 /** What every resolver receives: the domain services, who is asking, and per-request batch loaders. */
 export interface GraphQLContext extends GraphQLDeps {

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { windowStats, type WindowStats } from '../history/stats.js';
 import type { UptimeWindow } from '../history/windows.js';
-import type { GraphQLDeps } from './context.js';
+import type { GraphQLDeps } from './deps.js';
 
 export interface Loaders {
   /** Window statistics by service id: one query for every service on the page. */

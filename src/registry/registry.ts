@@ -1,5 +1,5 @@
 import type { CheckDefinition } from '../checks/check-definition.js';
-import { parseExpectedStatus } from '../checks/expected-status.js';
+import { parseExpectedStatus } from '../probe/http/expected-status.js';
 import type { Logger } from '../logger.js';
 import { Prisma, type PrismaClient, type Service as ServiceRow } from '../generated/prisma/client.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';

@@ -1,6 +1,9 @@
-import type { HttpMethod } from '../generated/prisma/enums.js';
+import type { HttpMethod as StoredHttpMethod } from '../generated/prisma/enums.js';
+import type { HttpMethod } from '../probe/http/method.js';
 
-export type { HttpMethod };
+// The database's enum and the prober's list name the same methods (a migration changes both).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+true satisfies Same<HttpMethod, StoredHttpMethod>;
 
 export interface Header {
   name: string;
@@ -23,7 +26,7 @@ export interface ServiceInput {
   labels: string[];
 }
 
-/** The defaults of RegisterServiceInput in the public contract. */
+/** The defaults of RegisterServiceInput in the public contract (the schema declares these). */
 export const SERVICE_DEFAULTS = {
   method: 'GET',
   headers: [],

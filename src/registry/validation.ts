@@ -1,4 +1,5 @@
-import { parseExpectedStatus } from '../checks/expected-status.js';
+import { parseExpectedStatus } from '../probe/http/expected-status.js';
+import { HTTP_METHODS } from '../probe/http/method.js';
 import { ValidationError } from './errors.js';
 import type { Header, ServiceInput, UpdateInput } from './service-input.js';
 
@@ -16,7 +17,8 @@ export const LIMITS = {
   labelLength: { min: 1, max: 64 },
 } as const;
 
-const METHODS = new Set(['GET', 'HEAD', 'POST']);
+const METHODS = new Set<string>(HTTP_METHODS);
+const METHOD_LIST = `${HTTP_METHODS.slice(0, -1).join(', ')} or ${HTTP_METHODS.at(-1)}`;
 /** RFC 9110 token characters. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Visible ASCII, obs-text, space and tab: no CR, LF or NUL (RFC 9110 field-value). */
@@ -46,7 +48,7 @@ export function validateService(input: ServiceInput): ServiceInput {
   checkWellFormed('name', name);
 
   const url = validateUrl(input.url);
-  if (!METHODS.has(input.method)) fail('method', 'must be GET, HEAD or POST');
+  if (!METHODS.has(input.method)) fail('method', `must be ${METHOD_LIST}`);
   const headers = validateHeaders(input.headers);
 
   checkInteger('intervalSeconds', input.intervalSeconds, LIMITS.intervalSeconds);

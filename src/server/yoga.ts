@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { createContext, type GraphQLContext, type GraphQLDeps } from '../graphql/context.js';
+import { createContext, type GraphQLContext } from '../graphql/context.js';
+import type { GraphQLDeps } from '../graphql/deps.js';
 import { useCursorCheck } from '../graphql/cursors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';

@@ -2,9 +2,11 @@ import diagnostics from 'node:diagnostics_channel';
 import dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BODY_LIMIT_BYTES } from '../../src/checks/probe-body.js';
-import { createProber, type ConnectPolicy, type ProbeResult, type ProbeTarget, type Prober } from '../../src/checks/probe.js';
-import { CHECK_FAILURE_REASONS } from '../../src/checks/service-state.js';
+import type { ConnectPolicy } from '../../src/policy/target-policy.js';
+import { BODY_LIMIT_BYTES } from '../../src/probe/http/body.js';
+import { createHttpProber, type HttpProber } from '../../src/probe/http/http-prober.js';
+import type { HttpProbeTarget } from '../../src/probe/http/target.js';
+import { CHECK_FAILURE_REASONS, type ProbeResult } from '../../src/probe/prober.js';
 import {
   MARKER,
   TLS_HOSTNAME,
@@ -25,7 +27,7 @@ const DEADLINE_SLACK_MS = 500;
 /** undici hands over at most one socket read at a time: 64 KiB for TCP, 16 KiB for TLS. */
 const LARGEST_CHUNK = 64 * 1024;
 
-function target(url: string, overrides: Partial<ProbeTarget> = {}): ProbeTarget {
+function target(url: string, overrides: Partial<HttpProbeTarget> = {}): HttpProbeTarget {
   return {
     url,
     method: 'GET',
@@ -97,10 +99,10 @@ afterAll(async () => {
 });
 
 describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connectionMode) => {
-  let prober: Prober;
+  let prober: HttpProber;
 
   beforeAll(() => {
-    prober = createProber({ userAgent: USER_AGENT, connectionMode, lookup, ca: trusted.ca });
+    prober = createHttpProber({ userAgent: USER_AGENT, connectionMode, lookup, ca: trusted.ca });
   });
   afterAll(() => prober.close());
   // Whatever a case did to it, the target (and the prober) still serve the next check.
@@ -162,7 +164,7 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
     const hanging: LookupFunction = (hostname, options, callback) => {
       if (hostname !== 'hangs.test') dns.lookup(hostname, options, callback);
     };
-    const own = createProber({ userAgent: USER_AGENT, connectionMode, lookup: hanging });
+    const own = createHttpProber({ userAgent: USER_AGENT, connectionMode, lookup: hanging });
     try {
       const [result, elapsed] = await timed(own.probe(target('http://hangs.test/', { timeoutMs: DEADLINE_MS })));
       expect(result).toMatchObject({ ok: false, reason: 'CONNECT_TIMEOUT', message: `could not connect within ${DEADLINE_MS} ms` });
@@ -273,7 +275,7 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
     await prober.probe(target(web.url('/redirect?to=/echo'), { headers }));
     expect(web.lastRequest('/echo')?.headers.authorization).toBe('Bearer secret');
     const elsewhere = web.url('/echo').replace('127.0.0.1', 'localhost.test');
-    const own = createProber({ userAgent: USER_AGENT, connectionMode, lookup: lookupVia({ 'localhost.test': '127.0.0.1' }) });
+    const own = createHttpProber({ userAgent: USER_AGENT, connectionMode, lookup: lookupVia({ 'localhost.test': '127.0.0.1' }) });
     try {
       await own.probe(target(web.url(`/redirect?to=${encodeURIComponent(elsewhere)}`), { headers }));
       expect(web.lastRequest('/echo')?.headers.authorization).toBeUndefined();
@@ -330,7 +332,7 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
   });
 
   it('https: an untrusted CA fails with TLS', async () => {
-    const strict = createProber({ userAgent: USER_AGENT, connectionMode, lookup });
+    const strict = createHttpProber({ userAgent: USER_AGENT, connectionMode, lookup });
     try {
       expect(await strict.probe(target(trusted.url('/ok')))).toMatchObject({ ok: false, reason: 'TLS', message: expect.stringContaining('not trusted') });
     } finally {
@@ -358,7 +360,7 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
 
   it(`${connectionMode === 'fresh' ? 'opens a connection per check and closes it' : 'reuses its connection between checks'}`, async () => {
     // A target of its own: no other prober's connection is counted.
-    const [own, alone] = [createProber({ userAgent: USER_AGENT, connectionMode }), await startTarget()];
+    const [own, alone] = [createHttpProber({ userAgent: USER_AGENT, connectionMode }), await startTarget()];
     try {
       for (let i = 0; i < 5; i += 1) {
         expect(await own.probe(target(alone.url('/ok')))).toMatchObject({ ok: true });
@@ -383,13 +385,13 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
 describe.each(['keep-alive', 'fresh'] as const)('probe target policy, %s connections', (connectionMode) => {
   let allowed: Target;
   let sharedPort: Target;
-  let prober: Prober;
+  let prober: HttpProber;
 
   beforeAll(async () => {
     allowed = await startTarget({ host: '127.0.0.2' });
     // Same port, blocked address: a connection that went to the wrong address would land here.
     sharedPort = await startTarget({ host: '127.0.0.1', port: allowed.port });
-    prober = createProber({
+    prober = createHttpProber({
       userAgent: USER_AGENT,
       connectionMode,
       policy: loopbackPolicy,
@@ -440,7 +442,7 @@ describe.each(['keep-alive', 'fresh'] as const)('probe target policy, %s connect
   });
 
   it('connects only to the resolved addresses it checked', async () => {
-    const mixed = createProber({
+    const mixed = createHttpProber({
       userAgent: USER_AGENT,
       connectionMode,
       policy: loopbackPolicy,
@@ -464,7 +466,7 @@ describe.each(['keep-alive', 'fresh'] as const)('probe target policy, %s connect
   });
 
   it('a policy that throws blocks instead of crashing', async () => {
-    const broken = createProber({
+    const broken = createHttpProber({
       userAgent: USER_AGENT,
       connectionMode,
       policy: {
@@ -482,9 +484,9 @@ describe.each(['keep-alive', 'fresh'] as const)('probe target policy, %s connect
 });
 
 describe('probe never throws', () => {
-  let prober: Prober;
+  let prober: HttpProber;
   beforeAll(() => {
-    prober = createProber({ userAgent: USER_AGENT });
+    prober = createHttpProber({ userAgent: USER_AGENT });
   });
   afterAll(() => prober.close());
 
@@ -521,7 +523,7 @@ describe('probe never throws', () => {
         expectedStatusText: '200-299',
         bodyContains: odd([null, '', 'x'.repeat(5_000), '\u0000', '💥', 'ok'], random),
         degradedAboveMs: odd([null, -1, 0, Number.NaN], random),
-      } as unknown as ProbeTarget;
+      } as unknown as HttpProbeTarget;
       const signal = odd([undefined, AbortSignal.abort(), AbortSignal.timeout(1)], random);
       const result = await prober.probe(input, signal);
       expect(typeof result.ok).toBe('boolean');
@@ -532,13 +534,13 @@ describe('probe never throws', () => {
   });
 
   it('a closed prober still answers', async () => {
-    const closed = createProber({ userAgent: USER_AGENT });
+    const closed = createHttpProber({ userAgent: USER_AGENT });
     await closed.close();
     expect(await closed.probe(target(web.url('/ok')))).toMatchObject({ ok: false, reason: 'NETWORK', message: 'prober closed' });
   });
 
   it('checks still running when the prober closes resolve', async () => {
-    const closing = createProber({ userAgent: USER_AGENT });
+    const closing = createHttpProber({ userAgent: USER_AGENT });
     const pending = closing.probe(target(web.url('/never')));
     await new Promise((resolve) => setTimeout(resolve, 50));
     await closing.close();

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { StatusChangedEvent } from '../../src/checks/events.js';
+import type { StatusChangedEvent } from '../../src/checks/monitor-topics.js';
 import { initialState } from '../../src/checks/service-state.js';
 import { StatusChangedDocument } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';

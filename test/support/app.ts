@@ -50,6 +50,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     DATA_DIR: database.dataDir,
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     PORT: '0',
+    NODE_ENV: 'test',
     ...options.env,
   });
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));

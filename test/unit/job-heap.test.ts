@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JobHeap, type HeapEntry } from '../../src/checks/job-heap.js';
+import { JobHeap, type HeapEntry } from '../../src/schedule/job-heap.js';
 
 interface Item extends HeapEntry {
   name: string;

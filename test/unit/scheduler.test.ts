@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createScheduler, MAX_START_SPREAD_MS, NEW_JOB_WINDOW_MS } from '../../src/checks/scheduler.js';
+import { createScheduler, MAX_START_SPREAD_MS, NEW_JOB_WINDOW_MS } from '../../src/schedule/scheduler.js';
 
 // Real timers and short intervals throughout: what is asserted is what a user would see over time
 // (how often and when checks run, how many at once), with bounds loose enough for a busy machine.

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { newAddress, parseAddress } from '../../src/checks/ip-ranges.js';
-import { createTargetPolicy, invalidCidrs, type TargetPolicySettings } from '../../src/checks/target-policy.js';
+import { newAddress, parseAddress } from '../../src/policy/ip-ranges.js';
+import { createTargetPolicy, invalidCidrs, type TargetPolicySettings } from '../../src/policy/target-policy.js';
 
 /** The reasons a user reads, one per blocked range. */
 const R = {

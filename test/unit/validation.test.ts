@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseExpectedStatus, statusMatches } from '../../src/checks/expected-status.js';
+import { parseExpectedStatus, statusMatches } from '../../src/probe/http/expected-status.js';
 import { ValidationError } from '../../src/registry/errors.js';
 import { withDefaults, type Header, type ServiceInput, type UpdateInput } from '../../src/registry/service-input.js';
 import { mergeUpdate, validateService } from '../../src/registry/validation.js';

@@ -5,7 +5,7 @@ import { CheckFailureReasonEnum } from './enums.js';
 import { resultUnion } from './errors.js';
 import { RegisterServiceInput, ServicePayload } from './service-mutations.js';
 import { requireServiceId } from './service-ids.js';
-import type { ProbeResult } from '../../checks/probe.js';
+import type { ProbeResult } from '../../probe/prober.js';
 
 const TestCheckPayload = builder.objectRef<ProbeResult>('TestCheckPayload').implement({
   fields: (t) => ({

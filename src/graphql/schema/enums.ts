@@ -1,4 +1,6 @@
-import { CHECK_FAILURE_REASONS, type CheckFailureReason, type ServiceStatus } from '../../checks/service-state.js';
+import type { ServiceStatus } from '../../checks/service-state.js';
+import { CHECK_FAILURE_REASONS, type CheckFailureReason } from '../../probe/prober.js';
+import { HTTP_METHODS } from '../../probe/http/method.js';
 import { builder } from '../builder.js';
 
 export const ServiceStatusEnum = builder.enumType('ServiceStatus', {
@@ -11,7 +13,7 @@ export const ServiceStatusEnum = builder.enumType('ServiceStatus', {
   } satisfies Record<ServiceStatus, object>,
 });
 
-export const HttpMethodEnum = builder.enumType('HttpMethod', { values: ['GET', 'HEAD', 'POST'] as const });
+export const HttpMethodEnum = builder.enumType('HttpMethod', { values: HTTP_METHODS });
 
 const REASON_DESCRIPTIONS: Partial<Record<CheckFailureReason, string>> = {
   POLICY: 'Blocked by the target policy (TARGET_POLICY).',

@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../registry/errors.js';
+import { SERVICE_DEFAULTS } from '../../registry/service-input.js';
 import { builder } from '../builder.js';
 import { HttpMethodEnum } from './enums.js';
 import { resultUnion } from './errors.js';
@@ -13,14 +14,14 @@ export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
   fields: (t) => ({
     name: t.string({ required: true }),
     url: t.string({ required: true }),
-    method: t.field({ type: HttpMethodEnum, defaultValue: 'GET' }),
+    method: t.field({ type: HttpMethodEnum, defaultValue: SERVICE_DEFAULTS.method }),
     headers: t.field({ type: [HeaderInput] }),
-    intervalSeconds: t.int({ defaultValue: 30 }),
-    timeoutMs: t.int({ defaultValue: 5000 }),
-    expectedStatus: t.string({ defaultValue: '200-299' }),
+    intervalSeconds: t.int({ defaultValue: SERVICE_DEFAULTS.intervalSeconds }),
+    timeoutMs: t.int({ defaultValue: SERVICE_DEFAULTS.timeoutMs }),
+    expectedStatus: t.string({ defaultValue: SERVICE_DEFAULTS.expectedStatus }),
     bodyContains: t.string(),
-    failureThreshold: t.int({ defaultValue: 1 }),
-    successThreshold: t.int({ defaultValue: 1 }),
+    failureThreshold: t.int({ defaultValue: SERVICE_DEFAULTS.failureThreshold }),
+    successThreshold: t.int({ defaultValue: SERVICE_DEFAULTS.successThreshold }),
     degradedAboveMs: t.int(),
     labels: t.stringList(),
   }),
@@ -49,7 +50,6 @@ export const ServicePayload = builder.simpleObject('ServicePayload', {
 });
 
 const serviceResult = resultUnion('ServiceResult', [NotFoundError]);
-
 
 builder.mutationFields((t) => ({
   registerService: t.field({

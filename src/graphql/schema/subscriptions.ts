@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { CheckCompletedEvent, MonitorTopics, StatusChangedEvent } from '../../checks/events.js';
+import type { CheckCompletedEvent, MonitorTopics, StatusChangedEvent } from '../../checks/monitor-topics.js';
 import type { ServiceRow } from '../../registry/registry.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';

@@ -1,12 +1,11 @@
 import { Client, type Agent } from 'undici';
 import { statusMatches } from './expected-status.js';
-import { BODY_LIMIT_BYTES, BodySearch } from './probe-body.js';
-import type { Connector } from './probe-connector.js';
-import { classifyError } from './probe-errors.js';
-import { Hop, type HopOwner } from './probe-hop.js';
-import { parseLocation, prepareTarget, quote, withoutCredentials, type HopLocation, type PreparedTarget } from './probe-target.js';
-import type { ProbeResult, ProbeTarget } from './probe.js';
-import type { CheckFailureReason } from './service-state.js';
+import type { CheckFailureReason, ProbeResult } from '../prober.js';
+import { BODY_LIMIT_BYTES, BodySearch } from './body.js';
+import type { Connector } from './connector.js';
+import { classifyError } from './errors.js';
+import { Hop, type HopOwner } from './hop.js';
+import { parseLocation, prepareTarget, quote, withoutCredentials, type HopLocation, type HttpProbeTarget, type PreparedTarget } from './target.js';
 
 /** What every check of one prober shares. */
 export interface ProbeContext {
@@ -26,7 +25,7 @@ export interface ProbeContext {
 const MAX_REDIRECTS = 5;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export function runCheck(context: ProbeContext, target: ProbeTarget, signal?: AbortSignal): Promise<ProbeResult> {
+export function runCheck(context: ProbeContext, target: HttpProbeTarget, signal?: AbortSignal): Promise<ProbeResult> {
   const start = performance.now();
   try {
     const refusal = refuse(context, target, signal);
@@ -46,7 +45,7 @@ export function runCheck(context: ProbeContext, target: ProbeTarget, signal?: Ab
   }
 }
 
-function refuse(context: ProbeContext, target: ProbeTarget, signal: AbortSignal | undefined): string | null {
+function refuse(context: ProbeContext, target: HttpProbeTarget, signal: AbortSignal | undefined): string | null {
   if (signal?.aborted) return 'aborted';
   if (context.closed) return 'prober closed';
   const { timeoutMs } = target;
@@ -71,7 +70,7 @@ class Check implements HopOwner {
 
   constructor(
     private readonly context: ProbeContext,
-    private readonly target: ProbeTarget,
+    private readonly target: HttpProbeTarget,
     private readonly prepared: PreparedTarget,
     private readonly start: number,
     private readonly resolve: (result: ProbeResult) => void,

@@ -1,5 +1,5 @@
 import type { Client, Dispatcher } from 'undici';
-import { BODY_LIMIT_BYTES, type BodySearch } from './probe-body.js';
+import { BODY_LIMIT_BYTES, type BodySearch } from './body.js';
 
 /** What a hop reports to: its check. */
 export interface HopOwner {

@@ -1,4 +1,4 @@
-import type { CheckFailureReason } from './service-state.js';
+import type { CheckFailureReason } from '../prober.js';
 
 /** Raised by the connector when the target policy forbids an address. */
 export const POLICY_ERROR_CODE = 'ERR_TARGET_POLICY';

@@ -1,9 +1,25 @@
-import type { ProbeTarget } from './probe.js';
+import type { HttpMethod } from './method.js';
+import type { StatusRanges } from './expected-status.js';
+
+/** What to check: one service's endpoint and how to judge its answer. */
+export interface HttpProbeTarget {
+  url: string;
+  method: HttpMethod;
+  headers: readonly { name: string; value: string }[];
+  /** One deadline for the whole check: DNS, connect, TLS, every redirect, headers and body. */
+  timeoutMs: number;
+  expectedStatus: StatusRanges;
+  /** The same ranges as written by the operator, e.g. "200-299", for messages. */
+  expectedStatusText: string;
+  /** Plain substring that must appear in the first 64 KiB of the body. */
+  bodyContains: string | null;
+  degradedAboveMs: number | null;
+}
 
 /** A target's URL and headers in the shape undici takes, computed once per target object. */
 export interface PreparedTarget {
   readonly url: string;
-  readonly headerSource: ProbeTarget['headers'];
+  readonly headerSource: HttpProbeTarget['headers'];
   readonly bodyContains: string | null;
   readonly location: HopLocation;
   /** Flat [name, value, ...] as undici takes them, User-Agent included. */
@@ -26,10 +42,10 @@ export interface HopLocation {
 /** Sent to the first origin only: a redirect elsewhere must not carry the operator's secrets. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 
-const prepared = new WeakMap<ProbeTarget, PreparedTarget>();
+const prepared = new WeakMap<HttpProbeTarget, PreparedTarget>();
 
 /** The prepared form of `target`, reused while the same object keeps the same url, headers and body text. */
-export function prepareTarget(target: ProbeTarget, userAgent: string): PreparedTarget | string {
+export function prepareTarget(target: HttpProbeTarget, userAgent: string): PreparedTarget | string {
   const cached = prepared.get(target);
   if (
     cached !== undefined &&
@@ -80,7 +96,7 @@ export function parseLocation(raw: string, base?: string): HopLocation | string 
 }
 
 /** The target's headers, plus User-Agent and Basic credentials from the URL unless the target sets them. */
-function requestHeaders(headers: ProbeTarget['headers'], userAgent: string, userinfo: string | null): string[] {
+function requestHeaders(headers: HttpProbeTarget['headers'], userAgent: string, userinfo: string | null): string[] {
   const flat: string[] = [];
   let hasUserAgent = false;
   let hasAuthorization = false;

@@ -1,50 +1,15 @@
 import type { LookupFunction } from 'node:net';
 import { Agent } from 'undici';
-import type { StatusRanges } from './expected-status.js';
-import { runCheck, type ProbeContext } from './probe-check.js';
-import { createConnector, type ConnectPolicy } from './probe-connector.js';
-import type { CheckFailureReason } from './service-state.js';
+import type { ConnectPolicy } from '../../policy/target-policy.js';
+import type { Prober } from '../prober.js';
+import { runCheck, type ProbeContext } from './check.js';
+import { createConnector } from './connector.js';
+import type { HttpProbeTarget } from './target.js';
 
-export type { ConnectPolicy } from './probe-connector.js';
+/** Checks HTTP(S) endpoints: one deadline per check, redirects followed, the target policy enforced. */
+export type HttpProber = Prober<HttpProbeTarget>;
 
-/** What to check: one service's endpoint and how to judge its answer. */
-export interface ProbeTarget {
-  url: string;
-  method: 'GET' | 'HEAD' | 'POST';
-  headers: readonly { name: string; value: string }[];
-  /** One deadline for the whole check: DNS, connect, TLS, every redirect, headers and body. */
-  timeoutMs: number;
-  expectedStatus: StatusRanges;
-  /** The same ranges as written by the operator, e.g. "200-299", for messages. */
-  expectedStatusText: string;
-  /** Plain substring that must appear in the first 64 KiB of the body. */
-  bodyContains: string | null;
-  degradedAboveMs: number | null;
-}
-
-/** The outcome of one check. A failed check is data: `probe()` never throws. */
-export interface ProbeResult {
-  ok: boolean;
-  /** ok, but slower than `degradedAboveMs`. */
-  degraded: boolean;
-  /** Wall time from the start of the check to its verdict (headers, or the body when it is searched). */
-  latencyMs: number;
-  /** Status of the last response received (after redirects), if any. */
-  httpStatus: number | null;
-  reason: CheckFailureReason | null;
-  /** For a person: why it failed or is degraded, e.g. "expected 200-299, got 503". */
-  message: string | null;
-  /** notAfter of the certificate of the last https hop that completed its TLS handshake. */
-  certificateExpiresAt: Date | null;
-}
-
-export interface Prober {
-  probe(target: ProbeTarget, signal?: AbortSignal): Promise<ProbeResult>;
-  /** Ends every connection; checks still running resolve with a NETWORK failure. */
-  close(): Promise<void>;
-}
-
-export interface ProberOptions {
+export interface HttpProberOptions {
   userAgent: string;
   /**
    * 'keep-alive' (default): one connection pool per origin, connections reused between checks.
@@ -66,7 +31,7 @@ export interface ProberOptions {
   maxConnectionsPerOrigin?: number;
 }
 
-export function createProber(options: ProberOptions): Prober {
+export function createHttpProber(options: HttpProberOptions): HttpProber {
   const fresh = options.connectionMode === 'fresh';
   const connector = createConnector({
     policy: options.policy,

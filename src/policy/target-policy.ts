@@ -11,7 +11,12 @@ import {
   type Embedding,
   type RangeTable,
 } from './ip-ranges.js';
-import type { ConnectPolicy } from './probe.js';
+
+/** What a connector asks before it connects to an address (the prober enforces it on every hop). */
+export interface ConnectPolicy {
+  /** null = allowed, else a human message why blocked */
+  check(address: string, family: 4 | 6): string | null;
+}
 
 export type TargetPolicyMode = 'allow-all' | 'public-only';
 

@@ -2,14 +2,10 @@ import dns from 'node:dns';
 import net, { type LookupFunction, type Socket } from 'node:net';
 import tls, { type SecureContext, type TLSSocket } from 'node:tls';
 import { buildConnector } from 'undici';
-import { ABANDONED_ERROR_CODE, POLICY_ERROR_CODE, ProbeConnectError } from './probe-errors.js';
+import type { ConnectPolicy } from '../../policy/target-policy.js';
+import { ABANDONED_ERROR_CODE, POLICY_ERROR_CODE, ProbeConnectError } from './errors.js';
 
 /** Decides which resolved addresses a check may connect to (e.g. no private networks). */
-export interface ConnectPolicy {
-  /** null = allowed, else a human message why blocked */
-  check(address: string, family: 4 | 6): string | null;
-}
-
 export interface ConnectorOptions {
   policy: ConnectPolicy | undefined;
   lookup: LookupFunction | undefined;
