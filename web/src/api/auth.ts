@@ -43,7 +43,8 @@ export const auth = {
   },
   /** The server refused this request: no token (needed) or a wrong one (refused). */
   refused() {
-    const next: AuthState = read() ? 'refused' : 'needed';
+    // The socket and a request may both report the same refused token: the second finds it gone.
+    const next: AuthState = read() || state === 'refused' ? 'refused' : 'needed';
     if (read()) sessionStorage.removeItem(KEY);
     if (state === next) return;
     state = next;

@@ -145,7 +145,8 @@ export class LiveConnection {
     const client = this.client;
     this.client = undefined;
     for (const subscription of this.subscriptions) subscription.dispose = undefined;
-    void client?.dispose();
+    // dispose() awaits the connection attempt, which rejects when the socket closed before it was acknowledged.
+    if (client) Promise.resolve(client.dispose()).catch(() => undefined);
   }
 
   private setState(state: LiveState) {
