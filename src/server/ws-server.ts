@@ -7,6 +7,8 @@ import type { Logger } from '../logger.js';
 import type { Authenticator } from './auth.js';
 import { withRequestId } from './request-context.js';
 import type { SharedSubscriptions } from './shared-subscriptions.js';
+import { closeSlowConsumer, sendOrCloseSlow } from './ws-back-pressure.js';
+import { startKeepAliveSweep } from './ws-keep-alive.js';
 import type { Yoga } from './yoga.js';
 
 /** Limits of the WebSocket transport (the README lists them with their close codes). */
@@ -23,16 +25,7 @@ export const WS_LIMITS = {
   maxBufferedBytes: 4 * 1024 * 1024,
 } as const;
 
-/**
- * The keep-alive sweep pings one slice of the sockets at a time, one slice every
- * keepAliveMs / KEEP_ALIVE_SLICES, so each socket is still pinged every keepAliveMs. Pinging 10,000
- * sockets at once held the event loop for ~0.2 s every 12 s, and an event fan-out that fell in it
- * waited that long (bench:fanout).
- */
-const KEEP_ALIVE_SLICES = 12;
-
-/** Close code for a client that does not read what it subscribed to (RFC 6455 "policy violation"). */
-export const CLOSE_SLOW_CONSUMER = 1008;
+export { CLOSE_SLOW_CONSUMER } from './ws-back-pressure.js';
 /** Close code on shutdown (RFC 6455 "going away"). */
 export const CLOSE_GOING_AWAY = 1001;
 
@@ -77,19 +70,50 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
     maxPayload: WS_LIMITS.maxPayloadBytes,
     perMessageDeflate: false,
   });
-  const alive = new WeakSet<WebSocket>();
-  const slices = Array.from({ length: KEEP_ALIVE_SLICES }, () => new Set<WebSocket>());
-  let nextSlice = 0;
+  const keepAlive = startKeepAliveSweep(WS_LIMITS.keepAliveMs);
+  const server = protocolServer(options, log);
 
-  const closeSlowConsumer = (socket: WebSocket) => {
-    if (socket.readyState !== socket.OPEN) return;
-    log.warn({ bufferedBytes: socket.bufferedAmount }, 'closing a WebSocket that does not read its events');
-    socket.close(CLOSE_SLOW_CONSUMER, 'slow consumer: events are not being read');
-    // A client that reads nothing will not read the close frame either.
-    setTimeout(() => socket.terminate(), 1_000).unref();
+  wss.on('connection', (socket, request) => {
+    keepAlive.track(socket);
+    socket.on('error', (err) => log.debug({ err }, 'websocket error'));
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) => sendOrCloseSlow(socket, data, WS_LIMITS.maxBufferedBytes, log),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', (data) => {
+            withRequestId(() => handle(String(data))).catch((err: unknown) => {
+              log.error({ err }, 'websocket message handling failed');
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            });
+          }),
+      },
+      { socket, request },
+    );
+    socket.once('close', (code, reason) => {
+      void closed(code, String(reason)).catch((err: unknown) => log.error({ err }, 'websocket close handling failed'));
+    });
+  });
+  wss.on('error', (err) => log.error({ err }, 'websocket server error'));
+
+  return {
+    get connections() {
+      return wss.clients.size;
+    },
+    async close() {
+      keepAlive.stop();
+      for (const socket of wss.clients) socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      // Sockets that did not finish the closing handshake in time are cut.
+      for (const socket of wss.clients) socket.terminate();
+    },
   };
+}
 
-  const server = makeServer<Record<string, unknown>, Extra>({
+/** The graphql-ws protocol: auth on connect, per-socket limits, and execution through Yoga's pipeline. */
+function protocolServer(options: GraphQLWebSocketOptions, log: Logger) {
+  return makeServer<Record<string, unknown>, Extra>({
     connectionInitWaitTimeout: WS_LIMITS.connectionInitWaitMs,
     // Subscriptions always need a token when tokens are configured: wrong or missing closes 4403.
     onConnect: (ctx) => {
@@ -114,72 +138,10 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
       return options.shared.join(
         root.groupKey,
         () => root.subscribe(args) as Promise<AsyncIterable<ExecutionResult> | ExecutionResult>,
-        () => closeSlowConsumer(root.socket),
+        () => closeSlowConsumer(root.socket, log),
       );
     },
   });
-
-  wss.on('connection', (socket, request) => {
-    alive.add(socket);
-    const slice = slices[nextSlice++ % KEEP_ALIVE_SLICES]!;
-    slice.add(socket);
-    socket.once('close', () => slice.delete(socket));
-    socket.on('pong', () => alive.add(socket));
-    socket.on('error', (err) => log.debug({ err }, 'websocket error'));
-    const closed = server.opened(
-      {
-        protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            if (socket.bufferedAmount > WS_LIMITS.maxBufferedBytes) {
-              closeSlowConsumer(socket);
-              return resolve();
-            }
-            socket.send(data, () => resolve());
-          }),
-        close: (code, reason) => socket.close(code, reason),
-        onMessage: (handle) =>
-          socket.on('message', (data) => {
-            withRequestId(() => handle(String(data))).catch((err: unknown) => {
-              log.error({ err }, 'websocket message handling failed');
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
-            });
-          }),
-      },
-      { socket, request },
-    );
-    socket.once('close', (code, reason) => {
-      void closed(code, String(reason)).catch((err: unknown) => log.error({ err }, 'websocket close handling failed'));
-    });
-  });
-  wss.on('error', (err) => log.error({ err }, 'websocket server error'));
-
-  let tick = 0;
-  const keepAlive = setInterval(() => {
-    for (const socket of slices[tick++ % KEEP_ALIVE_SLICES]!) {
-      if (!alive.has(socket)) {
-        socket.terminate();
-        continue;
-      }
-      alive.delete(socket);
-      socket.ping();
-    }
-  }, WS_LIMITS.keepAliveMs / KEEP_ALIVE_SLICES);
-  keepAlive.unref();
-
-  return {
-    get connections() {
-      return wss.clients.size;
-    },
-    async close() {
-      clearInterval(keepAlive);
-      for (const socket of wss.clients) socket.close(CLOSE_GOING_AWAY, 'server shutting down');
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      // Sockets that did not finish the closing handshake in time are cut.
-      for (const socket of wss.clients) socket.terminate();
-    },
-  };
 }
 
 async function executionArgs(yoga: Yoga, ctx: WsContext<Record<string, unknown>, Extra>, payload: SubscribePayload) {
