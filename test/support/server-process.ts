@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const START_TIMEOUT_MS = 30_000;
+/** `npm start` builds first (tsc, then the dashboard with Vite) before the server starts. */
+const NPM_START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 const LOG_TIMEOUT_MS = 10_000;
 
@@ -87,7 +89,7 @@ export async function startServer(options: SpawnOptions = {}): Promise<ServerPro
  */
 export async function startServerWithNpm(options: SpawnOptions = {}): Promise<ServerProcess> {
   const handle = await launch({ command: 'npm', args: ['start'], signalGroup: true }, options);
-  return waitUntilListening(handle, options.startTimeoutMs);
+  return waitUntilListening(handle, options.startTimeoutMs ?? NPM_START_TIMEOUT_MS);
 }
 
 /** For afterAll: kills every server still running in this test file, even after a failed test. */

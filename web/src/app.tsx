@@ -11,6 +11,7 @@ const ServicePage = lazyPage(() => import('./service/service-page').then((m) => 
 const ServiceFormPage = lazyPage(() => import('./service/service-form').then((m) => m.ServiceFormPage));
 
 const LIVE_TEXT: Record<LiveState, string> = {
+  idle: '',
   connecting: 'Connecting…',
   live: 'Live',
   offline: 'Offline, reconnecting…',

@@ -3,7 +3,8 @@ import type { TypedDocumentString } from '../generated/graphql';
 import { auth } from './auth';
 import { GRAPHQL_PATH } from './http';
 
-export type LiveState = 'connecting' | 'live' | 'offline' | 'unauthorized';
+/** idle: nothing subscribed yet (a page without live data). */
+export type LiveState = 'idle' | 'connecting' | 'live' | 'offline' | 'unauthorized';
 
 /** graphql-ws close codes that mean "your token": no use retrying until there is a new one. */
 const AUTH_CLOSE_CODES = new Set([4401, 4403]);
@@ -33,7 +34,7 @@ export class LiveConnection {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private connectedOnce = false;
-  state: LiveState = 'connecting';
+  state: LiveState = 'idle';
 
   constructor(private readonly url: string = socketUrl()) {
     auth.subscribe(() => {

@@ -56,39 +56,9 @@ export function DashboardPage() {
           Name
           <input type="search" value={filters.q} onInput={(e) => setFilter('q', e.currentTarget.value)} />
         </label>
-        <label>
-          Status
-          <select value={filters.status} onChange={(e) => setFilter('status', e.currentTarget.value)}>
-            <option value="">Any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_TEXT[s]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Label
-          <select value={filters.label} onChange={(e) => setFilter('label', e.currentTarget.value)}>
-            <option value="">Any</option>
-            {allLabels(rows).map((label) => (
-              <option key={label} value={label}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Kind
-          <select value={filters.kind} onChange={(e) => setFilter('kind', e.currentTarget.value)}>
-            <option value="">Any</option>
-            {KINDS.map((kind) => (
-              <option key={kind} value={kind}>
-                {kind}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Status" value={filters.status} onChange={(v) => setFilter('status', v)} options={STATUSES.map((s) => [s, STATUS_TEXT[s]!])} />
+        <FilterSelect label="Label" value={filters.label} onChange={(v) => setFilter('label', v)} options={allLabels(rows).map((l) => [l, l])} />
+        <FilterSelect label="Kind" value={filters.kind} onChange={(v) => setFilter('kind', v)} options={KINDS.map((k) => [k, k])} />
       </form>
       {store.error && (
         <p class="error" role="alert">
@@ -132,6 +102,22 @@ export function DashboardPage() {
       )}
       <RecentChanges changes={store.recent} />
     </>
+  );
+}
+
+function FilterSelect(props: { label: string; value: string; onChange: (value: string) => void; options: [string, string][] }) {
+  return (
+    <label>
+      {props.label}
+      <select value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        <option value="">Any</option>
+        {props.options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

@@ -34,8 +34,7 @@ export function LatencyChart({ points, stats, label }: ChartProps) {
         width: width(),
         height: 220,
         scales: {
-          // A lone point would otherwise stretch the axis over years.
-          x: { time: true, range: (_u, min, max) => (min === max || min === null ? [(max ?? Date.now() / 1000) - 60, (max ?? Date.now() / 1000) + 5] : [min, max]) },
+          x: { time: true, auto: false },
           y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
         axes: [
           { stroke: css('--muted'), grid: { stroke: css('--grid') } },
@@ -65,7 +64,12 @@ export function LatencyChart({ points, stats, label }: ChartProps) {
   useEffect(() => {
     const times = points.map((p) => p.t);
     const flat = (value: number | null | undefined) => times.map(() => value ?? null);
-    chart.current?.setData([times, points.map((p) => p.latencyMs), flat(stats?.p50Ms), flat(stats?.p95Ms), flat(stats?.p99Ms)]);
+    const plot = chart.current;
+    if (!plot) return;
+    plot.setData([times, points.map((p) => p.latencyMs), flat(stats?.p50Ms), flat(stats?.p95Ms), flat(stats?.p99Ms)]);
+    // At least the last minute on the axis: a lone point would otherwise stretch it over years.
+    const last = times[times.length - 1] ?? Date.now() / 1000;
+    plot.setScale('x', { min: Math.min(times[0] ?? last, last - 60), max: last + 1 });
   }, [points, stats]);
 
   return <div ref={container} class="chart" role="img" aria-label={label} />;

@@ -58,9 +58,15 @@ export function ServicePage({ id }: { id: string }) {
         setPoints((known) => [...known, point].slice(-LIVE_POINTS));
       },
     );
+    // What changed while the socket was down: read the page again.
+    const stopReconnect = live.onReconnect(() => {
+      detail.reload();
+      setHistoryVersion((v) => v + 1);
+    });
     return () => {
       stopStatus();
       stopChecks();
+      stopReconnect();
     };
   }, [id]);
 
@@ -253,34 +259,20 @@ function LatencySection({ service, points }: { service: Service; points: CheckPo
       <table class="compact" aria-label={`Latency over ${label}`}>
         <thead>
           <tr>
-            <th scope="col" class="num">
-              p50
-            </th>
-            <th scope="col" class="num">
-              p95
-            </th>
-            <th scope="col" class="num">
-              p99
-            </th>
-            <th scope="col" class="num">
-              average
-            </th>
-            <th scope="col" class="num">
-              checks
-            </th>
-            <th scope="col" class="num">
-              failures
-            </th>
+            {latencyCells(stats).map(([name]) => (
+              <th key={name} scope="col" class="num">
+                {name}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
           <tr>
-            <td class="num">{formatMs(stats?.p50Ms)}</td>
-            <td class="num">{formatMs(stats?.p95Ms)}</td>
-            <td class="num">{formatMs(stats?.p99Ms)}</td>
-            <td class="num">{formatMs(stats?.averageMs)}</td>
-            <td class="num">{stats?.checks ?? 0}</td>
-            <td class="num">{stats?.failures ?? 0}</td>
+            {latencyCells(stats).map(([name, value]) => (
+              <td key={name} class="num">
+                {value}
+              </td>
+            ))}
           </tr>
         </tbody>
       </table>
@@ -293,6 +285,15 @@ function LatencySection({ service, points }: { service: Service; points: CheckPo
     </section>
   );
 }
+
+const latencyCells = (stats: Service['latencyHour']): [string, string][] => [
+  ['p50', formatMs(stats?.p50Ms)],
+  ['p95', formatMs(stats?.p95Ms)],
+  ['p99', formatMs(stats?.p99Ms)],
+  ['average', formatMs(stats?.averageMs)],
+  ['checks', String(stats?.checks ?? 0)],
+  ['failures', String(stats?.failures ?? 0)],
+];
 
 function Definition({ service }: { service: Service }) {
   return (
