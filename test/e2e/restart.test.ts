@@ -119,7 +119,7 @@ describe('started the README way (npm start)', () => {
     await second.stop('SIGTERM');
     expect.soft(await second.exited, `npm start after SIGTERM\n${second.output()}`).toEqual({ code: 0, signal: null });
     await expectCleanShutdown(second);
-  }, 60_000);
+  }, 120_000); // two `npm start`s, each building the server and the dashboard first
 });
 
 describe('invalid configuration', () => {
