@@ -226,7 +226,7 @@ async function idleHeap(target: Target) {
     const deadline = Date.now() + 60_000;
     while ((await checksCompleted(bench.app)).total < IDLE_SERVICES && Date.now() < deadline) await sleep(200);
     const checked = (await checksCompleted(bench.app)).total;
-    await bench.app.history.flush();
+    await bench.app.testing.history.flush();
     const after = await settledMemory();
     const result = {
       services: IDLE_SERVICES,

@@ -2,55 +2,52 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry as MetricsRegistry } from 'prom-client';
+import { createMonitor } from './checks/monitor.js';
 import { EVENT_BATCH_MS, createEventPublisher, requestCheckThrough, reviveEventDates, type MonitorEvents, type MonitorTopics } from './checks/monitor-topics.js';
-import { createMonitor, type Monitor } from './checks/monitor.js';
-import { createStatusCache, type StatusCache } from './checks/status-cache.js';
-import type { Config } from './config.js';
+import { createStatusCache } from './checks/status-cache.js';
 import { createOwnership } from './cluster/create-ownership.js';
 import { followRemoteEvents } from './cluster/follow-remote.js';
-import type { Ownership } from './cluster/ownership.js';
-import { createDatabaseHealth, type DatabaseHealth } from './db/availability.js';
+import { createOwnershipSeam } from './cluster/ownership-seam.js';
+import { createTakeover } from './cluster/takeover.js';
+import type { Config } from './config.js';
+import { createDatabaseHealth } from './db/availability.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createEventBus } from './events/event-bus.js';
 import { createRedisTransport } from './events/redis-transport.js';
 import { setUnusedQueryPolicy } from './graphql/builder.js';
+import type { GraphQLDeps } from './graphql/deps.js';
 import { schema } from './graphql/schema/index.js';
-import { createTargetPolicy } from './policy/target-policy.js';
-import { createHttpProber, type HttpProber, type HttpProberOptions } from './probe/http/http-prober.js';
-import { createHistory, type History } from './history/history.js';
+import { createHistory } from './history/history.js';
+import { createLifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { createCheckMetrics } from './metrics/check-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { createServiceDirectory, type ServiceDirectory } from './registry/directory.js';
-import { createRegistry, toCheckDefinition, type Registry } from './registry/registry.js';
-import { createAuthenticator } from './server/auth.js';
+import { createTargetPolicy } from './policy/target-policy.js';
+import { createHttpProber, type HttpProberOptions } from './probe/http/http-prober.js';
+import { createServiceDirectory } from './registry/directory.js';
+import { createRegistry } from './registry/registry.js';
+import { createAuthenticator, type Authenticator } from './server/auth.js';
 import { createHttpServer } from './server/http-server.js';
 import { createSharedSubscriptions } from './server/shared-subscriptions.js';
-import { attachGraphQLWebSocket, type GraphQLWebSocket } from './server/ws-server.js';
-import { GRAPHQL_PATH, createYogaServer, type Yoga } from './server/yoga.js';
+import { attachGraphQLWebSocket } from './server/ws-server.js';
+import { GRAPHQL_PATH, createYogaServer } from './server/yoga.js';
+import { createServiceSync } from './sync/service-sync.js';
+import { createAppTesting, type AppTesting } from './app-testing.js';
 import { VERSION } from './version.js';
 
+export type { AppTesting } from './app-testing.js';
+
 export interface App {
-  readonly db: Database;
-  readonly health: DatabaseHealth;
-  readonly ownership: Ownership;
-  readonly replicaId: string;
-  readonly registry: Registry;
-  readonly cache: StatusCache;
-  readonly monitor: Monitor;
-  readonly history: History;
-  readonly events: MonitorEvents;
-  readonly directory: ServiceDirectory;
-  readonly metrics: Metrics;
-  readonly ws: GraphQLWebSocket;
-  readonly yoga: Yoga;
-  readonly server: Server;
-  /** Starts the background parts: database watch, checks, history writes. */
+  /** The GraphQL endpoint in process, exactly as an HTTP client reaches it (no socket needed). */
+  fetch(url: string, init: RequestInit): Promise<Response>;
+  /** Starts the background parts: database watch, leases, history writes, checks, following other replicas. */
   start(): void;
   /** Starts everything and listens; resolves with the bound port (useful with PORT=0). */
   listen(): Promise<number>;
-  /** Ordered, idempotent shutdown: stop checks, stop HTTP, write history, close the database. */
+  /** Ordered, idempotent shutdown: the start-up steps undone in reverse, the database closed last. */
   stop(): Promise<void>;
+  /** For tests and benchmarks only: see app-testing.ts. */
+  readonly testing: AppTesting;
 }
 
 export interface AppOptions {
@@ -64,50 +61,39 @@ export interface AppOptions {
   prober?: Partial<HttpProberOptions>;
 }
 
-/** Builds every part from config and wires them; main.ts adds only process concerns. */
+/**
+ * Builds every part from config, each after the parts it needs, and wires them; main.ts adds only
+ * process concerns. The one exception to "after what it needs" is the ownership, whose events
+ * reach the history and the monitor built after it: they go through a named seam.
+ */
 export async function createApp({ config, logger, onQuery, now = () => new Date(), prober: proberOverrides }: AppOptions): Promise<App> {
   const log = logger.child({ component: 'app' });
   const metrics = createMetrics(new MetricsRegistry());
-  const db = await openDatabase({
-    url: config.database.url,
-    dataDir: config.database.dataDir,
-    logger,
-    onQuery: (sql) => {
-      metrics.dbStatements.inc();
-      onQuery?.(sql);
-    },
-  });
-  try {
-    const applied = await db.migrate();
-    log.info({ database: db.kind, applied }, applied.length ? 'migrations applied' : 'database schema up to date');
-  } catch (err) {
-    await db.close();
-    throw err;
-  }
+  const db = await openMigratedDatabase(config, logger, metrics, onQuery);
 
+  // Leaves: nothing here knows of the others.
   const health = createDatabaseHealth({ ping: (timeoutMs) => db.ping(timeoutMs), logger });
   const policy = createTargetPolicy(config.targetPolicy);
   const auth = createAuthenticator(config.auth);
-  const registry = createRegistry({ prisma: db.prisma, logger, checkUrl: (url) => policy.checkUrl(url), guard: health.guard });
   const cache = createStatusCache();
-  const prober: HttpProber = createHttpProber({
+  const events = createMonitorEvents(config, logger);
+  const prober = createHttpProber({
     userAgent: `statuschecker/${VERSION}`,
     connectionMode: config.checks.keepAlive ? 'keep-alive' : 'fresh',
     policy,
     ...proberOverrides,
   });
-  // The ownership's events reach the monitor, created below.
-  let monitorRef: Monitor | undefined;
+
+  // The domain: definitions, who checks what, what was recorded, the check loop.
+  const registry = createRegistry({ prisma: db.prisma, logger, checkUrl: (url) => policy.checkUrl(url), guard: health.guard });
+  const seam = createOwnershipSeam();
   const { ownership, replicaId } = createOwnership({
     db,
     schedulerEnabled: config.checks.schedulerEnabled,
     replicaId: config.cluster.replicaId,
     leaseTtlMs: config.cluster.leaseTtlMs,
-    events: {
-      acquired: (ids) => void adopt(ids),
-      lost: (ids) => monitorRef?.release(ids),
-    },
-    beforeRelease: () => history.flush().catch(() => undefined),
+    events: seam.events,
+    beforeRelease: seam.beforeRelease,
     onChurn: (change, count) => metrics.leaseChanges.inc({ change }, count),
     logger,
   });
@@ -120,32 +106,6 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     fenceOf: (serviceId) => ownership.fenceOf(serviceId),
     onFenced: (kind, rows) => metrics.fencedWrites.inc({ kind }, rows),
     onDropped: (kind, rows) => metrics.historyDropped.inc({ kind }, rows),
-  });
-  /** Services taken over start from the freshest state: the database's, if newer than the cache's. */
-  const adopt = async (ids: string[]) => {
-    try {
-      // A service this process has not heard of (its announcement was lost, or it was written to
-      // the database directly) is loaded before it is scheduled.
-      for (const id of ids.filter((id) => !directory.get(id))) {
-        const row = await registry.get(id);
-        if (!row) continue;
-        directory.set(row);
-        monitorRef?.define(toCheckDefinition(row), 'remote');
-      }
-      for (const [id, saved] of await history.loadStates(ids)) {
-        const cached = cache.get(id);
-        if (!cached || (saved.lastCheckedAt?.getTime() ?? 0) > (cached.lastCheckedAt?.getTime() ?? 0)) cache.set(id, saved);
-      }
-    } catch (err) {
-      log.warn({ err }, 'could not load the states of services taken over; starting from the cached ones');
-    }
-    monitorRef?.adopt(ids);
-  };
-  const events: MonitorEvents = createEventBus<MonitorTopics>({
-    logger,
-    remote: config.redis.url ? createRedisTransport({ url: config.redis.url, prefix: config.redis.channelPrefix, logger }) : undefined,
-    batchMs: EVENT_BATCH_MS,
-    reviver: reviveEventDates,
   });
   const monitor = createMonitor({
     prober,
@@ -160,103 +120,113 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     onDiscard: () => metrics.discardedResults.inc(),
     requestRemoteCheck: requestCheckThrough(events),
   });
-  monitorRef = monitor;
 
+  // Keeping directory, monitor and cache in step: at start-up, on local and remote changes, on takeovers.
   const rows = await registry.listAll();
-  const directory = createServiceDirectory(rows);
-  monitor.load(rows.map(toCheckDefinition), await history.loadStates());
+  const directory = createServiceDirectory();
+  const sync = createServiceSync({ directory, monitor, cache });
+  sync.load(rows, await history.loadStates());
+  const takeOver = createTakeover({ registry, history, sync, monitor, logger });
+  seam.connect({
+    acquired: (ids) => void takeOver(ids),
+    lost: (ids) => monitor.release(ids),
+    beforeRelease: () => history.flush().catch(() => undefined),
+  });
   registry.onChange(({ kind, service }) => {
-    if (kind === 'unregistered') {
-      directory.delete(service.id);
-      monitor.remove(service.id);
-    } else {
-      directory.set(service);
-      monitor.define(toCheckDefinition(service));
-    }
+    sync.apply(kind, service, 'local');
     events.publish('serviceChanged', { serviceId: service.id, kind });
     if (kind === 'registered' || kind === 'resumed') ownership.claimSoon();
   });
-  const follower = followRemoteEvents({ events, cache, directory, monitor, registry, history, logger });
+  const follower = followRemoteEvents({ events, sync, monitor, registry, history, logger });
 
+  // The API: GraphQL over HTTP and WebSockets, /metrics.
+  const deps: GraphQLDeps = { prisma: db.prisma, registry, cache, monitor, history, events, directory, now };
+  const { yoga, server, ws } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
+  metrics.live.ownedServices = () => (Number.isFinite(ownership.owned) ? ownership.owned : monitor.scheduled);
+
+  // Started top to bottom, stopped bottom to top.
+  const lifecycle = createLifecycle(
+    [
+      { name: 'database', stop: () => db.close(), stoppedMessage: 'database closed' },
+      { name: 'database watch', start: () => health.start(), stop: () => health.stop() },
+      { name: 'prober', stop: () => prober.close() },
+      { name: 'event bus', stop: () => events.close() },
+      { name: 'ownership', start: () => ownership.start(), stop: () => ownership.stop() },
+      { name: 'history', start: () => history.start(), stop: () => history.stop(3_000) },
+      { name: 'http server', stop: () => closeServer(server), stoppedMessage: 'http server closed' },
+      { name: 'websockets', stop: () => ws.close(), stoppedMessage: 'websockets closed' },
+      { name: 'checks', start: () => monitor.start(), stop: () => monitor.stop(2_000), stoppedMessage: 'checks stopped' },
+      { name: 'follower', start: () => follower.start(), stop: () => follower.stop() },
+    ],
+    log,
+  );
+
+  return {
+    fetch: async (url, init) => yoga.fetch(url, init),
+    start: () => lifecycle.start(),
+    async listen() {
+      server.listen(config.server.port, config.server.host);
+      await once(server, 'listening');
+      lifecycle.start();
+      const port = (server.address() as AddressInfo).port;
+      log.info({ url: `http://${hostForUrl(config.server.host)}:${port}/graphql`, database: db.kind, replicaId, version: VERSION }, 'listening');
+      return port;
+    },
+    stop: () => lifecycle.stop(),
+    testing: createAppTesting({ registry, prisma: db.prisma, cache, monitor, history, events, metrics, ws }),
+  };
+}
+
+/** Opens the database and brings its schema up to date; a failed migration closes it again. */
+async function openMigratedDatabase(config: Config, logger: Logger, metrics: Metrics, onQuery: AppOptions['onQuery']): Promise<Database> {
+  const db = await openDatabase({
+    url: config.database.url,
+    dataDir: config.database.dataDir,
+    logger,
+    onQuery: (sql) => {
+      metrics.dbStatements.inc();
+      onQuery?.(sql);
+    },
+  });
+  try {
+    const applied = await db.migrate();
+    logger.child({ component: 'app' }).info({ database: db.kind, applied }, applied.length ? 'migrations applied' : 'database schema up to date');
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return db;
+}
+
+function createMonitorEvents(config: Config, logger: Logger): MonitorEvents {
+  return createEventBus<MonitorTopics>({
+    logger,
+    remote: config.redis.url ? createRedisTransport({ url: config.redis.url, prefix: config.redis.channelPrefix, logger }) : undefined,
+    batchMs: EVENT_BATCH_MS,
+    reviver: reviveEventDates,
+  });
+}
+
+interface ApiParts {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  auth: Authenticator;
+  deps: GraphQLDeps;
+  isReady: () => Promise<boolean>;
+}
+
+/** GraphQL (Yoga) on one HTTP server with /metrics, plus graphql-ws on the same port; their gauges. */
+function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
   setUnusedQueryPolicy(config.graphql.unusedQuery);
-  const yoga = createYogaServer({
-    schema,
-    deps: { prisma: db.prisma, registry, cache, monitor, history, events, directory, now },
-    auth,
-    metrics,
-    logger,
-    production: config.production,
-  });
-  const server = createHttpServer({
-    yoga,
-    logger,
-    metrics: metrics.registry,
-    metricsToken: config.auth.metricsToken,
-    isReady: () => db.ping(1_000),
-  });
+  const yoga = createYogaServer({ schema, deps, auth, metrics, logger, production: config.production });
+  const server = createHttpServer({ yoga, logger, metrics: metrics.registry, metricsToken: config.auth.metricsToken, isReady });
   const shared = createSharedSubscriptions();
   const ws = attachGraphQLWebSocket({ httpServer: server, path: GRAPHQL_PATH, yoga, shared, auth, logger });
   metrics.live.wsConnections = () => ws.connections;
   metrics.live.subscriptionsActive = () => shared.members;
   metrics.live.subscriptionGroups = () => shared.groups;
-  metrics.live.ownedServices = () => (Number.isFinite(ownership.owned) ? ownership.owned : monitor.scheduled);
-
-  let stopping: Promise<void> | undefined;
-  let started = false;
-  const start = () => {
-    if (started) return;
-    started = true;
-    health.start();
-    monitor.start();
-    history.start();
-    ownership.start();
-    follower.start();
-  };
-  return {
-    db,
-    health,
-    ownership,
-    replicaId,
-    registry,
-    cache,
-    monitor,
-    history,
-    events,
-    directory,
-    metrics,
-    ws,
-    yoga,
-    server,
-    start,
-    async listen() {
-      server.listen(config.server.port, config.server.host);
-      await once(server, 'listening');
-      start();
-      const port = (server.address() as AddressInfo).port;
-      log.info({ url: `http://${hostForUrl(config.server.host)}:${port}/graphql`, database: db.kind, replicaId, version: VERSION }, 'listening');
-      return port;
-    },
-    stop() {
-      stopping ??= (async () => {
-        log.info('shutting down');
-        follower.stop();
-        await monitor.stop(2_000);
-        log.info('checks stopped');
-        await ws.close();
-        log.info('websockets closed');
-        await closeServer(server);
-        log.info('http server closed');
-        await history.stop(3_000);
-        await ownership.stop();
-        await events.close();
-        await prober.close();
-        health.stop();
-        await db.close();
-        log.info('database closed');
-      })();
-      return stopping;
-    },
-  };
+  return { yoga, server, ws };
 }
 
 async function closeServer(server: Server): Promise<void> {

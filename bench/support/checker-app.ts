@@ -65,7 +65,7 @@ export async function registerServices(
   let next = from;
   const worker = async () => {
     for (let i = next++; i < to; i = next++) {
-      await app.registry.register({ name: `bench-${i}`, url: url(i), intervalSeconds, timeoutMs: Math.min(5_000, intervalSeconds * 1000 - 100) });
+      await app.testing.registry.register({ name: `bench-${i}`, url: url(i), intervalSeconds, timeoutMs: Math.min(5_000, intervalSeconds * 1000 - 100) });
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
@@ -78,7 +78,7 @@ export async function registerServices(
  * untouched and the histogram still gets every observation.
  */
 export function tapSchedulerLag(app: App, samples: Samples, recording: () => boolean): void {
-  const histogram = app.metrics.schedulerLag;
+  const histogram = app.testing.metrics.schedulerLag;
   const observe = histogram.observe.bind(histogram) as (value: number) => void;
   (histogram as unknown as { observe(value: number): void }).observe = (value: number) => {
     if (recording()) samples.add(value * 1000);
@@ -88,7 +88,7 @@ export function tapSchedulerLag(app: App, samples: Samples, recording: () => boo
 
 /** Checks completed so far, from the app's own statuschecker_checks_total counter. */
 export async function checksCompleted(app: App): Promise<{ total: number; failed: number }> {
-  const metric = await app.metrics.checksTotal.get();
+  const metric = await app.testing.metrics.checksTotal.get();
   let total = 0;
   let failed = 0;
   for (const { value, labels } of metric.values) {

@@ -1,32 +1,12 @@
 import type { Logger } from '../logger.js';
-import type { CheckDefinition } from './check-definition.js';
-import { judge, operatorTransition, type Transition } from './judge.js';
 import type { Prober, ProbeResult } from '../probe/prober.js';
-import { createScheduler, MAX_START_SPREAD_MS, NEW_JOB_WINDOW_MS } from '../schedule/scheduler.js';
+import { createScheduler } from '../schedule/scheduler.js';
+import type { CheckDefinition } from './check-definition.js';
+import { adoptedDueAt, firstDueAt } from './check-phase.js';
+import { fanOut, type MonitorSink } from './monitor-sink.js';
 import { initialState, type ServiceState } from './service-state.js';
+import { createStateRecorder } from './state-recorder.js';
 import type { StatusCache } from './status-cache.js';
-
-export interface CheckCompleted {
-  service: CheckDefinition;
-  at: Date;
-  result: ProbeResult;
-  state: ServiceState;
-}
-
-export interface StatusChanged {
-  service: CheckDefinition;
-  transition: Transition;
-  state: ServiceState;
-}
-
-/** Where the monitor reports; history, metrics and events each implement the parts they need. */
-export interface MonitorSink {
-  checkCompleted?(event: CheckCompleted): void;
-  statusChanged?(event: StatusChanged): void;
-  /** A service's definition is new or changed (its name may have changed). */
-  serviceDefined?(service: CheckDefinition, previous: CheckDefinition | undefined): void;
-  serviceRemoved?(service: CheckDefinition): void;
-}
 
 /** Which services this process checks (see cluster/ownership.ts); everything when absent. */
 export interface CheckOwnership {
@@ -95,17 +75,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
   const ownership: CheckOwnership = options.ownership ?? { owns: () => true, accepts: () => true };
   const definitions = new Map<string, CheckDefinition>();
 
-  const notify = <K extends keyof MonitorSink>(hook: K, ...args: Parameters<NonNullable<MonitorSink[K]>>) => {
-    for (const sink of sinks) {
-      const fn = sink[hook] as ((...a: typeof args) => void) | undefined;
-      if (!fn) continue;
-      try {
-        fn.apply(sink, args);
-      } catch (err) {
-        log.error({ err, hook }, 'monitor sink failed');
-      }
-    }
-  };
+  const notify = fanOut(sinks, log);
+  const recorder = createStateRecorder(cache, notify, now, log);
 
   const record = (service: CheckDefinition, result: ProbeResult) => {
     // A result that arrives after the lease is gone (or unconfirmed) belongs to nobody: drop it.
@@ -113,20 +84,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
       options.onDiscard?.();
       return;
     }
-    recordUnowned(service, result);
+    recorder.result(service, result);
   };
-
-  function recordUnowned(service: CheckDefinition, result: ProbeResult) {
-    const at = now();
-    const previous = cache.get(service.id) ?? initialState(service.paused, at);
-    const { state, transition } = judge(previous, result, service, at);
-    cache.set(service.id, state);
-    notify('checkCompleted', { service, at, result, state });
-    if (transition) {
-      log.info({ serviceId: service.id, previous: transition.previous, current: transition.current, message: transition.message }, 'status changed');
-      notify('statusChanged', { service, transition, state });
-    }
-  }
 
   const scheduler = createScheduler<CheckDefinition, ProbeResult>({
     concurrency: options.concurrency,
@@ -140,14 +99,6 @@ export function createMonitor(options: MonitorOptions): Monitor {
     if (!schedulerEnabled) return;
     if (service.paused || !ownership.owns(service.id)) scheduler.remove(service.id);
     else scheduler.upsert(service.id, service, service.intervalSeconds * 1000, firstDueAt);
-  };
-
-  const applyOperator = (service: CheckDefinition, paused: boolean, origin: 'local' | 'remote') => {
-    const at = now();
-    const current = cache.get(service.id) ?? initialState(!paused, at);
-    const { state, transition } = operatorTransition(current, paused, at);
-    cache.set(service.id, state);
-    if (transition && origin === 'local') notify('statusChanged', { service, transition, state });
   };
 
   return {
@@ -171,7 +122,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       if (!previous) {
         if (!cache.has(service.id)) cache.set(service.id, initialState(service.paused, now()));
       } else if (previous.paused !== service.paused) {
-        applyOperator(service, service.paused, origin);
+        recorder.operator(service, service.paused, origin);
       }
       schedule(service);
     },
@@ -209,7 +160,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       // Nobody else checks it (an API-only process on its own, a service not claimed yet): check
       // here, through the judge, so that the answer is still a real check.
       const result = await options.prober.probe(service);
-      recordUnowned(service, result);
+      recorder.result(service, result);
       return cache.get(serviceId) ?? null;
     },
 
@@ -236,32 +187,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   };
 }
 
-/**
- * A service taken over from another replica keeps its phase when its last check is recent (no
- * double check at the handover); an overdue one is checked within a second.
- */
-function adoptedDueAt(service: CheckDefinition, state: ServiceState, nowMs: number): number {
-  const intervalMs = service.intervalSeconds * 1000;
-  const last = state.lastCheckedAt?.getTime();
-  // Never checked (just registered): within half a second, so a new service is checked within one.
-  if (last === undefined) return nowMs + Math.random() * Math.min(NEW_JOB_WINDOW_MS / 2, intervalMs);
-  const next = last + intervalMs;
-  return next > nowMs ? next : nowMs + Math.random() * Math.min(NEW_JOB_WINDOW_MS, intervalMs);
-}
-
 /** Equal definitions need no rescheduling (a resync re-defines every service). */
 function sameDefinition(a: CheckDefinition, b: CheckDefinition): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/**
- * After a restart, a service checked recently keeps its phase (due one interval after its last
- * check); one that is overdue or never checked starts at a random point of its first interval
- * (at most a minute), so a restart does not check everything at once.
- */
-function firstDueAt(service: CheckDefinition, state: ServiceState, nowMs: number): number {
-  const intervalMs = service.intervalSeconds * 1000;
-  const last = state.lastCheckedAt?.getTime();
-  if (last !== undefined && last + intervalMs > nowMs && last <= nowMs) return last + intervalMs;
-  return nowMs + Math.random() * Math.max(NEW_JOB_WINDOW_MS, Math.min(intervalMs, MAX_START_SPREAD_MS));
 }

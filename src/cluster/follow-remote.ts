@@ -1,18 +1,17 @@
 import type { MonitorEvents } from '../checks/monitor-topics.js';
 import type { Monitor } from '../checks/monitor.js';
-import type { StatusCache } from '../checks/status-cache.js';
 import type { History } from '../history/history.js';
 import type { Logger } from '../logger.js';
-import type { ServiceDirectory } from '../registry/directory.js';
-import { toCheckDefinition, type Registry } from '../registry/registry.js';
+import type { Registry } from '../registry/registry.js';
+import type { ServiceSync } from '../sync/service-sync.js';
 
 export interface FollowRemoteOptions {
   events: MonitorEvents;
-  cache: StatusCache;
-  directory: ServiceDirectory;
-  monitor: Monitor;
-  registry: Registry;
-  history: History;
+  sync: ServiceSync;
+  /** Whether this process checks a service, and checks on request. */
+  monitor: Pick<Monitor, 'checksLocally' | 'checkNow'>;
+  registry: Pick<Registry, 'get' | 'listAll'>;
+  history: Pick<History, 'loadStates'>;
   logger: Logger;
 }
 
@@ -33,20 +32,14 @@ export const RESYNC_EVERY_MS = 60_000;
  * delivers at most once, so after a reconnect everything is reloaded from the database.
  */
 export function followRemoteEvents(options: FollowRemoteOptions): RemoteFollower {
-  const { events, cache, directory, monitor, registry, history } = options;
+  const { events, sync, monitor, registry, history } = options;
   const log = options.logger.child({ component: 'follower' });
 
-  const applyState = (serviceId: string, state: Parameters<StatusCache['set']>[1]) => {
-    // A process that checks the service itself holds the freshest state; others follow it.
-    if (monitor.checksLocally(serviceId) || !directory.get(serviceId)) return;
-    cache.set(serviceId, state);
-  };
-
   events.subscribe('statusChanged', null, (event, remote) => {
-    if (remote) applyState(event.serviceId, event.state);
+    if (remote) sync.followState(event.serviceId, event.state);
   });
   events.subscribe('checkCompleted', null, (event, remote) => {
-    if (remote) applyState(event.serviceId, event.state);
+    if (remote) sync.followState(event.serviceId, event.state);
   });
   // Another process was asked to check a service now, and this process is the one that checks it.
   events.subscribe('checkRequested', null, (event, remote) => {
@@ -63,35 +56,15 @@ export function followRemoteEvents(options: FollowRemoteOptions): RemoteFollower
 
   const refreshService = async (serviceId: string) => {
     const row = await registry.get(serviceId);
-    if (row) {
-      directory.set(row);
-      monitor.define(toCheckDefinition(row), 'remote');
-    } else if (directory.get(serviceId)) {
-      directory.delete(serviceId);
-      monitor.remove(serviceId);
-    }
+    if (row) sync.define(row, 'remote');
+    else sync.remove(serviceId);
   };
 
   const resync = async () => {
     const rows = await registry.listAll();
-    const present = new Set(rows.map((row) => row.id));
-    for (const id of [...monitor.serviceIds()]) {
-      if (!present.has(id)) {
-        directory.delete(id);
-        monitor.remove(id);
-      }
-    }
-    for (const row of rows) {
-      directory.set(row);
-      monitor.define(toCheckDefinition(row), 'remote');
-    }
-    const states = await history.loadStates();
+    sync.replaceAll(rows);
     let applied = 0;
-    for (const [serviceId, state] of states) {
-      if (monitor.checksLocally(serviceId) || !present.has(serviceId)) continue;
-      cache.set(serviceId, state);
-      applied++;
-    }
+    for (const [serviceId, state] of await history.loadStates()) if (sync.followState(serviceId, state)) applied++;
     log.info({ services: rows.length, statesApplied: applied }, 'resynchronised from the database');
   };
 

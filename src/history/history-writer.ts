@@ -1,4 +1,4 @@
-import type { MonitorSink } from '../checks/monitor.js';
+import type { MonitorSink } from '../checks/monitor-sink.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';

@@ -1,4 +1,4 @@
-import type { MonitorSink } from '../checks/monitor.js';
+import type { MonitorSink } from '../checks/monitor-sink.js';
 import type { ServiceState } from '../checks/service-state.js';
 import { createHistoryPruning } from './history-pruning.js';
 import { createHistoryWriter, type HistoryWriterOptions } from './history-writer.js';

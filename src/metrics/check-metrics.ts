@@ -1,5 +1,5 @@
 import type { Counter, Histogram } from 'prom-client';
-import type { MonitorSink } from '../checks/monitor.js';
+import type { MonitorSink } from '../checks/monitor-sink.js';
 import { SERVICE_STATUSES, type ServiceStatus } from '../checks/service-state.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { Metrics } from './metrics.js';

@@ -121,7 +121,7 @@ describe('an unexpected error with NODE_ENV=production', () => {
    * domain part as a resolver meets it, through the real HTTP server, Yoga and its error masking.
    */
   const breakStatusCacheOnce = () =>
-    vi.spyOn(app.cache, 'summary').mockImplementationOnce(() => {
+    vi.spyOn(app.testing.cache, 'summary').mockImplementationOnce(() => {
       throw new TypeError(DETAIL);
     });
 
@@ -160,8 +160,8 @@ describe('an unexpected error with NODE_ENV=production', () => {
     const authorization = `Bearer ${TOKEN_A}`;
     const unexpected = () => records().filter((r) => r.msg === 'unexpected error').length;
     const unexpectedBefore = unexpected();
-    const gone = await app.registry.register({ name: 'soon-gone', url: 'http://127.0.0.1:9/' });
-    await app.registry.unregister(gone.id);
+    const gone = await app.testing.registry.register({ name: 'soon-gone', url: 'http://127.0.0.1:9/' });
+    await app.testing.registry.unregister(gone.id);
     expect(await post(`${baseUrl}/graphql`, 'query ($id: ID!) { node(id: $id) { id } }', { id: Buffer.from(`Service:${gone.id}`).toString('base64') }, authorization)).toEqual({
       status: 200,
       body: { data: { node: null } },

@@ -74,8 +74,8 @@ describe('GraphQL abuse is refused before execution, over HTTP and WebSockets', 
 
   beforeAll(async () => {
     t = await startTestApp('embedded', { env: { SCHEDULER_ENABLED: 'false' }, listen: true });
-    await t.app.registry.register({ name: 'abuse-target', url: 'http://127.0.0.1:9/' });
-    summary = vi.spyOn(t.app.cache, 'summary');
+    await t.app.testing.registry.register({ name: 'abuse-target', url: 'http://127.0.0.1:9/' });
+    summary = vi.spyOn(t.app.testing.cache, 'summary');
     // A cold process compiles the parser, validation rules and schema walks on first use; the
     // budget is about what a hostile document costs, not about JIT warm-up.
     for (const query of [getIntrospectionQuery(), `{ ${WATCHED} }`, ALIASES_31, `{ ${introspectionChain(12)} ${WATCHED} }`]) {

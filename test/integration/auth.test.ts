@@ -276,8 +276,8 @@ describe.each([{ publicRead: false }, { publicRead: true }])('with API_TOKENS se
       listen: true,
     });
     // Paused, so the scheduler leaves it alone and only a wrongly run operation could change it.
-    const shared = await t.app.registry.register({ name: 'walk-shared', url: 'http://127.0.0.1:9/shared' });
-    await t.app.registry.setPaused(shared.id, true);
+    const shared = await t.app.testing.registry.register({ name: 'walk-shared', url: 'http://127.0.0.1:9/shared' });
+    await t.app.testing.registry.setPaused(shared.id, true);
     sharedService = globalIdOf(shared.id);
   });
   afterAll(async () => {
@@ -285,13 +285,13 @@ describe.each([{ publicRead: false }, { publicRead: true }])('with API_TOKENS se
   });
 
   const freshService = async () => {
-    const row = await t.app.registry.register({ name: `walk-fresh-${Date.now()}-${++uniqueCounter}`, url: 'http://127.0.0.1:9/fresh' });
+    const row = await t.app.testing.registry.register({ name: `walk-fresh-${Date.now()}-${++uniqueCounter}`, url: 'http://127.0.0.1:9/fresh' });
     return globalIdOf(row.id);
   };
   /** Everything a refused operation could have changed: stored services and their live state. */
   const snapshot = async () => {
-    const rows = await t.app.registry.listAll();
-    return JSON.stringify({ rows, states: rows.map((row) => t.app.cache.get(row.id)) });
+    const rows = await t.app.testing.registry.listAll();
+    return JSON.stringify({ rows, states: rows.map((row) => t.app.testing.cache.get(row.id)) });
   };
 
   /**
@@ -347,7 +347,7 @@ describe.each([{ publicRead: false }, { publicRead: true }])('with API_TOKENS se
     });
     try {
       // Earlier walk steps' subscriptions are gone first, so a new member is this one.
-      await expect.poll(() => t.app.metrics.live.subscriptionsActive(), { timeout: 5_000 }).toBe(0);
+      await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBe(0);
       const result = new Promise<void>((resolve) => {
         client.subscribe(
           { query: op.query, variables: op.variables },
@@ -369,7 +369,7 @@ describe.each([{ publicRead: false }, { publicRead: true }])('with API_TOKENS se
       if (op.root.kind === 'subscription' && authorization === bearer(TOKEN_A)) {
         // Once the subscription has joined the server's shared executions, wake it for real.
         const joined = await expect
-          .poll(() => t.app.metrics.live.subscriptionsActive(), { timeout: 5_000 })
+          .poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 })
           .toBe(1)
           .then(
             () => true,
@@ -476,7 +476,7 @@ describe('several tokens, subscriptions per token, /metrics', () => {
       env: { API_TOKENS: ` ${TOKEN_A} , ${TOKEN_B} `, METRICS_TOKEN },
       listen: true,
     });
-    serviceGlobalId = globalIdOf((await t.app.registry.register({ name: 'tokens-target', url: 'http://127.0.0.1:9/' })).id);
+    serviceGlobalId = globalIdOf((await t.app.testing.registry.register({ name: 'tokens-target', url: 'http://127.0.0.1:9/' })).id);
   });
   afterAll(async () => {
     for (const client of clients) await client.dispose();
@@ -512,13 +512,13 @@ describe('several tokens, subscriptions per token, /metrics', () => {
   });
 
   it('does not share one execution between subscribers of different tokens (same document: 2 groups)', async () => {
-    expect(t.app.metrics.live.subscriptionGroups()).toBe(0);
+    expect(t.app.testing.live.subscriptionGroups()).toBe(0);
     const a1 = subscribe(client(TOKEN_A), StatusChangedDocument, { serviceIds: [serviceGlobalId] });
     const b = subscribe(client(TOKEN_B), StatusChangedDocument, { serviceIds: [serviceGlobalId] });
     // Control: a second subscriber with token A joins A's group instead of making a third.
     const a2 = subscribe(client(TOKEN_A), StatusChangedDocument, { serviceIds: [serviceGlobalId] });
-    await expect.poll(() => t.app.metrics.live.subscriptionsActive(), { timeout: 5_000 }).toBe(3);
-    expect(t.app.metrics.live.subscriptionGroups()).toBe(2);
+    await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBe(3);
+    expect(t.app.testing.live.subscriptionGroups()).toBe(2);
 
     // And every one of them still receives the events.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -530,7 +530,7 @@ describe('several tokens, subscriptions per token, /metrics', () => {
     expect(response.status).toBe(200);
     for (const s of [a1, b, a2]) expect((await s.next((e) => e.statusChanged.current === 'PAUSED')).statusChanged.current).toBe('PAUSED');
     for (const s of [a1, b, a2]) s.dispose();
-    await expect.poll(() => t.app.metrics.live.subscriptionGroups(), { timeout: 5_000 }).toBe(0);
+    await expect.poll(() => t.app.testing.live.subscriptionGroups(), { timeout: 5_000 }).toBe(0);
   });
 
   it.each<[string, number, Record<string, string>]>([

@@ -120,7 +120,7 @@ describe.each(DATABASE_KINDS)('the checker on %s', (kind) => {
 
   it('reads state, uptime, latency and history of a page in a constant number of SQL statements', async () => {
     for (let i = 0; i < 6; i++) await register({ name: `page-${i}`, url: target.url(`/ok?page=${i}`), intervalSeconds: 3600 });
-    await t.app.history.flush();
+    await t.app.testing.history.flush();
     const statementsFor = async (first: number) => {
       t.queries.length = 0;
       const { services } = await t.run(ServicesWithHistoryDocument, { first });

@@ -49,13 +49,13 @@ describe.each(DATABASE_KINDS)('history on %s', (kind) => {
   };
   const stats = async (window: UptimeWindow) => (await t.run(ServiceHistoryDocument, { id: serviceId, window, first: 50 })).service!;
   const rollupRows = () =>
-    t.app.db.prisma.checkRollup.findMany({ orderBy: { minute: 'asc' }, select: { minute: true, checks: true, failures: true, latencyBuckets: true } });
+    t.app.testing.prisma.checkRollup.findMany({ orderBy: { minute: 'asc' }, select: { minute: true, checks: true, failures: true, latencyBuckets: true } });
 
   /** A check through the monitor alone: nothing is written until the history flushes. */
   const checkBuffered = async (status: number) => {
     target.respondWith('/switch/history', status);
-    const row = await t.app.registry.findByName('history');
-    await t.app.monitor.checkNow(row!.id);
+    const row = await t.app.testing.registry.findByName('history');
+    await t.app.testing.checkNow(row!.id);
   };
 
   it('counts a known sequence per minute, before and after it is written', async () => {
@@ -72,7 +72,7 @@ describe.each(DATABASE_KINDS)('history on %s', (kind) => {
     expect((await rollupRows()).map((r) => r.checks)).toEqual([1]);
     expect((await stats('LAST_HOUR')).uptime).toBeCloseTo(5 / 6, 10);
 
-    await t.app.history.flush();
+    await t.app.testing.history.flush();
     const rows = await rollupRows();
     expect(rows.map((r) => ({ minute: r.minute.toISOString(), checks: r.checks, failures: r.failures }))).toEqual([
       { minute: '2026-03-01T10:00:00.000Z', checks: 4, failures: 1 },
@@ -107,7 +107,7 @@ describe.each(DATABASE_KINDS)('history on %s', (kind) => {
       ['UP', 'DOWN', 'expected 200-299, got 503'],
       ['UNKNOWN', 'UP', expect.stringMatching(/^HTTP 200 in \d+ ms$/)],
     ]);
-    expect(await t.app.db.prisma.statusChange.count()).toBe(3);
+    expect(await t.app.testing.prisma.statusChange.count()).toBe(3);
     const page = await t.run(ServiceHistoryDocument, { id: serviceId, window: 'LAST_HOUR', first: 2 });
     const next = await t.run(ServiceHistoryDocument, {
       id: serviceId,
@@ -133,7 +133,7 @@ describe.each(DATABASE_KINDS)('history on %s', (kind) => {
   it('compacts minutes older than two days into hours without changing the figures, and prunes past the retention', async () => {
     const weekBefore = await stats('LAST_7_DAYS');
     clock += 3 * DAY;
-    await t.app.history.pruneNow();
+    await t.app.testing.history.pruneNow();
     const rows = await rollupRows();
     expect(rows.map((r) => ({ minute: r.minute.toISOString(), checks: r.checks, failures: r.failures }))).toEqual([
       { minute: '2026-03-01T10:00:00.000Z', checks: 6, failures: 1 },
@@ -144,8 +144,8 @@ describe.each(DATABASE_KINDS)('history on %s', (kind) => {
     expect(weekAfter.latency).toEqual(weekBefore.latency);
 
     clock += 90 * DAY;
-    await t.app.history.pruneNow();
+    await t.app.testing.history.pruneNow();
     expect(await rollupRows()).toEqual([]);
-    expect(await t.app.db.prisma.statusChange.count()).toBe(0);
+    expect(await t.app.testing.prisma.statusChange.count()).toBe(0);
   });
 });

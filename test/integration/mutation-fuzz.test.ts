@@ -189,7 +189,7 @@ describe('every mutation argument, fuzzed (fast-check)', () => {
       listen: true,
     });
     for (const name of ['fuzz-alpha', 'fuzz-beta', 'fuzz-gamma']) {
-      const row = await t.app.registry.register(validInput(name));
+      const row = await t.app.testing.registry.register(validInput(name));
       pool.push({ id: globalId('Service', row.id), name });
     }
   });
@@ -241,7 +241,7 @@ describe('every mutation argument, fuzzed (fast-check)', () => {
   /** Unregistering the pool would leave later runs only NotFound; "fresh" unregisters a throwaway. */
   async function resolveFresh(variables: { id?: unknown }) {
     if (variables.id !== 'fresh') return variables;
-    const row = await t.app.registry.register(validInput(`fuzz-fresh-${fresh++}`));
+    const row = await t.app.testing.registry.register(validInput(`fuzz-fresh-${fresh++}`));
     return { ...variables, id: globalId('Service', row.id) };
   }
 

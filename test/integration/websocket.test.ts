@@ -19,7 +19,7 @@ describe('the GraphQL WebSocket transport', () => {
   beforeAll(async () => {
     t = await startTestApp('embedded', { env: { SCHEDULER_ENABLED: 'false' }, listen: true });
     wsUrl = `${t.baseUrl.replace('http', 'ws')}/graphql`;
-    const row = await t.app.registry.register({ name: 'ws-target', url: 'http://127.0.0.1:9/' });
+    const row = await t.app.testing.registry.register({ name: 'ws-target', url: 'http://127.0.0.1:9/' });
     serviceId = row.id;
     globalId = Buffer.from(`Service:${row.id}`).toString('base64');
   });
@@ -43,7 +43,7 @@ describe('the GraphQL WebSocket transport', () => {
       message,
       state: { ...initialState(false, new Date()), status: n % 2 ? 'DOWN' : 'UP' },
     };
-    t.app.events.publish('statusChanged', event);
+    t.app.testing.publish('statusChanged', event);
   };
   const rawSocket = async (init = true) => {
     const socket = new WebSocket(wsUrl, PROTOCOL);
@@ -83,7 +83,7 @@ describe('the GraphQL WebSocket transport', () => {
   it('refuses the 101st subscription on one socket and keeps the other 100 receiving', async () => {
     const c = client();
     const subscriptions = Array.from({ length: 100 }, () => subscribe(c, StatusChangedDocument, { serviceIds: [globalId] }));
-    await expect.poll(() => t.app.metrics.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(100);
+    await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(100);
     const extra = subscribe(c, StatusChangedDocument, { serviceIds: [globalId] });
     expect((await extra.failed())[0]?.message).toBe('too many subscriptions on this connection (at most 100)');
 
@@ -92,7 +92,7 @@ describe('the GraphQL WebSocket transport', () => {
       expect((await s.next((e) => e.statusChanged.message === 'after the refusal', 5_000)).statusChanged.current).toBe('DOWN');
     }
     // 100 subscribers of the same operation: one execution per event.
-    expect(t.app.metrics.live.subscriptionGroups()).toBe(1);
+    expect(t.app.testing.live.subscriptionGroups()).toBe(1);
     for (const s of subscriptions) s.dispose();
   });
 
@@ -104,7 +104,7 @@ describe('the GraphQL WebSocket transport', () => {
     socket.send(JSON.stringify({ id: 'bad-field', type: 'subscribe', payload: { query: 'subscription { statusChanged { nope } }' } }));
     socket.send(JSON.stringify({ id: 'bad-syntax', type: 'subscribe', payload: { query: 'subscription { statusChanged {' } }));
     await expect.poll(() => received.filter((m) => m.type === 'error').length, { timeout: 5_000 }).toBe(2);
-    await expect.poll(() => t.app.metrics.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
 
     publishChange(2, 'still flowing');
     await expect.poll(() => received.find((m) => m.id === 'good' && m.type === 'next'), { timeout: 5_000 }).toBeTruthy();
@@ -120,10 +120,10 @@ describe('the GraphQL WebSocket transport', () => {
     const stuck = await rawSocket();
     stuck.send(JSON.stringify({ id: 's', type: 'subscribe', payload: { query: 'subscription { statusChanged { current message } }' } }));
     const healthy = subscribe(client(), StatusChangedDocument, {});
-    await expect.poll(() => t.app.metrics.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
     // The stuck client stops reading: its kernel buffers fill, then the server's.
     (stuck as unknown as { _socket: { pause(): void } })._socket.pause();
-    const connectionsBefore = t.app.ws.connections;
+    const connectionsBefore = t.app.testing.live.wsConnections();
 
     const padding = 'x'.repeat(1_000);
     for (let n = 0; n < 10_000; n++) {
@@ -140,7 +140,7 @@ describe('the GraphQL WebSocket transport', () => {
     await new Promise((resolve) => setTimeout(resolve, 5_500));
     publishChange(10_002, 'after the stall');
     await healthy.next((e) => e.statusChanged.message === 'after the stall', 5_000);
-    await expect.poll(() => t.app.ws.connections, { timeout: 5_000 }).toBe(connectionsBefore - 1);
+    await expect.poll(() => t.app.testing.live.wsConnections(), { timeout: 5_000 }).toBe(connectionsBefore - 1);
     // Reading again, the stuck client finds its connection closed: 1008 if the close frame got
     // through, 1006 when the server had to cut it.
     const closed = closeOf(stuck);
@@ -152,7 +152,7 @@ describe('the GraphQL WebSocket transport', () => {
   it('closes every socket with 1001 when the server shuts down', async () => {
     const socket = await rawSocket();
     const closed = closeOf(socket);
-    await t.app.ws.close();
+    await t.app.testing.closeWebSockets();
     expect((await closed).code).toBe(1001);
   });
 });

@@ -69,7 +69,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
   } else {
     app.start();
   }
-  const fetchFn = (url: string, init: RequestInit) => app.yoga.fetch(url, init);
+  const fetchFn = (url: string, init: RequestInit) => app.fetch(url, init);
   const url = 'http://localhost/graphql';
   return {
     app,

@@ -1,0 +1,64 @@
+import type { Monitor } from './checks/monitor.js';
+import type { MonitorEvents } from './checks/monitor-topics.js';
+import type { ServiceState } from './checks/service-state.js';
+import type { StatusCache } from './checks/status-cache.js';
+import type { PrismaClient } from './db/database.js';
+import type { History } from './history/history.js';
+import type { Metrics } from './metrics/metrics.js';
+import type { Registry } from './registry/registry.js';
+import type { GraphQLWebSocket } from './server/ws-server.js';
+
+/**
+ * The one door into a running app besides its public API (GraphQL over HTTP and WebSockets,
+ * /metrics), for tests and benchmarks. Each member is here because a test needs what the API
+ * cannot give it; nothing in src/ uses it. Add to it only with the test that needs it.
+ */
+export interface AppTesting {
+  /** The registry the mutations call: sets services up without a token, in setup code. */
+  readonly registry: Pick<Registry, 'register' | 'unregister' | 'setPaused' | 'listAll' | 'findByName'>;
+  /** Reads of stored rows: what history wrote, and when. */
+  readonly prisma: PrismaClient;
+  /** The very cache the resolvers read (tests spy on it to break one resolver). */
+  readonly cache: StatusCache;
+  /** One check through the monitor alone, without the history write checkServiceNow forces. */
+  checkNow(serviceId: string): Promise<ServiceState | null>;
+  /** Writes buffered history now; compacts and prunes now (as the timers would). */
+  readonly history: Pick<History, 'flush' | 'pruneNow'>;
+  /** Publishes onto the event bus as the monitor would (subscription tests need exact events). */
+  publish: MonitorEvents['publish'];
+  /** The counts behind the WebSocket gauges, read without a scrape. */
+  readonly live: { readonly wsConnections: () => number; readonly subscriptionsActive: () => number; readonly subscriptionGroups: () => number };
+  /** Closes every WebSocket with 1001, as shutdown does, leaving the rest running. */
+  closeWebSockets(): Promise<void>;
+  /** The app's metrics objects (benchmarks read counters and tap the lag histogram). */
+  readonly metrics: Pick<Metrics, 'checksTotal' | 'schedulerLag'>;
+}
+
+export interface AppTestingParts {
+  registry: Registry;
+  prisma: PrismaClient;
+  cache: StatusCache;
+  monitor: Monitor;
+  history: History;
+  events: MonitorEvents;
+  metrics: Metrics;
+  ws: GraphQLWebSocket;
+}
+
+export function createAppTesting({ registry, prisma, cache, monitor, history, events, metrics, ws }: AppTestingParts): AppTesting {
+  return {
+    registry,
+    prisma,
+    cache,
+    checkNow: (serviceId) => monitor.checkNow(serviceId),
+    history,
+    publish: (topic, event) => events.publish(topic, event),
+    live: {
+      wsConnections: () => metrics.live.wsConnections(),
+      subscriptionsActive: () => metrics.live.subscriptionsActive(),
+      subscriptionGroups: () => metrics.live.subscriptionGroups(),
+    },
+    closeWebSockets: () => ws.close(),
+    metrics,
+  };
+}

@@ -1,0 +1,38 @@
+import type { Logger } from '../logger.js';
+import type { ProbeResult } from '../probe/prober.js';
+import type { CheckDefinition } from './check-definition.js';
+import { judge, operatorTransition } from './judge.js';
+import type { Notify } from './monitor-sink.js';
+import { initialState } from './service-state.js';
+import type { StatusCache } from './status-cache.js';
+
+export interface StateRecorder {
+  /** A check's result: judged against the cached state, cached, and reported to the sinks. */
+  result(service: CheckDefinition, result: ProbeResult): void;
+  /** An operator paused or resumed the service; `remote`: already reported by the process that did it. */
+  operator(service: CheckDefinition, paused: boolean, origin: 'local' | 'remote'): void;
+}
+
+/** The step after a probe: judge -> cache -> sinks. */
+export function createStateRecorder(cache: StatusCache, notify: Notify, now: () => Date, log: Logger): StateRecorder {
+  return {
+    result(service, result) {
+      const at = now();
+      const previous = cache.get(service.id) ?? initialState(service.paused, at);
+      const { state, transition } = judge(previous, result, service, at);
+      cache.set(service.id, state);
+      notify('checkCompleted', { service, at, result, state });
+      if (transition) {
+        log.info({ serviceId: service.id, previous: transition.previous, current: transition.current, message: transition.message }, 'status changed');
+        notify('statusChanged', { service, transition, state });
+      }
+    },
+    operator(service, paused, origin) {
+      const at = now();
+      const current = cache.get(service.id) ?? initialState(!paused, at);
+      const { state, transition } = operatorTransition(current, paused, at);
+      cache.set(service.id, state);
+      if (transition && origin === 'local') notify('statusChanged', { service, transition, state });
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { Monitor } from '../checks/monitor.js';
+import type { ServiceChangeKind } from '../checks/monitor-topics.js';
+import type { ServiceState } from '../checks/service-state.js';
+import type { StatusCache } from '../checks/status-cache.js';
+import type { ServiceDirectory } from '../registry/directory.js';
+import { toCheckDefinition, type ServiceRow } from '../registry/registry.js';
+
+/**
+ * The one place that keeps the directory (definitions for live events), the monitor (what is
+ * checked) and the status cache (states) in step. Local registry changes, changes announced by
+ * other processes, resyncs and takeovers all go through it.
+ */
+export interface ServiceSync {
+  /** Start-up: every stored service and its last known state. */
+  load(rows: readonly ServiceRow[], states: ReadonlyMap<string, ServiceState>): void;
+  /**
+   * A service changed. `remote`: another process made the change and already recorded the
+   * operator's transition (pause, resume); this one only follows it.
+   */
+  apply(kind: ServiceChangeKind, row: ServiceRow, origin: 'local' | 'remote'): void;
+  /** Adds or changes a service. */
+  define(row: ServiceRow, origin: 'local' | 'remote'): void;
+  /** Forgets a service (unknown ids are ignored). */
+  remove(serviceId: string): void;
+  /** Makes the known services exactly `rows` (a resync from the database). */
+  replaceAll(rows: readonly ServiceRow[]): void;
+  /** Whether the directory knows the service. */
+  knows(serviceId: string): boolean;
+  /**
+   * A state decided by the process that checks the service. Ignored when this process checks it
+   * (its own state is the freshest) or does not know the service. True when applied.
+   */
+  followState(serviceId: string, state: ServiceState): boolean;
+  /** A stored state of a service taken over: kept only when newer than the cached one. */
+  restoreState(serviceId: string, saved: ServiceState): void;
+}
+
+export interface ServiceSyncParts {
+  directory: ServiceDirectory;
+  monitor: Monitor;
+  cache: StatusCache;
+}
+
+export function createServiceSync({ directory, monitor, cache }: ServiceSyncParts): ServiceSync {
+  const define = (row: ServiceRow, origin: 'local' | 'remote') => {
+    directory.set(row);
+    monitor.define(toCheckDefinition(row), origin);
+  };
+  const remove = (serviceId: string) => {
+    directory.delete(serviceId);
+    monitor.remove(serviceId);
+  };
+  return {
+    load(rows, states) {
+      for (const row of rows) directory.set(row);
+      monitor.load(rows.map(toCheckDefinition), states);
+    },
+    apply(kind, row, origin) {
+      if (kind === 'unregistered') remove(row.id);
+      else define(row, origin);
+    },
+    define,
+    remove,
+    replaceAll(rows) {
+      const present = new Set(rows.map((row) => row.id));
+      for (const id of [...monitor.serviceIds()]) if (!present.has(id)) remove(id);
+      for (const row of rows) define(row, 'remote');
+    },
+    knows: (serviceId) => directory.get(serviceId) !== undefined,
+    followState(serviceId, state) {
+      if (monitor.checksLocally(serviceId) || !directory.get(serviceId)) return false;
+      cache.set(serviceId, state);
+      return true;
+    },
+    restoreState(serviceId, saved) {
+      const cached = cache.get(serviceId);
+      if (!cached || (saved.lastCheckedAt?.getTime() ?? 0) > (cached.lastCheckedAt?.getTime() ?? 0)) cache.set(serviceId, saved);
+    },
+  };
+}
