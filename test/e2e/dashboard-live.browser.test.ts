@@ -25,7 +25,7 @@ const pages: Page[] = [];
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  server = await startServer({ env: { API_TOKENS: TOKEN } });
+  server = await startServer({ env: { API_TOKENS: TOKEN }, startTimeoutMs: 90_000 });
   proxy = await startTcpProxy('127.0.0.1', server.port);
   target = await startTarget();
   for (const name of ['live-token', 'live-away']) {

@@ -22,7 +22,8 @@ const ids: Record<string, string> = {};
 const FLIP_PATH = '/switch/dash-flip';
 
 beforeAll(async () => {
-  server = await startServer();
+  // Start-up is not what this file measures; a loaded machine may take longer than the default.
+  server = await startServer({ startTimeoutMs: 90_000 });
   target = await startTarget();
   target.respondWith(FLIP_PATH, 200);
   target.respondWith('/switch/dash-broken', 503);
