@@ -15,17 +15,20 @@ const shared = {
 export default defineConfig({
   ...shared,
   test: {
-    globalSetup: ['test/support/global-setup.ts'],
     // Separate processes: each test file owns its PGlite instance (WASM memory) and child servers.
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
     projects: [
+      // Three tiers, each selectable: `npm run test:unit`, `test:integration`, `test:e2e`.
+      // Unit: no database, no network, no process; fake timers wherever time matters.
+      { ...shared, extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Integration: the app in-process against a real database and real peers on 127.0.0.1.
       {
         ...shared,
         extends: true,
-        test: { name: 'unit-and-integration', include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'] },
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/support/global-setup.ts'] },
       },
       {
         ...shared,
@@ -36,6 +39,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // The real server process runs from dist/: build it first, as `npm start` does.
+          globalSetup: ['test/support/global-setup.ts', 'test/support/build-dist.ts'],
           fileParallelism: false,
           sequence: { groupOrder: 1 },
         },

@@ -23,19 +23,18 @@
  * CAP_SYS_RESOURCE to go above the hard limit; without it (a container) `ulimit -n hard` raises the
  * soft limit to the hard one, and the bench refuses to start when that is not enough.
  */
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import type { ConnectCommand, EventReport, LoadMessage, ParseMode } from './support/fanout-load.js';
+import { startServer as startServerProcess } from '../test/support/server-process.js';
+import { eventually } from '../test/support/wait.js';
 import { fmt, machineCoresSince, machineCpu, Samples, sleep, table, verdict } from './support/stats.js';
 
 const { values: args } = parseArgs({
@@ -110,8 +109,6 @@ function openFilesLimit(pid: number | 'self'): number {
   return match?.[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(match?.[1] ?? 0);
 }
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-
 interface Server {
   pid: number;
   url: string;
@@ -148,59 +145,20 @@ async function inspect(url: string, calls: { method: string; params?: object }[]
 }
 
 /**
- * `node [flags] dist/main.js` as test/support/server-process.ts starts it (PORT 0, 127.0.0.1, LOG_LEVEL
- * info, a temporary DATA_DIR, none of our environment), plus node flags of our own, which that helper
- * does not take. Resolves once it logs "listening".
+ * `node [flags] dist/main.js` on the process harness of the end-to-end tests (PORT 0, 127.0.0.1,
+ * LOG_LEVEL info, a temporary DATA_DIR, none of our environment), with the inspector on (never
+ * attached during a measurement, only to force a full GC before reading memory) and the flags of
+ * --server-node-args. Resolves once it logs "listening".
  */
 async function startServer(): Promise<Server> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'statuschecker-fanout-'));
-  const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir };
-  for (const key of ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR']) if (process.env[key] !== undefined) env[key] = process.env[key]!;
-  // The inspector (never attached during a measurement) only to force a full GC before reading memory.
-  const nodeArgs = ['--inspect=127.0.0.1:0', ...SERVER_NODE_ARGS];
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const file = args['server-output'] ? createWriteStream(args['server-output']) : undefined;
-  const keep = (line: string) => {
-    file?.write(line + '\n');
-    output.push(line);
-    if (output.length > 200) output.shift();
-  };
-  let inspectorUrl: string | undefined;
-  createInterface({ input: child.stderr! }).on('line', (line) => {
-    inspectorUrl ??= /Debugger listening on (ws:\/\/\S+)/.exec(line)?.[1];
-    keep(line);
-  });
-  const exited = once(child, 'exit');
-  let onEarlyExit: (code: number | null, signal: string | null) => void = () => undefined;
-  const graphqlUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not log "listening" within 30 s\n${output.join('\n')}`)), 30_000);
-    onEarlyExit = (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${code ?? signal}) before listening\n${output.join('\n')}`));
-    };
-    child.once('exit', onEarlyExit);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      keep(line);
-      if (!line.includes('"listening"')) return;
-      const record = JSON.parse(line) as { component?: string; msg?: string; url?: string };
-      if (record.component === 'app' && record.msg === 'listening' && record.url) {
-        clearTimeout(timer);
-        resolve(record.url);
-      }
-    });
-  }).catch(async (err: unknown) => {
-    child.kill('SIGKILL');
-    await rm(dataDir, { recursive: true, force: true });
-    throw err;
-  });
-  child.off('exit', onEarlyExit);
+  const server = await startServerProcess({ nodeArgs: ['--inspect=127.0.0.1:0', ...SERVER_NODE_ARGS] });
   return {
-    pid: child.pid!,
-    url: new URL(graphqlUrl).origin,
-    graphqlUrl,
-    dataDir,
+    pid: server.pid,
+    url: server.url,
+    graphqlUrl: server.graphqlUrl,
+    dataDir: server.dataDir,
     async collectGarbage() {
+      const inspectorUrl = server.stderr.map((line) => /Debugger listening on (ws:\/\/\S+)/.exec(line)?.[1]).find(Boolean);
       if (!inspectorUrl) throw new Error('the server printed no inspector URL');
       const result = (await inspect(inspectorUrl, [
         { method: 'HeapProfiler.collectGarbage' },
@@ -209,14 +167,12 @@ async function startServer(): Promise<Server> {
       return JSON.parse(result.result.value) as NodeJS.MemoryUsage;
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const deadline = setTimeout(() => child.kill('SIGKILL'), 20_000);
-        await exited;
-        clearTimeout(deadline);
+      try {
+        await server.stop('SIGTERM', 20_000);
+      } catch (err) {
+        log(`  ${(err as Error).message.split('\n')[0]}`);
       }
-      file?.end();
-      await rm(dataDir, { recursive: true, force: true });
+      if (args['server-output']) writeFileSync(args['server-output'], `${server.output()}\n`);
     },
   };
 }
@@ -264,16 +220,6 @@ async function metrics(server: Server): Promise<Map<string, number>> {
     values.set(line.slice(0, space), Number(line.slice(space + 1)));
   }
   return values;
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 /** The load process, with a queue of its messages. */
@@ -406,7 +352,7 @@ async function main(): Promise<void> {
     const statusOf = async () =>
       (await graphql<{ service: { state: { status: string } } }>(server.graphqlUrl, `query ($id: ID!) { service(id: $id) { state { status } } }`, { id: serviceId }))
         .service.state.status;
-    await waitFor('the service to be UP', 15_000, async () => ((await statusOf()) === 'UP' ? true : undefined));
+    await eventually(async () => ((await statusOf()) === 'UP' ? true : undefined), 15_000, 'the service to be UP', { intervalMs: 100 });
 
     // Memory before: after a full GC, so that garbage from start-up (migrations) is not counted.
     await sleep(2_000);
@@ -435,10 +381,15 @@ async function main(): Promise<void> {
       for (const [reason, count] of reasons) log(`  FAILED connections: ${count} × ${reason}`);
       throw new Error(`${connected.failures.length} of ${SUBSCRIBERS} connections failed: the run is invalid`);
     }
-    const subscribed = await waitFor('every subscription to be active', 60_000, async () => {
-      const m = await metrics(server);
-      return m.get('statuschecker_subscriptions_active') === SUBSCRIBERS ? m : undefined;
-    });
+    const subscribed = await eventually(
+      async () => {
+        const m = await metrics(server);
+        return m.get('statuschecker_subscriptions_active') === SUBSCRIBERS ? m : undefined;
+      },
+      60_000,
+      'every subscription to be active',
+      { intervalMs: 100 },
+    );
     log(
       `  server: ${fmt.int(subscribed.get('statuschecker_ws_connections')!)} ws connections, ` +
         `${fmt.int(subscribed.get('statuschecker_subscriptions_active')!)} subscriptions, ${subscribed.get('statuschecker_subscription_groups')} subscription group(s)`,

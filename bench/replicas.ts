@@ -22,6 +22,7 @@ import { cpuDelta, cpuSnapshot, loadAverage, processesNamed } from './support/re
 import { killAllReplicas, startReplica, type Replica } from './support/replicas-process.js';
 import { printReport, sum, type Step } from './support/replicas-report.js';
 import { fmt, machineCoresSince, machineCpu, sleep } from './support/stats.js';
+import { eventually, WaitTimedOut } from '../test/support/wait.js';
 import { startTarget, type Target } from './support/target.js';
 
 const { values: args } = parseArgs({
@@ -148,14 +149,19 @@ async function waitForSpread(db: BenchDatabase, replicas: Replica[], services: n
   const started = performance.now();
   const least = Math.floor(services / replicas.length) - replicas.length - 1;
   let owners = new Map<string, number>();
-  while (performance.now() - started < SPREAD_TIMEOUT_MS) {
+  const spread = async () => {
     owners = await db.leaseOwners();
     const total = [...owners.values()].reduce((a, b) => a + b, 0);
-    if (total === services && replicas.every((r) => (owners.get(r.id) ?? 0) >= least)) return performance.now() - started;
-    await sleep(250);
+    return total === services && replicas.every((r) => (owners.get(r.id) ?? 0) >= least) ? true : undefined;
+  };
+  try {
+    await eventually(spread, SPREAD_TIMEOUT_MS, 'the leases to spread', { intervalMs: 250 });
+    return performance.now() - started;
+  } catch (err) {
+    if (!(err instanceof WaitTimedOut)) throw err;
+    out(`  LEASES NOT SPREAD after ${SPREAD_TIMEOUT_MS / 1000} s: ${JSON.stringify(Object.fromEntries(owners))} of ${services} (measuring anyway)`);
+    return Number.NaN;
   }
-  out(`  LEASES NOT SPREAD after ${SPREAD_TIMEOUT_MS / 1000} s: ${JSON.stringify(Object.fromEntries(owners))} of ${services} (measuring anyway)`);
-  return Number.NaN;
 }
 
 type Measured = Omit<Step, 'replicas' | 'services' | 'load' | 'foreignSubscribers' | 'stopMs' | 'exits' | 'problems'>;

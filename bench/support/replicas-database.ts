@@ -112,7 +112,9 @@ export function benchDatabase(adminUrl: string): BenchDatabase {
     leaseOwners: () =>
       withClient(url.toString(), async (c) => {
         const { rows } = await c.query<{ owner: string; n: number }>(
-          `SELECT "owner", count(*)::int AS n FROM "Lease" WHERE "expiresAt" > now() GROUP BY "owner"`,
+          // A lease holds while its owner's heartbeat is fresh (the default LEASE_TTL_MS, 3 s).
+          `SELECT l."owner", count(*)::int AS n FROM "Lease" l JOIN "Replica" r ON r."id" = l."owner"
+           WHERE r."lastSeenAt" > now() - interval '3 seconds' GROUP BY l."owner"`,
         );
         return new Map(rows.map((r) => [r.owner, r.n]));
       }),

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegisterServiceDocument, StatusChangedDocument, StatusSummaryDocument } from '../generated/graphql.js';
-import { eventually } from '../support/app.js';
+import { eventually } from '../support/wait.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { executeOperation, executeRaw } from '../support/graphql.js';
 import { startServer, stopAllServers, type ServerProcess } from '../support/server-process.js';

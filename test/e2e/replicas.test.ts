@@ -2,7 +2,7 @@ import type { Client } from 'graphql-ws';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegisterServiceDocument, ServicesDocument, StatusChangedDocument } from '../generated/graphql.js';
-import { eventually } from '../support/app.js';
+import { eventually } from '../support/wait.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { executeOperation } from '../support/graphql.js';
 import { startServer, stopAllServers, type ServerProcess } from '../support/server-process.js';

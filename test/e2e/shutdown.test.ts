@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
 import { RegisterServiceDocument } from '../generated/graphql.js';
-import { eventually } from '../support/app.js';
+import { eventually } from '../support/wait.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { executeOperation } from '../support/graphql.js';
 import { startServer, stopAllServers } from '../support/server-process.js';

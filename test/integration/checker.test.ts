@@ -10,7 +10,8 @@ import {
   UnregisterServiceDocument,
   type RegisterServiceInput,
 } from '../generated/graphql.js';
-import { eventually, requestStatements, startTestApp, type TestApp } from '../support/app.js';
+import { requestStatements, startTestApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/wait.js';
 import { DATABASE_KINDS } from '../support/database.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
 

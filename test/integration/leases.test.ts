@@ -7,7 +7,7 @@ import { insertTransitions, upsertRollups, upsertStates } from '../../src/histor
 import { emptyRollup, addCheck } from '../../src/history/rollup-buffer.js';
 import { uuidv7 } from '../../src/history/uuidv7.js';
 import { createLogger } from '../../src/logger.js';
-import { eventually } from '../support/app.js';
+import { eventually } from '../support/wait.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { TEST_DATABASE_URL } from '../support/services.js';
 

@@ -12,19 +12,15 @@ import {
   UpdateServiceDocument,
 } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { propertyParameters } from '../support/properties.js';
 import { lookupVia } from '../support/target-fixture.js';
 
 /**
  * Property-based run of random and hostile values for every argument of every mutation, sent as
- * variables over HTTP to the in-process server. On failure fast-check prints the seed and path;
- * replay with FC_SEED=<seed> (and FC_PATH=<path> to go straight to the shrunk case). FC_RUNS=<n>
- * runs longer; FC_VERBOSE=1 prints how often each result type came back.
+ * variables over HTTP to the in-process server. Replay and longer runs: see propertyParameters
+ * (FC_SEED, FC_PATH, FC_RUNS); FC_VERBOSE=1 prints how often each result type came back.
  */
-const FC_PARAMS = {
-  ...(process.env.FC_RUNS ? { numRuns: Number(process.env.FC_RUNS) } : {}),
-  ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}),
-  ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}),
-};
+const FC_PARAMS = propertyParameters();
 
 type MutationName =
   | 'registerService'

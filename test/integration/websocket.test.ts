@@ -1,12 +1,13 @@
 import { once } from 'node:events';
 import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import type { StatusChangedEvent } from '../../src/checks/monitor-topics.js';
 import { initialState } from '../../src/checks/service-state.js';
 import { StatusChangedDocument } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { connectClient, subscribe } from '../support/subscriptions.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 const PROTOCOL = 'graphql-transport-ws';
 
@@ -45,8 +46,8 @@ describe('the GraphQL WebSocket transport', () => {
     };
     t.app.testing.publish('statusChanged', event);
   };
-  const rawSocket = async (init = true) => {
-    const socket = new WebSocket(wsUrl, PROTOCOL);
+  const rawSocket = async (init = true, url = wsUrl) => {
+    const socket = new WebSocket(url, PROTOCOL);
     await once(socket, 'open');
     if (init) {
       socket.send(JSON.stringify({ type: 'connection_init' }));
@@ -117,12 +118,16 @@ describe('the GraphQL WebSocket transport', () => {
   });
 
   it('closes a client that stops reading (1008) and keeps delivering promptly to the others', async () => {
-    const stuck = await rawSocket();
+    // The stuck client reaches the server through a proxy of the test's, which stops reading for it.
+    const { port } = new URL(t.baseUrl);
+    const network = await startTcpProxy('127.0.0.1', Number(port));
+    onTestFinished(() => network.close());
+    const stuck = await rawSocket(true, `ws://${network.address}/graphql`);
     stuck.send(JSON.stringify({ id: 's', type: 'subscribe', payload: { query: 'subscription { statusChanged { current message } }' } }));
     const healthy = subscribe(client(), StatusChangedDocument, {});
     await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
-    // The stuck client stops reading: its kernel buffers fill, then the server's.
-    (stuck as unknown as { _socket: { pause(): void } })._socket.pause();
+    // The stuck client stops reading: the buffers between it and the server fill, then the server's.
+    network.pause();
     const connectionsBefore = t.app.testing.live.wsConnections();
 
     const padding = 'x'.repeat(1_000);
@@ -144,7 +149,7 @@ describe('the GraphQL WebSocket transport', () => {
     // Reading again, the stuck client finds its connection closed: 1008 if the close frame got
     // through, 1006 when the server had to cut it.
     const closed = closeOf(stuck);
-    (stuck as unknown as { _socket: { resume(): void } })._socket.resume();
+    network.resume();
     expect([1006, 1008]).toContain((await closed).code);
     healthy.dispose();
   });

@@ -1,14 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { assertServicesReachable } from './services.js';
 
 /**
- * Once per run: compile src/ to dist/ and build web/ into dist/web exactly as `npm start` does, because end-to-end tests start
- * the real server process from dist/. Also fails early and loudly when CI asked for PostgreSQL or
- * Redis and they are not there.
+ * Once per run of a tier that talks to PostgreSQL or Redis: fails early and loudly when CI asked for
+ * them and they are not there.
  */
 export default async function setup(): Promise<void> {
-  execFileSync('npx', ['--no-install', 'tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  // The dashboard the browser tests open, served from dist/web by the same process.
-  execFileSync('npx', ['--no-install', 'vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
-  const { assertServicesReachable } = await import('./services.js');
   await assertServicesReachable();
 }

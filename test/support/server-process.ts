@@ -4,6 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { withTimeout } from '../../src/timeouts.js';
+
+/**
+ * The server as a real process, for the end-to-end tests and the benchmarks alike: started from
+ * dist/ with a clean environment, its output collected and parsed, stopped and cleaned up.
+ */
 
 /** The repository root: `npm start` and `node dist/main.js` run from here, as the README says. */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,6 +36,8 @@ export interface SpawnOptions {
   env?: Record<string, string | undefined>;
   /** How long start* waits for the "listening" line (default 30 s). */
   startTimeoutMs?: number;
+  /** Flags for node before `dist/main.js` (e.g. `--inspect=127.0.0.1:0`, `--cpu-prof`); not for npm. */
+  nodeArgs?: string[];
 }
 
 /** A server process, listening or not: its output as it comes, and ways to end it. */
@@ -74,7 +82,8 @@ process.once('exit', () => {
 
 /** `node dist/main.js`, as a process manager would run the build. Does not wait for "listening". */
 export function spawnServer(options: SpawnOptions = {}): Promise<ProcessHandle> {
-  return launch({ command: process.execPath, args: ['dist/main.js'], signalGroup: false }, options);
+  const args = [...(options.nodeArgs ?? []), 'dist/main.js'];
+  return launch({ command: process.execPath, args, signalGroup: false }, options);
 }
 
 /** `node dist/main.js`, resolved once it logs "listening"; fails with its output if it exits or times out. */
@@ -103,7 +112,7 @@ export async function stopAllServers(): Promise<void> {
 async function launch(how: Launch, options: SpawnOptions): Promise<ProcessHandle> {
   const given = options.env ?? {};
   const ownDataDir = given.DATA_DIR === undefined;
-  const dataDir = given.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'statuschecker-e2e-')));
+  const dataDir = given.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'statuschecker-process-')));
   const env: Record<string, string> = {};
   for (const key of INHERITED) if (process.env[key] !== undefined) env[key] = process.env[key]!;
   Object.assign(env, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir });
@@ -257,12 +266,4 @@ function parseRecord(line: string): LogRecord | undefined {
   } catch {
     return undefined;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -8,17 +8,24 @@ export interface TcpProxy {
   cut(): void;
   restore(): void;
   readonly isCut: boolean;
+  /**
+   * Stops passing on what the service sends, as a client that stops reading would: the service's
+   * writes back up in its socket buffers. Until `resume()`; new connections start paused too.
+   */
+  pause(): void;
+  resume(): void;
   close(): Promise<void>;
 }
 
 /**
- * A TCP proxy owned by the test, in front of PostgreSQL or Redis: it lets a test take a service
- * away mid-run (connections reset, new ones refused) and bring it back, without touching the
- * shared service itself.
+ * A TCP proxy owned by the test, in front of PostgreSQL, Redis or the server: it lets a test take
+ * a service away mid-run (connections reset, new ones refused) and bring it back, without touching
+ * the shared service itself, or play a client that stops reading.
  */
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
   let cut = false;
+  let paused = false;
   const server = net.createServer((client) => {
     if (cut) {
       client.destroy();
@@ -35,7 +42,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
     client.pipe(upstream);
-    upstream.pipe(client);
+    if (paused) upstream.pause();
+    else upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -56,6 +64,17 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     },
     get isCut() {
       return cut;
+    },
+    pause() {
+      paused = true;
+      for (const [client, upstream] of pairs) {
+        upstream.unpipe(client);
+        upstream.pause();
+      }
+    },
+    resume() {
+      paused = false;
+      for (const [client, upstream] of pairs) upstream.pipe(client);
     },
     close() {
       cutAll();

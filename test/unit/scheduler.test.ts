@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createScheduler, MAX_START_SPREAD_MS, NEW_JOB_WINDOW_MS } from '../../src/schedule/scheduler.js';
+import { fakeClock } from '../support/fake-clock.js';
+import { eventually } from '../support/wait.js';
 
-// Real timers and short intervals throughout: what is asserted is what a user would see over time
-// (how often and when checks run, how many at once), with bounds loose enough for a busy machine.
+// Fake timers throughout (the scheduler's timer, its clock, the fake checks' durations): what is
+// asserted is what a user would see over time (how often and when checks run, how many at once),
+// and time passes only when the test lets it, so no verdict depends on how busy the machine is.
 
 interface Def {
   id: string;
@@ -29,14 +32,24 @@ const takes = (ms: number | ((call: Call) => number)): Behaviour => (call) => {
 /** Leaves each check pending until the test settles it. */
 const manual: Behaviour = () => {};
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Lets `ms` of fake time pass, running every timer due meanwhile. */
+const sleep = (ms: number) => fakeClock.sleep(ms);
 
+/** Lets fake time pass, 1 ms at a time, until `condition` holds; fails after `timeoutMs` of it. */
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(2);
-  }
+  await eventually(() => condition() || undefined, timeoutMs, what, { clock: fakeClock, intervalMs: 1 });
+}
+
+/** Awaits `promise` while fake time passes (a stop waits for checks that settle on timers). */
+async function settled<T>(promise: Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
+  let outcome: { value: T } | { error: unknown } | undefined;
+  promise.then(
+    (value) => (outcome = { value }),
+    (error: unknown) => (outcome = { error }),
+  );
+  const result = await eventually(() => outcome, timeoutMs, what, { clock: fakeClock, intervalMs: 1 });
+  if ('error' in result) throw result.error;
+  return result.value;
 }
 
 /** Returns the given values in turn, then `rest`. */
@@ -53,13 +66,18 @@ interface HarnessOptions {
 
 type Harness = ReturnType<typeof harness>;
 
-/** Runs `body` with a fresh scheduler and fake check, and always stops it (tests may run concurrently). */
+/** Runs `body` with fake timers, a fresh scheduler and fake check, and always stops it. */
 async function using(options: HarnessOptions, body: (h: Harness) => Promise<void>): Promise<void> {
-  const h = harness(options);
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date'] });
   try {
-    await body(h);
+    const h = harness(options);
+    try {
+      await body(h);
+    } finally {
+      await settled(h.scheduler.stop(100), 'the final stop');
+    }
   } finally {
-    await h.scheduler.stop(100);
+    vi.useRealTimers();
   }
 }
 
@@ -133,8 +151,7 @@ function harness(options: HarnessOptions) {
   };
 }
 
-// The timing-heavy tables run their cases side by side: they mostly wait, and each owns its scheduler.
-describe.concurrent('scheduler: concurrency', () => {
+describe('scheduler: concurrency', () => {
   it.each<[number]>([[1], [3], [8]])('never more than %i checks at once, never two of one job, even with runNow in between', (concurrency) =>
     // 20 jobs every 50 ms, checks of 5..60 ms: far more work than the slots, so the cap is reached.
     using({ concurrency, behaviour: takes((call) => 5 + ((call.n * 37) % 56)) }, async (h) => {
@@ -147,7 +164,7 @@ describe.concurrent('scheduler: concurrency', () => {
         samples.push(h.scheduler.running);
         await sleep(10);
       }
-      await h.scheduler.stop(1_000);
+      await settled(h.scheduler.stop(1_000), 'the stop');
       await Promise.all(nows);
       expect(Math.max(...samples)).toBeLessThanOrEqual(concurrency);
       expect(h.maxActive).toBe(concurrency);
@@ -158,7 +175,7 @@ describe.concurrent('scheduler: concurrency', () => {
   );
 });
 
-describe.concurrent('scheduler: fixed-rate intervals', () => {
+describe('scheduler: fixed-rate intervals', () => {
   const WINDOW_MS = 800;
   it.each<[string, number[], number]>([
     ['one job every 50 ms', [50], 0.1],
@@ -171,7 +188,7 @@ describe.concurrent('scheduler: fixed-rate intervals', () => {
       const startedAt = Date.now();
       h.scheduler.start();
       await sleep(WINDOW_MS);
-      await h.scheduler.stop(500);
+      await settled(h.scheduler.stop(500), 'the stop');
 
       for (const [i, interval] of intervals.entries()) {
         const starts = h.callsOf(`job${i}-${interval}`).map((c) => c.startedAt - startedAt).filter((t) => t <= WINDOW_MS);
@@ -188,7 +205,7 @@ describe.concurrent('scheduler: fixed-rate intervals', () => {
   );
 });
 
-describe.concurrent('scheduler: when first checks run', () => {
+describe('scheduler: when first checks run', () => {
   it.each<[string, number, number[], number[]]>([
     ['spread over a short interval', 300, [0.9, 0.1, 0.5, 0.3, 0.7], [270, 30, 150, 90, 210]],
     ['spread over at most a minute for long intervals', 3_600_000, [0.004, 0.002, 0.001], [240, 120, 60]],
@@ -228,7 +245,7 @@ describe.concurrent('scheduler: when first checks run', () => {
   );
 });
 
-describe.concurrent('scheduler: remove and upsert while a check runs', () => {
+describe('scheduler: remove and upsert while a check runs', () => {
   it.each<[string, (call: Call) => void]>([
     ['resolves anyway', (call) => call.resolve('late result')],
     ['rejects', (call) => call.reject(new DOMException('aborted', 'AbortError'))],
@@ -305,13 +322,13 @@ describe.concurrent('scheduler: remove and upsert while a check runs', () => {
   );
 });
 
-describe.concurrent('scheduler: runNow', () => {
+describe('scheduler: runNow', () => {
   it('runs a fresh check at once and resolves with its result', () =>
     using({ random: () => 0.99, behaviour: takes(10) }, async (h) => {
       h.scheduler.upsert('a', { id: 'a', version: 1 }, 3_600_000); // first due ~59 s from now
       h.scheduler.start();
       const askedAt = Date.now();
-      const result = await h.scheduler.runNow('a');
+      const result = await settled(h.scheduler.runNow('a'), 'the check runNow asked for');
       expect(result).toBe('a@1#1');
       expect(h.calls).toHaveLength(1);
       expect(h.calls[0]!.startedAt - askedAt).toBeLessThan(50);
@@ -374,7 +391,7 @@ describe.concurrent('scheduler: runNow', () => {
       await waitFor(() => h.calls.length === 2, 'the check of version 2');
       expect(h.calls[1]!.def.version).toBe(2);
       h.calls[1]!.resolve('version 2');
-      expect(await Promise.race([answer, sleep(1_000).then(() => 'no answer within a second')])).toBe('version 2');
+      expect(await settled(answer, 'the answer', 1_000)).toBe('version 2');
     }),
   );
 
@@ -403,7 +420,7 @@ describe.concurrent('scheduler: runNow', () => {
     }],
     ['the scheduler stops while it waits', async (h) => {
       await waitFor(() => h.calls.length === 1, 'the check');
-      await h.scheduler.stop(50);
+      await settled(h.scheduler.stop(50), 'the stop');
     }],
   ])('resolves null when %s', (name, meanwhile) =>
     using({ behaviour: manual, random: () => 0.99 }, async (h) => {
@@ -418,7 +435,7 @@ describe.concurrent('scheduler: runNow', () => {
   );
 });
 
-describe.concurrent('scheduler: lag', () => {
+describe('scheduler: lag', () => {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   it.each<[string, number, (lags: number[]) => void]>([
     ['room to spare: lag stays small', 10, (lags) => expect(Math.max(...lags)).toBeLessThan(80)],
@@ -432,7 +449,7 @@ describe.concurrent('scheduler: lag', () => {
       for (let i = 0; i < 6; i++) h.scheduler.upsert(`job${i}`, { id: `job${i}`, version: 1 }, 100);
       h.scheduler.start();
       await sleep(700);
-      await h.scheduler.stop(200);
+      await settled(h.scheduler.stop(200), 'the stop');
       expect(h.lags.length).toBeGreaterThanOrEqual(8);
       expect(h.lags.length).toBe(h.calls.length);
       expect(Math.min(...h.lags)).toBeGreaterThanOrEqual(0);
@@ -441,7 +458,7 @@ describe.concurrent('scheduler: lag', () => {
   );
 });
 
-describe.concurrent('scheduler: stop', () => {
+describe('scheduler: stop', () => {
   it.each<[string, Behaviour, number, [number, number]]>([
     ['honours the abort signal', (call) => call.signal.addEventListener('abort', () => call.reject(call.signal.reason)), 2_000, [0, 100]],
     ['ignores the abort signal', manual, 150, [140, 400]],
@@ -452,7 +469,7 @@ describe.concurrent('scheduler: stop', () => {
       await waitFor(() => h.calls.length === 2, 'both checks');
 
       const stoppingAt = Date.now();
-      await h.scheduler.stop(timeoutMs);
+      await settled(h.scheduler.stop(timeoutMs), 'the stop');
       const took = Date.now() - stoppingAt;
       expect(took).toBeGreaterThanOrEqual(min);
       expect(took).toBeLessThanOrEqual(max);
@@ -471,14 +488,14 @@ describe.concurrent('scheduler: stop', () => {
       h.scheduler.upsert('a', { id: 'a', version: 1 }, 50);
       h.scheduler.start();
       await waitFor(() => h.calls.length === 1, 'the check');
-      await h.scheduler.stop(100);
+      await settled(h.scheduler.stop(100), 'the first stop');
       const again = Date.now();
-      await h.scheduler.stop(5_000);
+      await settled(h.scheduler.stop(5_000), 'the second stop');
       expect(Date.now() - again).toBeLessThan(50);
     }));
 });
 
-describe.concurrent('scheduler: a failing check does not stop it', () => {
+describe('scheduler: a failing check does not stop it', () => {
   it.each<[string, HarnessOptions]>([
     ['the check rejects', { behaviour: (call) => (call.def.id === 'bad' ? call.reject(new Error('check of bad blew up')) : takes(2)(call)) }],
     ['the check throws synchronously', { throwsFor: new Set(['bad']) }],
@@ -490,7 +507,7 @@ describe.concurrent('scheduler: a failing check does not stop it', () => {
       for (const id of ['bad', 'good']) h.scheduler.upsert(id, { id, version: 1 }, 40);
       h.scheduler.start();
       await sleep(300);
-      await h.scheduler.stop(100);
+      await settled(h.scheduler.stop(100), 'the stop');
 
       expect(h.errors.length).toBeGreaterThanOrEqual(4);
       expect(h.errors.every((e) => e.id === 'bad' && (e.err as Error).message === 'check of bad blew up')).toBe(true);

@@ -1,7 +1,9 @@
 import net from 'node:net';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { newAddress, parseAddress } from '../../src/policy/ip-ranges.js';
 import { createTargetPolicy, invalidCidrs, type TargetPolicySettings } from '../../src/policy/target-policy.js';
+import { propertyParameters } from '../support/properties.js';
 
 /** The reasons a user reads, one per blocked range. */
 const R = {
@@ -495,23 +497,11 @@ describe('invalidCidrs', () => {
 });
 
 describe('address parsing agrees with node:net', () => {
-  /** Small deterministic PRNG (mulberry32), so a failure reproduces. */
-  function random(seed: number): () => number {
-    let state = seed;
-    return () => {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-  const next = random(20260101);
-  const int = (n: number) => Math.floor(next() * n);
-
   /** Eight groups with runs of zeros, so "::" lands everywhere. */
-  function randomGroups(): number[] {
-    return Array.from({ length: 8 }, () => (next() < 0.4 ? 0 : int(0x10000)));
-  }
+  const anyGroups = fc.array(fc.oneof({ arbitrary: fc.constant(0), weight: 2 }, { arbitrary: fc.nat(0xffff), weight: 3 }), {
+    minLength: 8,
+    maxLength: 8,
+  });
   function spellings(g: number[]): string[] {
     const hex = g.map((x) => x.toString(16));
     const v4 = `${g[6]! >>> 8}.${g[6]! & 0xff}.${g[7]! >>> 8}.${g[7]! & 0xff}`;
@@ -527,14 +517,16 @@ describe('address parsing agrees with node:net', () => {
 
   it('reads every spelling of random IPv6 addresses to the same 128 bits', () => {
     const out = newAddress();
-    for (let n = 0; n < 2_000; n++) {
-      const g = randomGroups();
-      const words = [0, 1, 2, 3].map((k) => g[2 * k]! * 0x10000 + g[2 * k + 1]!);
-      for (const text of spellings(g)) {
-        expect(parseAddress(text, out), text).toBe(true);
-        expect([...out], text).toEqual(words);
-      }
-    }
+    fc.assert(
+      fc.property(anyGroups, (g) => {
+        const words = [0, 1, 2, 3].map((k) => g[2 * k]! * 0x10000 + g[2 * k + 1]!);
+        for (const text of spellings(g)) {
+          expect(parseAddress(text, out), text).toBe(true);
+          expect([...out], text).toEqual(words);
+        }
+      }),
+      propertyParameters({ numRuns: 2_000, seed: 20260101 }),
+    );
   });
 
   it.each([
@@ -559,18 +551,28 @@ describe('address parsing agrees with node:net', () => {
   });
 
   it('accepts exactly what net.isIP accepts, on mangled addresses', () => {
-    const alphabet = ':.0123456789abcdefABCDEFg ';
-    const out = newAddress();
-    for (let n = 0; n < 20_000; n++) {
-      const base = n % 3 === 0 ? `${int(300)}.${int(300)}.${int(300)}.${int(300)}` : spellings(randomGroups())[int(5)]!;
+    // An IPv4-ish base (octets up to 299) a third of the time, else one spelling of an IPv6
+    // address; then one to three edits, each deleting a character or inserting one.
+    const anyBase = fc.oneof(
+      fc.array(fc.nat(299), { minLength: 4, maxLength: 4 }).map((octets) => octets.join('.')),
+      { arbitrary: fc.tuple(anyGroups, fc.nat(4)).map(([g, k]) => spellings(g)[k]!), weight: 2 },
+    );
+    const anyEdit = fc.record({ at: fc.nat(), insert: fc.boolean(), char: fc.constantFrom(...':.0123456789abcdefABCDEFg ') });
+    const mangled = fc.tuple(anyBase, fc.array(anyEdit, { minLength: 1, maxLength: 3 })).map(([base, edits]) => {
       const chars = [...base];
-      for (let edits = 1 + int(3); edits > 0; edits--) {
-        const at = int(chars.length + 1);
-        if (next() < 0.5) chars.splice(at, 1);
-        else chars.splice(at, 0, alphabet[int(alphabet.length)]!);
+      for (const edit of edits) {
+        const at = edit.at % (chars.length + 1);
+        if (edit.insert) chars.splice(at, 0, edit.char);
+        else chars.splice(at, 1);
       }
-      const text = chars.join('');
-      expect(parseAddress(text, out), JSON.stringify(text)).toBe(net.isIP(text) !== 0);
-    }
+      return chars.join('');
+    });
+    const out = newAddress();
+    fc.assert(
+      fc.property(mangled, (text) => {
+        expect(parseAddress(text, out), JSON.stringify(text)).toBe(net.isIP(text) !== 0);
+      }),
+      propertyParameters({ numRuns: 20_000, seed: 20260101 }),
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { uuidv7 } from '../../src/history/uuidv7.js';
 
 const FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -12,10 +12,22 @@ const outOfOrder = (ids: string[]) => ids.flatMap((id, i) => (i > 0 && !(ids[i -
 
 // The generator remembers the last millisecond it used, like a clock. The tests below run in file
 // order, so the clock-driven ones come first and every explicit millisecond is later than the last.
-let clock = Date.now() + 3_600_000;
+// The clock they read is a fake one, set by each test: no verdict depends on the wall clock.
+let clock = Date.UTC(2026, 0, 1);
 const nextMs = () => (clock += 1_000);
 
 describe('uuidv7 from the clock', () => {
+  let now: number;
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    now = nextMs();
+    vi.setSystemTime(now);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    clock += 1_000; // past whatever the ids borrowed
+  });
+
   it('is an RFC 9562 version 7 id with variant 10', () => {
     for (let i = 0; i < 1_000; i++) expect(uuidv7()).toMatch(FORMAT);
   });
@@ -30,15 +42,17 @@ describe('uuidv7 from the clock', () => {
   });
 
   it('embeds the current time', () => {
-    const before = Date.now();
-    const id = uuidv7();
-    const after = Date.now();
-    expect(timestampOf(id)).toBeGreaterThanOrEqual(before);
-    expect(timestampOf(id)).toBeLessThanOrEqual(after);
+    expect(timestampOf(uuidv7())).toBe(now);
+    vi.setSystemTime(now + 1);
+    expect(timestampOf(uuidv7())).toBe(now + 1);
   });
 
   it('50,000 ids made in a tight loop (many per millisecond) sort in creation order and are unique', () => {
-    const ids = Array.from({ length: 50_000 }, () => uuidv7());
+    // The clock moves on a millisecond every 1,000 ids, as a fast machine's would.
+    const ids = Array.from({ length: 50_000 }, (_, i) => {
+      if (i > 0 && i % 1_000 === 0) vi.setSystemTime(Date.now() + 1);
+      return uuidv7();
+    });
     expect(outOfOrder(ids)).toEqual([]);
     expect(new Set(ids).size).toBe(ids.length);
   });
