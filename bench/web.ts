@@ -26,8 +26,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { createClient } from 'graphql-ws';
-import { WebSocket } from 'ws';
 import type { Page } from 'playwright-core';
+import { WebSocket } from 'ws';
 import { launchBrowser } from '../test/support/browser.js';
 import { registerService } from '../test/support/dashboard.js';
 import { REPO_ROOT, startServer, stopAllServers } from '../test/support/server-process.js';
@@ -102,10 +102,14 @@ async function heapMiB(page: Page): Promise<number> {
 /** Navigation start to N rows in the DOM, on the page's own clock. */
 async function firstRender(page: Page, url: string): Promise<number> {
   await page.goto(url, { waitUntil: 'commit' });
-  const handle = await page.waitForFunction((n) => document.querySelectorAll('tbody tr').length >= n && performance.now(), SERVICES, {
-    polling: 'raf',
-    timeout: 60_000,
-  });
+  const handle = await page.waitForFunction(
+    (n) => document.querySelectorAll('tbody tr').length >= n && performance.now(),
+    SERVICES,
+    {
+      polling: 'raf',
+      timeout: 60_000,
+    },
+  );
   return (await handle.jsonValue()) as number;
 }
 
@@ -119,14 +123,18 @@ async function listQueryMs(graphqlUrl: string): Promise<number> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query, variables: { first: 250, after } }),
     });
-    const body = (await response.json()) as { data: { services: { pageInfo: { hasNextPage: boolean; endCursor: string } } } };
+    const body = (await response.json()) as {
+      data: { services: { pageInfo: { hasNextPage: boolean; endCursor: string } } };
+    };
     after = body.data.services.pageInfo.hasNextPage ? body.data.services.pageInfo.endCursor : null;
   } while (after);
   return performance.now() - started;
 }
 
 async function main() {
-  console.log(`bench:web — ${SERVICES} services, interval ${INTERVAL} s, ${FLIPS_PER_SECOND} flips/s, heap run ${MINUTES} min`);
+  console.log(
+    `bench:web — ${SERVICES} services, interval ${INTERVAL} s, ${FLIPS_PER_SECOND} flips/s, heap run ${MINUTES} min`,
+  );
   const chunks = bundle();
 
   const target = await startFlipTarget();
@@ -161,7 +169,9 @@ async function main() {
     for (let i = 0; i < 3; i++) warm.push(await firstRender(page, `${server.url}/`));
     const query: number[] = [];
     for (let i = 0; i < 3; i++) query.push(await listQueryMs(server.graphqlUrl));
-    const dashboardJs = chunks.filter((c) => c.name.endsWith('.js') && loaded.has(c.name)).reduce((sum, c) => sum + c.gzip, 0);
+    const dashboardJs = chunks
+      .filter((c) => c.name.endsWith('.js') && loaded.has(c.name))
+      .reduce((sum, c) => sum + c.gzip, 0);
     const allJs = chunks.filter((c) => c.name.endsWith('.js')).reduce((sum, c) => sum + c.gzip, 0);
     console.log('\nBundle (dist/web/assets, gzip -9):');
     console.log(
@@ -181,19 +191,34 @@ async function main() {
         const now = Date.now();
         for (const record of records) {
           const row = record.target as HTMLElement;
-          if (record.type === 'attributes' && row.dataset.serviceId) seen.push([row.dataset.serviceId, row.dataset.status ?? '', now]);
+          if (record.type === 'attributes' && row.dataset.serviceId)
+            seen.push([row.dataset.serviceId, row.dataset.status ?? '', now]);
         }
       });
-      observer.observe(document.querySelector('tbody')!, { subtree: true, attributes: true, attributeFilter: ['data-status'] });
+      observer.observe(document.querySelector('tbody')!, {
+        subtree: true,
+        attributes: true,
+        attributeFilter: ['data-status'],
+      });
       (window as unknown as { stopObserving: () => void }).stopObserving = () => observer.disconnect();
     });
     const events: { id: string; status: string; at: number; received: number }[] = [];
-    const client = createClient({ url: server.graphqlUrl.replace('http:', 'ws:'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    const client = createClient({
+      url: server.graphqlUrl.replace('http:', 'ws:'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
     const stop = client.subscribe<{ statusChanged: { at: string; current: string; service: { id: string } } }>(
       { query: 'subscription { statusChanged { at current service { id } } }' },
       {
         next: ({ data }) => {
-          if (data) events.push({ id: data.statusChanged.service.id, status: data.statusChanged.current, at: Date.parse(data.statusChanged.at), received: Date.now() });
+          if (data)
+            events.push({
+              id: data.statusChanged.service.id,
+              status: data.statusChanged.current,
+              at: Date.parse(data.statusChanged.at),
+              received: Date.now(),
+            });
         },
         error: (err) => console.error('subscription error', err),
         complete: () => undefined,
@@ -238,7 +263,9 @@ async function main() {
         ['warm (median of 3)', fmt.ms(median(warm)), fmt.ms(median(query)), fmt.fixed(median(warm) / median(query))],
       ]),
     );
-    console.log(`\nChange visible (server's at → DOM), ${toDom.size} of ${events.length} transitions seen (${missed} not seen: rows re-rendered away or re-flipped first):`);
+    console.log(
+      `\nChange visible (server's at → DOM), ${toDom.size} of ${events.length} transitions seen (${missed} not seen: rows re-rendered away or re-flipped first):`,
+    );
     console.log(
       table([
         ['to', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
@@ -253,10 +280,25 @@ async function main() {
     console.log(
       table([
         ['budget', 'measured', 'limit', ''],
-        ['dashboard JS gzip', `${fmt.kib(dashboardJs)} KiB`, `${BUDGET.jsGzipKiB} KiB`, verdict(dashboardJs <= BUDGET.jsGzipKiB * 1024)],
-        ['first render (cold)', `${fmt.ms(cold)} ms`, `${BUDGET.firstRenderMs} ms`, verdict(cold <= BUDGET.firstRenderMs)],
+        [
+          'dashboard JS gzip',
+          `${fmt.kib(dashboardJs)} KiB`,
+          `${BUDGET.jsGzipKiB} KiB`,
+          verdict(dashboardJs <= BUDGET.jsGzipKiB * 1024),
+        ],
+        [
+          'first render (cold)',
+          `${fmt.ms(cold)} ms`,
+          `${BUDGET.firstRenderMs} ms`,
+          verdict(cold <= BUDGET.firstRenderMs),
+        ],
         ['change visible p99', `${fmt.ms(domP99!)} ms`, `${BUDGET.changeMs} ms`, verdict(domP99! <= BUDGET.changeMs)],
-        [`heap after ${MINUTES} min`, `${fmt.fixed(finalHeap, 1)} MiB`, `${BUDGET.heapMiB} MiB`, verdict(finalHeap < BUDGET.heapMiB)],
+        [
+          `heap after ${MINUTES} min`,
+          `${fmt.fixed(finalHeap, 1)} MiB`,
+          `${BUDGET.heapMiB} MiB`,
+          verdict(finalHeap < BUDGET.heapMiB),
+        ],
       ]),
     );
   } finally {

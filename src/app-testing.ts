@@ -27,7 +27,11 @@ export interface AppTesting {
   /** Publishes onto the event bus as the monitor would (subscription tests need exact events). */
   publish: MonitorEvents['publish'];
   /** The counts behind the WebSocket gauges, read without a scrape. */
-  readonly live: { readonly wsConnections: () => number; readonly subscriptionsActive: () => number; readonly subscriptionGroups: () => number };
+  readonly live: {
+    readonly wsConnections: () => number;
+    readonly subscriptionsActive: () => number;
+    readonly subscriptionGroups: () => number;
+  };
   /** Closes every WebSocket with 1001, as shutdown does, leaving the rest running. */
   closeWebSockets(): Promise<void>;
   /** The app's metrics objects (benchmarks read counters and tap the lag histogram). */
@@ -45,7 +49,16 @@ export interface AppTestingParts {
   ws: GraphQLWebSocket;
 }
 
-export function createAppTesting({ registry, prisma, cache, monitor, history, events, metrics, ws }: AppTestingParts): AppTesting {
+export function createAppTesting({
+  registry,
+  prisma,
+  cache,
+  monitor,
+  history,
+  events,
+  metrics,
+  ws,
+}: AppTestingParts): AppTesting {
   return {
     registry,
     prisma,

@@ -1,5 +1,5 @@
-import type { PrismaClient } from '../db/database.js';
 import type { ServiceState } from '../checks/service-state.js';
+import type { PrismaClient } from '../db/database.js';
 import type { Rollup } from './rollup-buffer.js';
 
 /** A transition waiting to be written. */

@@ -62,8 +62,14 @@ type Fenced = (kind: 'transition' | 'state' | 'rollup', rows: number) => void;
  * checks. Transitions and states are idempotent (re-sent whole on failure); rollups add up, so
  * each chunk is confirmed as soon as it is written and only unwritten rows are given back.
  */
-async function writeBatch(prisma: PrismaClient, batch: HistoryBatch, rollups: RollupBuffer, fenced: Fenced): Promise<void> {
-  for (const chunk of chunks(batch.transitions)) fenced('transition', await yieldThen(() => insertTransitions(prisma, chunk)));
+async function writeBatch(
+  prisma: PrismaClient,
+  batch: HistoryBatch,
+  rollups: RollupBuffer,
+  fenced: Fenced,
+): Promise<void> {
+  for (const chunk of chunks(batch.transitions))
+    fenced('transition', await yieldThen(() => insertTransitions(prisma, chunk)));
   for (const chunk of chunks(batch.states)) fenced('state', await yieldThen(() => upsertStates(prisma, chunk)));
   for (const chunk of chunks(batch.rollups)) {
     fenced('rollup', await yieldThen(() => upsertRollups(prisma, chunk)));
@@ -73,10 +79,18 @@ async function writeBatch(prisma: PrismaClient, batch: HistoryBatch, rollups: Ro
 }
 
 /** Drops the oldest buffered rows beyond the bounds (an outage longer than the buffer), loudly. */
-function dropBeyondBounds(pending: PendingHistory, maxRows: number, log: Logger, onDropped: HistoryWriterOptions['onDropped']): void {
+function dropBeyondBounds(
+  pending: PendingHistory,
+  maxRows: number,
+  log: Logger,
+  onDropped: HistoryWriterOptions['onDropped'],
+): void {
   const dropped = pending.dropBeyond(maxRows, MAX_TRANSITIONS);
   if (dropped.rollups.rows > 0) {
-    log.error({ rows: dropped.rollups.rows, checks: dropped.rollups.checks, maxRows }, 'history buffer full: oldest rollups dropped');
+    log.error(
+      { rows: dropped.rollups.rows, checks: dropped.rollups.checks, maxRows },
+      'history buffer full: oldest rollups dropped',
+    );
     onDropped?.('rollup', dropped.rollups.rows);
   }
   if (dropped.transitions > 0) {
@@ -86,7 +100,11 @@ function dropBeyondBounds(pending: PendingHistory, maxRows: number, log: Logger,
 }
 
 /** Records what the monitor reports into the buffer, under the lease token of the moment. */
-function recordingSink(pending: PendingHistory, fenceOf: (serviceId: string) => string | null, transitioned: () => void): MonitorSink {
+function recordingSink(
+  pending: PendingHistory,
+  fenceOf: (serviceId: string) => string | null,
+  transitioned: () => void,
+): MonitorSink {
   return {
     checkCompleted({ service, at, result }) {
       const fence = fenceOf(service.id);
@@ -115,7 +133,10 @@ function recordingSink(pending: PendingHistory, fenceOf: (serviceId: string) => 
  * Keeps trying to flush until the deadline: a database that blinks during shutdown should not
  * cost history.
  */
-async function flushBefore(deadline: number, flush: () => Promise<void>): Promise<{ flushed: true } | { flushed: false; lastError: unknown }> {
+async function flushBefore(
+  deadline: number,
+  flush: () => Promise<void>,
+): Promise<{ flushed: true } | { flushed: false; lastError: unknown }> {
   let lastError: unknown = null;
   while (Date.now() < deadline) {
     try {
@@ -184,7 +205,10 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
       options.onWriteHealth?.(false);
       const retryMs = Math.min(RETRY_MAX_MS, 500 * 2 ** Math.min(failures, 5));
       if (failures === 1 || failures % 10 === 0) {
-        log.warn({ err, failedAttempts: failures, retryMs, ...pending.counts() }, 'history write failed; kept in memory, retrying');
+        log.warn(
+          { err, failedAttempts: failures, retryMs, ...pending.counts() },
+          'history write failed; kept in memory, retrying',
+        );
       }
       scheduleFlush(retryMs);
       throw err;

@@ -1,15 +1,23 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { createHash } from 'node:crypto';
 
 /** dist/web, beside dist/server where this module is compiled to (`npm run build` writes both). */
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
 /** Paths the single-page app never answers, so their own 404s and routes stay theirs. */
-const RESERVED = [/^\/graphql(\/|$)/, /^\/metrics$/, /^\/healthz$/, /^\/readyz$/, /^\/status\//, /^\/badge\//, /^\/push\//];
+const RESERVED = [
+  /^\/graphql(\/|$)/,
+  /^\/metrics$/,
+  /^\/healthz$/,
+  /^\/readyz$/,
+  /^\/status\//,
+  /^\/badge\//,
+  /^\/push\//,
+];
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

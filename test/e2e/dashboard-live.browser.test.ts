@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { recordTraffic, type Traffic } from '../support/browser-traffic.js';
 import { registerService, rowOf, rowStatus, serviceStatus } from '../support/dashboard.js';
-import { startServer, stopAllServers, type ServerProcess } from '../support/server-process.js';
+import { type ServerProcess, startServer, stopAllServers } from '../support/server-process.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
@@ -30,7 +30,11 @@ beforeAll(async () => {
   target = await startTarget();
   for (const name of ['live-token', 'live-away']) {
     target.respondWith(`/switch/${name}`, 200);
-    ids[name] = await registerService(server.graphqlUrl, { name, url: target.url(`/switch/${name}`), intervalSeconds: 1, timeoutMs: 500 }, AUTH);
+    ids[name] = await registerService(
+      server.graphqlUrl,
+      { name, url: target.url(`/switch/${name}`), intervalSeconds: 1, timeoutMs: 500 },
+      AUTH,
+    );
   }
   try {
     browser = await launchBrowser();
@@ -71,7 +75,9 @@ describe('a server with API_TOKENS', () => {
   it('asks for a token, refuses a wrong one, and works live with the right one', async () => {
     const page = await open(server.url);
     await enterToken(page, 'not-the-right-token-at-all');
-    await expect.poll(() => page.getByRole('dialog', { name: 'API token' }).innerText(), { timeout: 10_000 }).toContain('refused');
+    await expect
+      .poll(() => page.getByRole('dialog', { name: 'API token' }).innerText(), { timeout: 10_000 })
+      .toContain('refused');
 
     await enterToken(page, TOKEN);
     await expect.poll(() => page.getByRole('dialog').count(), { timeout: 10_000 }).toBe(0);

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { isLocal, recordTraffic, type Traffic } from '../support/browser-traffic.js';
 import { registerService, rowOf, rowStatus, seriousA11yViolations, serviceStatus } from '../support/dashboard.js';
-import { startServer, stopAllServers, type ServerProcess } from '../support/server-process.js';
+import { type ServerProcess, startServer, stopAllServers } from '../support/server-process.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
 
 /**
@@ -33,7 +33,13 @@ beforeAll(async () => {
     ['dash-broken', '/switch/dash-broken', ['prod']],
     ['dash-steady', '/switch/dash-steady', ['staging']],
   ] as const) {
-    ids[name] = await registerService(server.graphqlUrl, { name, url: target.url(path), intervalSeconds: 1, timeoutMs: 500, labels: [...labels] });
+    ids[name] = await registerService(server.graphqlUrl, {
+      name,
+      url: target.url(path),
+      intervalSeconds: 1,
+      timeoutMs: 500,
+      labels: [...labels],
+    });
   }
   try {
     browser = await launchBrowser();
@@ -214,7 +220,10 @@ describe('accessibility and the network', () => {
     await page.waitForLoadState('networkidle');
     expect(traffic.requests.length).toBeGreaterThan(0);
     expect(traffic.requests.some((url) => url.startsWith('ws://127.0.0.1'))).toBe(true);
-    expect(traffic.requests.filter((url) => !isLocal(url)), 'requests that left 127.0.0.1').toEqual([]);
+    expect(
+      traffic.requests.filter((url) => !isLocal(url)),
+      'requests that left 127.0.0.1',
+    ).toEqual([]);
     expect(traffic.blocked).toEqual([]);
     expect(traffic.failed, 'failed requests').toEqual([]);
     expect(traffic.pageErrors, 'uncaught errors in the page').toEqual([]);

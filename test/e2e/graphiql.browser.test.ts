@@ -4,7 +4,7 @@ import { RegisterServiceDocument } from '../generated/graphql.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { isLocal } from '../support/browser-traffic.js';
 import { executeOperation } from '../support/graphql.js';
-import { startServer, stopAllServers, type ServerProcess } from '../support/server-process.js';
+import { type ServerProcess, startServer, stopAllServers } from '../support/server-process.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
 
 /**
@@ -82,7 +82,11 @@ afterAll(async () => {
 });
 
 function isGraphQLPost(request: Request, containing: string): boolean {
-  return request.url() === server.graphqlUrl && request.method() === 'POST' && (request.postData() ?? '').includes(containing);
+  return (
+    request.url() === server.graphqlUrl &&
+    request.method() === 'POST' &&
+    (request.postData() ?? '').includes(containing)
+  );
 }
 
 function describeFailure(request: Request): string {
@@ -119,10 +123,7 @@ async function resultJson(page: Page): Promise<unknown> {
 describe('GraphiQL at /graphql', () => {
   it('renders the editor, with the schema fetched from this server', async () => {
     const page = await newPage();
-    const introspection = page.waitForResponse(
-      (r) => isGraphQLPost(r.request(), '__schema'),
-      { timeout: 20_000 },
-    );
+    const introspection = page.waitForResponse((r) => isGraphQLPost(r.request(), '__schema'), { timeout: 20_000 });
     const response = await page.goto(server.graphqlUrl);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-type']).toMatch(/text\/html/);
@@ -141,7 +142,9 @@ describe('GraphiQL at /graphql', () => {
   it('runs a query opened from a link and shows the answer', async () => {
     const page = await openGraphiQL(SUMMARY_QUERY);
     await expect
-      .poll(async () => (await page.locator(SELECTORS.queryText).innerText()).replace(/\u00a0/g, ' '), { timeout: 10_000 })
+      .poll(async () => (await page.locator(SELECTORS.queryText).innerText()).replace(/\u00a0/g, ' '), {
+        timeout: 10_000,
+      })
       .toContain('statusSummary');
 
     const answered = page.waitForResponse((r) => isGraphQLPost(r.request(), 'statusSummary'));
@@ -168,7 +171,11 @@ describe('GraphiQL at /graphql', () => {
     target.respondWith(LIVE_PATH, 503);
     await expect
       .poll(() => resultJson(page), { timeout: 10_000 })
-      .toEqual({ data: { statusChanged: { service: { name: 'graphiql-live' }, current: 'DOWN', message: 'expected 200-299, got 503' } } });
+      .toEqual({
+        data: {
+          statusChanged: { service: { name: 'graphiql-live' }, current: 'DOWN', message: 'expected 200-299, got 503' },
+        },
+      });
     expect(pageErrors).toEqual([]);
   });
 
@@ -181,7 +188,10 @@ describe('GraphiQL at /graphql', () => {
     await page.waitForLoadState('networkidle');
 
     expect(requests.length).toBeGreaterThan(0);
-    expect(requests.filter((url) => !isLocal(url)), 'requests that left 127.0.0.1').toEqual([]);
+    expect(
+      requests.filter((url) => !isLocal(url)),
+      'requests that left 127.0.0.1',
+    ).toEqual([]);
     expect(blocked).toEqual([]);
     expect(failed, 'failed requests').toEqual([]);
     expect(pageErrors, 'uncaught errors in the page').toEqual([]);

@@ -1,6 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { createApp, type App, type AppOptions } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { type App, type AppOptions, createApp } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database.js';
 import { executeOperation, executeRaw } from './graphql.js';

@@ -7,5 +7,7 @@ import { execFileSync } from 'node:child_process';
 export default function setup(): void {
   execFileSync('npx', ['--no-install', 'tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   // The dashboard the browser tests open, served from dist/web by the same process.
-  execFileSync('npx', ['--no-install', 'vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+  execFileSync('npx', ['--no-install', 'vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+    stdio: 'inherit',
+  });
 }

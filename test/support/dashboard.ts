@@ -1,19 +1,28 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Locator, Page } from 'playwright-core';
-import { RegisterServiceDocument, ServiceByNameDocument, type RegisterServiceInput } from '../generated/graphql.js';
+import { RegisterServiceDocument, type RegisterServiceInput, ServiceByNameDocument } from '../generated/graphql.js';
 import { executeOperation } from './graphql.js';
 
 const require = createRequire(import.meta.url);
 
 /** Registers a service over the API (not the UI) and returns its id. */
-export async function registerService(graphqlUrl: string, input: RegisterServiceInput, headers: Record<string, string> = {}): Promise<string> {
+export async function registerService(
+  graphqlUrl: string,
+  input: RegisterServiceInput,
+  headers: Record<string, string> = {},
+): Promise<string> {
   const result = await executeOperation(fetch, graphqlUrl, RegisterServiceDocument, { input }, headers);
-  if (result.registerService.__typename !== 'ServicePayload') throw new Error(`register ${input.name}: ${JSON.stringify(result)}`);
+  if (result.registerService.__typename !== 'ServicePayload')
+    throw new Error(`register ${input.name}: ${JSON.stringify(result)}`);
   return result.registerService.service.id;
 }
 
-export async function serviceStatus(graphqlUrl: string, name: string, headers: Record<string, string> = {}): Promise<string | undefined> {
+export async function serviceStatus(
+  graphqlUrl: string,
+  name: string,
+  headers: Record<string, string> = {},
+): Promise<string | undefined> {
   const result = await executeOperation(fetch, graphqlUrl, ServiceByNameDocument, { name }, headers);
   return result.service?.state.status;
 }
@@ -43,13 +52,17 @@ export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]>
   const source = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   await page.evaluate(source);
   const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(context: Document): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const axe = (globalThis as unknown as { axe: { run(context: Document): Promise<{ violations: AxeViolation[] }> } })
+      .axe;
     const result = await axe.run(document);
     return result.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
       help: v.help,
-      nodes: v.nodes.map((n) => ({ target: n.target, ...(n.failureSummary ? { failureSummary: n.failureSummary } : {}) })),
+      nodes: v.nodes.map((n) => ({
+        target: n.target,
+        ...(n.failureSummary ? { failureSummary: n.failureSummary } : {}),
+      })),
     }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');

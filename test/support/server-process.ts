@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,7 +73,7 @@ export interface ServerProcess extends ProcessHandle {
   readonly port: number;
 }
 
-type Launch = { command: string; args: string[]; /** who receives stop()'s signal */ signalGroup: boolean };
+type Launch = { command: string; args: string[] /** who receives stop()'s signal */; signalGroup: boolean };
 
 const live = new Set<ProcessHandle>();
 process.once('exit', () => {
@@ -121,7 +121,12 @@ async function launch(how: Launch, options: SpawnOptions): Promise<ProcessHandle
     else env[key] = value;
   }
 
-  const child = spawn(how.command, how.args, { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(how.command, how.args, {
+    cwd: REPO_ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const handle = createHandle(child, how, dataDir, async () => {
     live.delete(handle);
     if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
@@ -153,7 +158,12 @@ function collectOutput(child: ChildProcess) {
 }
 
 /** `afterExit` runs before `exited` resolves, so a test that awaited the exit finds everything tidied. */
-function createHandle(child: ChildProcess, how: Launch, dataDir: string, afterExit: () => Promise<void>): ProcessHandle {
+function createHandle(
+  child: ChildProcess,
+  how: Launch,
+  dataDir: string,
+  afterExit: () => Promise<void>,
+): ProcessHandle {
   const { stdout, stderr, records, listeners, notify } = collectOutput(child);
   let exit: ExitResult | undefined;
   let spawnError: Error | undefined;

@@ -280,14 +280,86 @@ async function generateCertificates(): Promise<TestCertificates> {
   const dir = await mkdtemp(join(tmpdir(), 'statuschecker-certs-'));
   const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
   try {
-    await openssl('req', '-x509', ...EC_KEY, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=statuschecker test CA');
-    await openssl('req', '-new', ...EC_KEY, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', `/CN=${TLS_HOSTNAME}`, '-addext', `subjectAltName=DNS:${TLS_HOSTNAME}`);
-    await openssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-copy_extensions', 'copy', '-out', 'trusted.crt');
+    await openssl(
+      'req',
+      '-x509',
+      ...EC_KEY,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=statuschecker test CA',
+    );
+    await openssl(
+      'req',
+      '-new',
+      ...EC_KEY,
+      '-keyout',
+      'leaf.key',
+      '-out',
+      'leaf.csr',
+      '-subj',
+      `/CN=${TLS_HOSTNAME}`,
+      '-addext',
+      `subjectAltName=DNS:${TLS_HOSTNAME}`,
+    );
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      'leaf.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-copy_extensions',
+      'copy',
+      '-out',
+      'trusted.crt',
+    );
     await writeFile(join(dir, 'index.txt'), '');
     await writeFile(join(dir, 'serial'), '1000\n');
     await writeFile(join(dir, 'ca.cnf'), CA_CONFIG);
-    await openssl('ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile', 'ca.key', '-in', 'leaf.csr', '-out', 'expired.crt', '-startdate', '200101000000Z', '-enddate', '200102000000Z', '-notext');
-    await openssl('req', '-x509', ...EC_KEY, '-keyout', 'self.key', '-out', 'self.crt', '-days', '2', '-subj', `/CN=${TLS_HOSTNAME}`, '-addext', `subjectAltName=DNS:${TLS_HOSTNAME},IP:127.0.0.1`);
+    await openssl(
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-cert',
+      'ca.crt',
+      '-keyfile',
+      'ca.key',
+      '-in',
+      'leaf.csr',
+      '-out',
+      'expired.crt',
+      '-startdate',
+      '200101000000Z',
+      '-enddate',
+      '200102000000Z',
+      '-notext',
+    );
+    await openssl(
+      'req',
+      '-x509',
+      ...EC_KEY,
+      '-keyout',
+      'self.key',
+      '-out',
+      'self.crt',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${TLS_HOSTNAME}`,
+      '-addext',
+      `subjectAltName=DNS:${TLS_HOSTNAME},IP:127.0.0.1`,
+    );
     const read = (name: string) => readFile(join(dir, name), 'utf8');
     const pair = async (key: string, cert: string): Promise<KeyPair> => {
       const pem = await read(cert);

@@ -16,7 +16,11 @@ describe("the dashboard's typed documents (web/src/generated)", () => {
     } finally {
       process.chdir(cwd);
     }
-    expect(files.map((f) => f.filename).sort()).toEqual(['web/src/generated/gql.ts', 'web/src/generated/graphql.ts', 'web/src/generated/index.ts']);
+    expect(files.map((f) => f.filename).sort()).toEqual([
+      'web/src/generated/gql.ts',
+      'web/src/generated/graphql.ts',
+      'web/src/generated/index.ts',
+    ]);
     for (const file of files) {
       expect(await readFile(new URL(file.filename, root), 'utf8'), `${file.filename} is stale`).toBe(file.content);
     }

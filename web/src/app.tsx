@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { auth } from './api/auth';
-import { live, type LiveState } from './api/live';
+import { type LiveState, live } from './api/live';
 import { DashboardPage } from './dashboard/dashboard-page';
 import { servicesStore } from './dashboard/services-store';
-import { Link, parseRoute, useLocation } from './router';
 import { lazyPage } from './lazy-page';
+import { Link, parseRoute, useLocation } from './router';
 import { TokenPrompt } from './ui/token-prompt';
 
 const ServicePage = lazyPage(() => import('./service/service-page').then((m) => m.ServicePage));
@@ -48,7 +48,13 @@ export function App() {
   const liveState = useLiveState();
 
   useEffect(() => {
-    const titles = { dashboard: 'Services', new: 'Register a service', service: 'Service', edit: 'Edit service', missing: 'Not found' };
+    const titles = {
+      dashboard: 'Services',
+      new: 'Register a service',
+      service: 'Service',
+      edit: 'Edit service',
+      missing: 'Not found',
+    };
     document.title = `${titles[route.page]} · statuschecker`;
   }, [route.page]);
 

@@ -22,7 +22,12 @@ export function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>
         },
       );
     }, [component]);
-    if (error) return <p class="error" role="alert">Could not load this page: {error}</p>;
+    if (error)
+      return (
+        <p class="error" role="alert">
+          Could not load this page: {error}
+        </p>
+      );
     if (!component) return <p aria-busy="true">Loading…</p>;
     const Page = component;
     return <Page {...props} />;

@@ -48,7 +48,15 @@ type LinkProps = JSX.HTMLAttributes<HTMLAnchorElement> & { href: string; childre
 /** An ordinary link (new tab, copy link work) that navigates in place on a plain click. */
 export function Link({ href, children, ...rest }: LinkProps) {
   const onClick = (event: MouseEvent) => {
-    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (
+      event.defaultPrevented ||
+      event.button !== 0 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.shiftKey ||
+      event.altKey
+    )
+      return;
     event.preventDefault();
     navigate(href);
   };

@@ -8,14 +8,31 @@ export const statusRank = (status: string) => ORDER[status as ServiceStatus] ?? 
 
 /** Each status has a shape as well as a colour, so colour is never the only signal. */
 export const STATUS_ICON: Record<string, string> = { UP: '●', DOWN: '▼', DEGRADED: '◆', PAUSED: '❚❚', UNKNOWN: '?' };
-export const STATUS_TEXT: Record<string, string> = { UP: 'Up', DOWN: 'Down', DEGRADED: 'Degraded', PAUSED: 'Paused', UNKNOWN: 'Unknown' };
+export const STATUS_TEXT: Record<string, string> = {
+  UP: 'Up',
+  DOWN: 'Down',
+  DEGRADED: 'Degraded',
+  PAUSED: 'Paused',
+  UNKNOWN: 'Unknown',
+};
 
 /** The check kind from the url's scheme (the API's CheckKind names). */
 export function kindOf(url: string): string {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? '';
   const kinds: Record<string, string> = {
-    http: 'HTTP', https: 'HTTP', tcp: 'TCP', tls: 'TLS', dns: 'DNS', grpc: 'GRPC', grpcs: 'GRPC',
-    ws: 'WEBSOCKET', wss: 'WEBSOCKET', postgres: 'POSTGRES', postgresql: 'POSTGRES', redis: 'REDIS', rediss: 'REDIS',
+    http: 'HTTP',
+    https: 'HTTP',
+    tcp: 'TCP',
+    tls: 'TLS',
+    dns: 'DNS',
+    grpc: 'GRPC',
+    grpcs: 'GRPC',
+    ws: 'WEBSOCKET',
+    wss: 'WEBSOCKET',
+    postgres: 'POSTGRES',
+    postgresql: 'POSTGRES',
+    redis: 'REDIS',
+    rediss: 'REDIS',
   };
   return kinds[scheme] ?? (url.startsWith('/push/') ? 'HEARTBEAT' : 'HTTP');
 }

@@ -1,4 +1,4 @@
-import { createClient, type Client } from 'graphql-ws';
+import { type Client, createClient } from 'graphql-ws';
 import type { TypedDocumentString } from '../generated/graphql';
 import { auth } from './auth';
 import { GRAPHQL_PATH } from './http';

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, navigate, servicePath, useLocation } from '../router';
-import { formatTime, STATUSES, STATUS_TEXT } from '../status';
+import { formatTime, STATUS_TEXT, STATUSES } from '../status';
 import { StatusBadge } from '../ui/status-badge';
-import { allLabels, countByStatus, filtersFrom, filtersToSearch, visibleRows, type Filters } from './filters';
+import { allLabels, countByStatus, type Filters, filtersFrom, filtersToSearch, visibleRows } from './filters';
 import { ServiceRow } from './service-row';
-import { servicesStore, type Change } from './services-store';
+import { type Change, servicesStore } from './services-store';
 
 const KINDS = ['HTTP', 'TCP', 'TLS', 'DNS', 'GRPC', 'WEBSOCKET', 'POSTGRES', 'REDIS', 'HEARTBEAT'];
 
@@ -56,9 +56,24 @@ export function DashboardPage() {
           Name
           <input type="search" value={filters.q} onInput={(e) => setFilter('q', e.currentTarget.value)} />
         </label>
-        <FilterSelect label="Status" value={filters.status} onChange={(v) => setFilter('status', v)} options={STATUSES.map((s) => [s, STATUS_TEXT[s]!])} />
-        <FilterSelect label="Label" value={filters.label} onChange={(v) => setFilter('label', v)} options={allLabels(rows).map((l) => [l, l])} />
-        <FilterSelect label="Kind" value={filters.kind} onChange={(v) => setFilter('kind', v)} options={KINDS.map((k) => [k, k])} />
+        <FilterSelect
+          label="Status"
+          value={filters.status}
+          onChange={(v) => setFilter('status', v)}
+          options={STATUSES.map((s) => [s, STATUS_TEXT[s]!])}
+        />
+        <FilterSelect
+          label="Label"
+          value={filters.label}
+          onChange={(v) => setFilter('label', v)}
+          options={allLabels(rows).map((l) => [l, l])}
+        />
+        <FilterSelect
+          label="Kind"
+          value={filters.kind}
+          onChange={(v) => setFilter('kind', v)}
+          options={KINDS.map((k) => [k, k])}
+        />
       </form>
       {store.error && (
         <p class="error" role="alert">
@@ -105,7 +120,12 @@ export function DashboardPage() {
   );
 }
 
-function FilterSelect(props: { label: string; value: string; onChange: (value: string) => void; options: [string, string][] }) {
+function FilterSelect(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: [string, string][];
+}) {
   return (
     <label>
       {props.label}

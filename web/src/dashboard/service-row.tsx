@@ -14,7 +14,10 @@ export class ServiceRow extends Component<{ row: Row }> {
 
   override componentDidUpdate(previous: { row: Row }) {
     if (this.props.row.flash !== previous.row.flash && this.base instanceof HTMLElement) {
-      this.base.animate(FLASH, { duration: matchMedia('(prefers-reduced-motion: reduce)').matches ? 1 : 1500, easing: 'ease-out' });
+      this.base.animate(FLASH, {
+        duration: matchMedia('(prefers-reduced-motion: reduce)').matches ? 1 : 1500,
+        easing: 'ease-out',
+      });
     }
   }
 

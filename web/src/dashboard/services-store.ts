@@ -61,7 +61,11 @@ class ServicesStore {
       return;
     }
     this.started = true;
-    live.subscribe(LiveStatusDocument, () => ({}), (data) => this.apply(data.statusChanged));
+    live.subscribe(
+      LiveStatusDocument,
+      () => ({}),
+      (data) => this.apply(data.statusChanged),
+    );
     live.onReconnect(() => void this.load());
     setInterval(() => void this.load(), REFRESH_MS);
     void this.load();
@@ -75,20 +79,20 @@ class ServicesStore {
   /** The list and the uptime figures in parallel; the rows show as soon as the list is in. */
   load() {
     this.loadedAt = performance.now();
-    const list = allPages(async (after) => (await request(DashboardServicesDocument, { first: PAGE_SIZE, after })).services).then(
-      (nodes) => {
-        const fresh = new Map<string, Row>();
-        for (const node of nodes) fresh.set(node.id, this.merge(node));
-        this.rows = fresh;
-        this.loaded = true;
-        this.error = undefined;
-      },
-    );
-    const uptime = allPages(async (after) => (await request(DashboardUptimeDocument, { first: PAGE_SIZE, after })).services).then(
-      (nodes) => {
-        this.uptime = new Map(nodes.map((node) => [node.id, node.uptime24h ?? null]));
-      },
-    );
+    const list = allPages(
+      async (after) => (await request(DashboardServicesDocument, { first: PAGE_SIZE, after })).services,
+    ).then((nodes) => {
+      const fresh = new Map<string, Row>();
+      for (const node of nodes) fresh.set(node.id, this.merge(node));
+      this.rows = fresh;
+      this.loaded = true;
+      this.error = undefined;
+    });
+    const uptime = allPages(
+      async (after) => (await request(DashboardUptimeDocument, { first: PAGE_SIZE, after })).services,
+    ).then((nodes) => {
+      this.uptime = new Map(nodes.map((node) => [node.id, node.uptime24h ?? null]));
+    });
     const settle = (promise: Promise<void>) =>
       promise.then(
         () => this.withUptime(),
@@ -117,7 +121,8 @@ class ServicesStore {
   private merge(node: ServiceRowFragment): Row {
     const known = this.rows.get(node.id);
     const base = { uptime24h: known?.uptime24h, flash: known?.flash ?? 0 };
-    if (known && (known.state.since ?? '') > (node.state.since ?? '')) return { ...node, ...base, state: known.state, paused: known.paused };
+    if (known && (known.state.since ?? '') > (node.state.since ?? ''))
+      return { ...node, ...base, state: known.state, paused: known.paused };
     return { ...node, ...base };
   }
 

@@ -35,10 +35,16 @@ export function LatencyChart({ points, stats, label }: ChartProps) {
         height: 220,
         scales: {
           x: { time: true, auto: false },
-          y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
+          y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] },
+        },
         axes: [
           { stroke: css('--muted'), grid: { stroke: css('--grid') } },
-          { stroke: css('--muted'), grid: { stroke: css('--grid') }, values: (_u, ticks) => ticks.map((v) => `${v} ms`), size: 64 },
+          {
+            stroke: css('--muted'),
+            grid: { stroke: css('--grid') },
+            values: (_u, ticks) => ticks.map((v) => `${v} ms`),
+            size: 64,
+          },
         ],
         series: [
           {},

@@ -2,13 +2,13 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { request } from '../api/http';
 import {
+  type HttpMethod,
   RegisterServiceDocument,
+  type RegisterServiceInput,
   ServiceDetailDocument,
   TestCheckDocument,
-  UpdateServiceDocument,
-  type HttpMethod,
-  type RegisterServiceInput,
   type TestCheckMutation,
+  UpdateServiceDocument,
 } from '../generated/graphql';
 import { Link, navigate, servicePath } from '../router';
 import { formatMs } from '../status';
@@ -50,8 +50,16 @@ const FIELDS = new Set<string>(Object.keys(EMPTY));
 
 /** Register (no id) or edit a service; every ValidationError is shown beside the field it names. */
 export function ServiceFormPage({ id }: { id?: string }) {
-  const existing = useAsync(() => (id ? request(ServiceDetailDocument, { id }) : Promise.resolve(undefined)), id ?? 'new');
-  if (id && existing.error) return <p class="error" role="alert">{existing.error}</p>;
+  const existing = useAsync(
+    () => (id ? request(ServiceDetailDocument, { id }) : Promise.resolve(undefined)),
+    id ?? 'new',
+  );
+  if (id && existing.error)
+    return (
+      <p class="error" role="alert">
+        {existing.error}
+      </p>
+    );
   if (id && !existing.data) return <p aria-busy="true">Loading…</p>;
   const service = existing.data?.service;
   if (id && !service) return <p>No service has the id {id}.</p>;
@@ -83,7 +91,8 @@ function ServiceForm({ id, initial }: { id: string | undefined; initial: Values 
     document.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
   }, [errors]);
 
-  const set = (field: Field) => (event: Event) => setValues({ ...values, [field]: (event.currentTarget as HTMLInputElement).value });
+  const set = (field: Field) => (event: Event) =>
+    setValues({ ...values, [field]: (event.currentTarget as HTMLInputElement).value });
 
   const showError = (field: string | null | undefined, message: string) => {
     const key = /^[A-Za-z]+/.exec(field ?? '')?.[0] ?? '';
@@ -128,9 +137,9 @@ function ServiceForm({ id, initial }: { id: string | undefined; initial: Values 
   const field = (name: Field, label: string, input: (props: InputProps) => ComponentChildren, hint?: string) => (
     <FormField name={name} label={label} error={errors[name]} hint={hint} input={input} />
   );
-  const text = (name: Field, type = 'text', extra: Record<string, unknown> = {}) => (props: InputProps) => (
-    <input {...props} type={type} value={values[name]} onInput={set(name)} {...extra} />
-  );
+  const text =
+    (name: Field, type = 'text', extra: Record<string, unknown> = {}) =>
+    (props: InputProps) => <input {...props} type={type} value={values[name]} onInput={set(name)} {...extra} />;
 
   return (
     <>
@@ -145,7 +154,11 @@ function ServiceForm({ id, initial }: { id: string | undefined; initial: Values 
           </p>
         )}
         {field('name', 'Name', text('name', 'text', { required: true, autocomplete: 'off' }))}
-        {field('url', 'URL', text('url', 'url', { required: true, inputMode: 'url', placeholder: 'https://example.internal/health' }))}
+        {field(
+          'url',
+          'URL',
+          text('url', 'url', { required: true, inputMode: 'url', placeholder: 'https://example.internal/health' }),
+        )}
         <div class="row">
           {field('method', 'Method', (props) => (
             <select {...props} value={values.method} onChange={set('method')}>
@@ -167,7 +180,14 @@ function ServiceForm({ id, initial }: { id: string | undefined; initial: Values 
           {field('successThreshold', 'Successes before UP', text('successThreshold', 'number', { min: 1 }))}
         </div>
         {field('labels', 'Labels', text('labels'), 'comma-separated')}
-        {field('headers', 'Headers', (props) => <textarea {...props} rows={3} value={values.headers} onInput={set('headers')} />, 'one "Name: value" per line')}
+        {field(
+          'headers',
+          'Headers',
+          (props) => (
+            <textarea {...props} rows={3} value={values.headers} onInput={set('headers')} />
+          ),
+          'one "Name: value" per line',
+        )}
         <div class="actions">
           <button type="button" disabled={busy} onClick={() => void runTest()}>
             Test before saving
@@ -201,7 +221,12 @@ function FormField(props: {
   return (
     <div class={`field${props.error ? ' invalid' : ''}`} data-field={props.name}>
       <label for={id}>{props.label}</label>
-      {props.input({ id, name: props.name, 'aria-invalid': !!props.error, ...(describedBy ? { 'aria-describedby': describedBy } : {}) })}
+      {props.input({
+        id,
+        name: props.name,
+        'aria-invalid': !!props.error,
+        ...(describedBy ? { 'aria-describedby': describedBy } : {}),
+      })}
       {props.hint && (
         <small id={`${id}-hint`} class="hint">
           {props.hint}
@@ -252,7 +277,9 @@ function toInput(values: Values): RegisterServiceInput {
       .filter((line) => line.trim())
       .map((line) => {
         const colon = line.indexOf(':');
-        return colon < 0 ? { name: line.trim(), value: '' } : { name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() };
+        return colon < 0
+          ? { name: line.trim(), value: '' }
+          : { name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() };
       }),
   };
 }

@@ -1,24 +1,24 @@
 import { useEffect, useState } from 'preact/hooks';
 import { request } from '../api/http';
 import { live } from '../api/live';
+import { servicesStore } from '../dashboard/services-store';
 import {
   CheckNowDocument,
   LiveChecksDocument,
   PauseServiceDocument,
   ResumeServiceDocument,
   ServiceDetailDocument,
+  type ServiceDetailQuery,
   ServiceLiveDocument,
   UnregisterServiceDocument,
-  type ServiceDetailQuery,
 } from '../generated/graphql';
-import { servicesStore } from '../dashboard/services-store';
 import { Link, navigate, servicePath } from '../router';
 import { formatAgo, formatMs, formatPercent, formatTime, kindOf } from '../status';
 import { ConfirmDialog } from '../ui/confirm-dialog';
 import { StatusBadge } from '../ui/status-badge';
 import { useAsync } from '../ui/use-async';
 import { HistoryList } from './history-list';
-import { LatencyChart, type CheckPoint } from './latency-chart';
+import { type CheckPoint, LatencyChart } from './latency-chart';
 
 type Service = NonNullable<ServiceDetailQuery['service']>;
 type Window = 'latencyHour' | 'latencyDay' | 'latencyWeek';
@@ -70,7 +70,12 @@ export function ServicePage({ id }: { id: string }) {
     };
   }, [id]);
 
-  if (detail.error) return <p class="error" role="alert">Could not load this service: {detail.error}</p>;
+  if (detail.error)
+    return (
+      <p class="error" role="alert">
+        Could not load this service: {detail.error}
+      </p>
+    );
   if (!detail.data) return <p aria-busy="true">Loading…</p>;
   const service = detail.data.service;
   if (!service) {
@@ -120,7 +125,9 @@ function Actions({ service, paused, onChanged }: { service: Service; paused: boo
     setOutcome(undefined);
     try {
       const result = await action();
-      setOutcome(result.__typename === 'ServicePayload' ? `${label}: done` : `${label}: ${result.message ?? result.__typename}`);
+      setOutcome(
+        result.__typename === 'ServicePayload' ? `${label}: done` : `${label}: ${result.message ?? result.__typename}`,
+      );
       onChanged();
       return result;
     } catch (err) {
@@ -132,22 +139,37 @@ function Actions({ service, paused, onChanged }: { service: Service; paused: boo
   };
   const id = service.id;
   const remove = async () => {
-    const result = await run('Delete', async () => (await request(UnregisterServiceDocument, { id })).unregisterService);
+    const result = await run(
+      'Delete',
+      async () => (await request(UnregisterServiceDocument, { id })).unregisterService,
+    );
     if (result?.__typename !== 'ServicePayload') return;
     servicesStore.forget(id);
     navigate('/');
   };
   return (
     <div class="actions toolbar" role="group" aria-label="Actions">
-      <button type="button" disabled={!!busy} onClick={() => void run('Check now', async () => (await request(CheckNowDocument, { id })).checkServiceNow)}>
+      <button
+        type="button"
+        disabled={!!busy}
+        onClick={() => void run('Check now', async () => (await request(CheckNowDocument, { id })).checkServiceNow)}
+      >
         Check now
       </button>
       {paused ? (
-        <button type="button" disabled={!!busy} onClick={() => void run('Resume', async () => (await request(ResumeServiceDocument, { id })).resumeService)}>
+        <button
+          type="button"
+          disabled={!!busy}
+          onClick={() => void run('Resume', async () => (await request(ResumeServiceDocument, { id })).resumeService)}
+        >
           Resume
         </button>
       ) : (
-        <button type="button" disabled={!!busy} onClick={() => void run('Pause', async () => (await request(PauseServiceDocument, { id })).pauseService)}>
+        <button
+          type="button"
+          disabled={!!busy}
+          onClick={() => void run('Pause', async () => (await request(PauseServiceDocument, { id })).pauseService)}
+        >
           Pause
         </button>
       )}
@@ -194,10 +216,22 @@ function CurrentState({ state }: { state: Service['state'] }) {
         <dd>{formatMs(state.latencyMs)}</dd>
         <dt>Since</dt>
         <dd>
-          {state.since ? <time dateTime={state.since} title={formatTime(state.since)}>{formatAgo(state.since)}</time> : '–'}
+          {state.since ? (
+            <time dateTime={state.since} title={formatTime(state.since)}>
+              {formatAgo(state.since)}
+            </time>
+          ) : (
+            '–'
+          )}
         </dd>
         <dt>Last checked</dt>
-        <dd>{state.lastCheckedAt ? <time dateTime={state.lastCheckedAt}>{formatTime(state.lastCheckedAt)}</time> : 'never'}</dd>
+        <dd>
+          {state.lastCheckedAt ? (
+            <time dateTime={state.lastCheckedAt}>{formatTime(state.lastCheckedAt)}</time>
+          ) : (
+            'never'
+          )}
+        </dd>
         <dt>Consecutive failures</dt>
         <dd>{state.consecutiveFailures}</dd>
         <dt>Certificate expires</dt>
@@ -251,7 +285,13 @@ function LatencySection({ service, points }: { service: Service; points: CheckPo
         <legend>Percentiles over</legend>
         {WINDOWS.map((w) => (
           <label key={w.key}>
-            <input type="radio" name="latency-window" value={w.key} checked={window === w.key} onChange={() => setWindow(w.key)} />
+            <input
+              type="radio"
+              name="latency-window"
+              value={w.key}
+              checked={window === w.key}
+              onChange={() => setWindow(w.key)}
+            />
             {w.label}
           </label>
         ))}
