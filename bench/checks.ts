@@ -435,7 +435,7 @@ async function main(): Promise<void> {
       const last = steps.at(-1)!;
       targets.push([
         'saturation >= 5,000 checks/s (p99 lag <= 100 ms)',
-        `${sustained ? fmt.int(sustained.checksPerSec) : '< ' + fmt.int(steps[0]!.services)} checks/s` +
+        `${sustained ? fmt.int(sustained.checksPerSec) : `< ${fmt.int(steps[0]!.services)}`} checks/s` +
           (last.pass
             ? ` (every step up to ${fmt.int(last.services)} passed)`
             : ` (${fmt.int(last.services)} services failed)`),

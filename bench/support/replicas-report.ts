@@ -45,7 +45,7 @@ export interface Step {
 
 /** The summary table and what it says about the database's share. */
 export function printReport(all: Step[], out: (line?: string) => void): void {
-  out('\nsummary (CPU in ms per second of wall time; 1000 = one core; the machine has ' + os.cpus().length + ')');
+  out(`\nsummary (CPU in ms per second of wall time; 1000 = one core; the machine has ${os.cpus().length})`);
   const rows = [
     [
       'replicas',

@@ -121,7 +121,7 @@ function protocolServer(options: GraphQLWebSocketOptions, log: Logger) {
       const principal = options.auth.principalOf(params.authorization ?? params.Authorization);
       return principal === 'open' || principal.startsWith('token:');
     },
-    onSubscribe: async (ctx, id, payload) => {
+    onSubscribe: async (ctx, _id, payload) => {
       if (Object.keys(ctx.subscriptions).length > WS_LIMITS.maxSubscriptionsPerSocket) {
         return [
           new GraphQLError(

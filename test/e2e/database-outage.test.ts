@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegisterServiceDocument, StatusChangedDocument, StatusSummaryDocument } from '../generated/graphql.js';
+import { StatusChangedDocument, StatusSummaryDocument } from '../generated/graphql.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { executeOperation, executeRaw } from '../support/graphql.js';
 import { type ServerProcess, startServer, stopAllServers } from '../support/server-process.js';

@@ -198,7 +198,7 @@ const URLS = [
   '//example.com/',
   'example.com',
   ' http://example.com/ ',
-  'http://example.com/' + 'a'.repeat(2_100),
+  `http://example.com/${'a'.repeat(2_100)}`,
   'https://status.example.com/health?check=1#top',
   'http://example.com.',
 ];

@@ -531,7 +531,7 @@ describe.each(['keep-alive', 'fresh'] as const)('probe target policy, %s connect
       userAgent: USER_AGENT,
       connectionMode,
       policy: loopbackPolicy,
-      lookup: (hostname, options, callback) => {
+      lookup: (_hostname, options, callback) => {
         const addresses = [
           { address: '127.0.0.1', family: 4 },
           { address: '127.0.0.2', family: 4 },
