@@ -75,7 +75,10 @@ export async function windowStats(
   }
   for (const pending of buffer.pendingFor(new Set(serviceIds), since)) {
     let total = totals.get(pending.serviceId);
-    if (!total) totals.set(pending.serviceId, (total = emptyRollup(pending.serviceId, since)));
+    if (!total) {
+      total = emptyRollup(pending.serviceId, since);
+      totals.set(pending.serviceId, total);
+    }
     mergeRollup(total, pending);
   }
 

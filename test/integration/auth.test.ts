@@ -344,7 +344,11 @@ describe.each([{ publicRead: false }, { publicRead: true }])(
       const attempt: Attempt = { acknowledged: false };
       const client: Client = connectClient(`${t.baseUrl}/graphql`, {
         connectionParams: authorization === undefined ? {} : { authorization },
-        on: { connected: () => void (attempt.acknowledged = true) },
+        on: {
+          connected: () => {
+            attempt.acknowledged = true;
+          },
+        },
       });
       try {
         // Earlier walk steps' subscriptions are gone first, so a new member is this one.

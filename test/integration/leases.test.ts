@@ -54,7 +54,14 @@ describe.runIf(TEST_DATABASE_URL)('leases on PostgreSQL', () => {
       replicaId: id,
       ttlMs,
       periodMs,
-      events: { acquired: (ids) => ids.forEach((s) => held.add(s)), lost: (ids) => ids.forEach((s) => held.delete(s)) },
+      events: {
+        acquired: (ids) => {
+          for (const s of ids) held.add(s);
+        },
+        lost: (ids) => {
+          for (const s of ids) held.delete(s);
+        },
+      },
       logger,
     });
     replicas.push(ownership);

@@ -438,7 +438,7 @@ describe('every mutation argument, fuzzed (fast-check)', () => {
         }
         expect(status, text.slice(0, 500)).toBe(200);
         expect(body?.errors, JSON.stringify(body?.errors)).toBeUndefined();
-        const result = (body?.data as Record<string, { __typename: string; [key: string]: unknown }>)[mutation]!;
+        const result = (body!.data as Record<string, { __typename: string; [key: string]: unknown }>)[mutation]!;
         expect(MUTATIONS[mutation].results).toContain(result.__typename);
         seen.set(`${mutation} → ${result.__typename}`, (seen.get(`${mutation} → ${result.__typename}`) ?? 0) + 1);
         if (result.__typename === 'ValidationError') expect(result.field).toEqual(expect.any(String));
@@ -587,7 +587,7 @@ describe('every mutation argument, fuzzed (fast-check)', () => {
   it('still answers a health query, and has lost none of the services it kept', async () => {
     const { status, body } = await send('{ statusSummary { total } }', {});
     expect(status).toBe(200);
-    expect((body?.data as { statusSummary: { total: number } }).statusSummary.total).toBeGreaterThanOrEqual(
+    expect((body!.data as { statusSummary: { total: number } }).statusSummary.total).toBeGreaterThanOrEqual(
       pool.length,
     );
     for (const { id } of pool) {

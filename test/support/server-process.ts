@@ -143,7 +143,9 @@ function collectOutput(child: ChildProcess) {
     records: [] as LogRecord[],
     listeners: new Set<() => void>(),
   };
-  const notify = () => output.listeners.forEach((listener) => listener());
+  const notify = () => {
+    for (const listener of output.listeners) listener();
+  };
   createInterface({ input: child.stdout! }).on('line', (line) => {
     output.stdout.push(line);
     const record = parseRecord(line);

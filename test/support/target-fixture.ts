@@ -129,7 +129,10 @@ class Routes {
     const path = url.pathname;
     this.hitCounts.set(path, (this.hitCounts.get(path) ?? 0) + 1);
     let times = this.hitTimes.get(path);
-    if (!times) this.hitTimes.set(path, (times = []));
+    if (!times) {
+      times = [];
+      this.hitTimes.set(path, times);
+    }
     times.push(Date.now());
     this.last.set(path, { method: req.method ?? '', headers: req.headers });
     const number = (name: string, fallback: number) => Number(url.searchParams.get(name) ?? fallback);
@@ -148,12 +151,12 @@ class Routes {
     }
     if (path === '/slow') return void this.later(number('ms', 2_000), () => res.end('ok'));
     if (path === '/never') return;
-    if (path === '/drip') return this.drip(res, number('ms', 1_000));
-    if (path === '/big') return this.big(res, number('mb', 10) * 1024 * 1024);
+    if (path === '/drip') return void this.drip(res, number('ms', 1_000));
+    if (path === '/big') return void this.big(res, number('mb', 10) * 1024 * 1024);
     if (path === '/marker') return void res.end(`status: ${MARKER}\n`);
     if (path === '/no-marker') return void res.end('status: degraded\n');
-    if (path === '/redirect') return redirect(res, url.searchParams.get('to') ?? '/ok', number('status', 302));
-    if (path === '/loop') return redirect(res, '/loop', 302);
+    if (path === '/redirect') return void redirect(res, url.searchParams.get('to') ?? '/ok', number('status', 302));
+    if (path === '/loop') return void redirect(res, '/loop', 302);
     if (path === '/echo') return void res.end(JSON.stringify({ method: req.method, headers: req.headers }));
     if (path === '/reset') return void req.socket.destroy();
     res.statusCode = 404;

@@ -22,7 +22,8 @@ function totals(
   const out: ReturnType<typeof totals> = {};
   for (const row of [...rows].sort((a, b) => a.minute - b.minute || a.serviceId.localeCompare(b.serviceId))) {
     const key = `${row.serviceId}@${(row.minute - M0) / MINUTE_MS}`;
-    const t = (out[key] ??= { checks: 0, failures: 0, degraded: 0, sum: 0, min: Infinity, max: 0, buckets: 0 });
+    const t = out[key] ?? { checks: 0, failures: 0, degraded: 0, sum: 0, min: Infinity, max: 0, buckets: 0 };
+    out[key] = t;
     t.checks += row.checks;
     t.failures += row.failures;
     t.degraded += row.degraded;

@@ -273,7 +273,8 @@ class Check implements HopOwner {
       hop.kill(); // not on a connection yet: aborted as soon as undici hands it one
     } else if (drainable && !this.context.fresh && hop.bytes <= BODY_LIMIT_BYTES && hop.role !== 'waiting') {
       hop.role = 'drain';
-      (this.drains ??= []).push(hop);
+      this.drains ??= [];
+      this.drains.push(hop);
     } else {
       hop.kill();
     }
