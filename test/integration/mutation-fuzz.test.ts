@@ -95,6 +95,7 @@ const SNIPPETS = [
   'undefined',
   '__proto__',
   'constructor',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile value, sent as it is
   '${x}',
   '{{x}}',
   '<script>alert(1)</script>',
