@@ -112,7 +112,6 @@ async function openGraphiQL(query?: string): Promise<Page> {
 
 /** Monaco draws spaces as U+00A0; the result pane holds the JSON response. */
 async function resultJson(page: Page): Promise<unknown> {
-  // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node: innerText is the text shown
   const text = (await page.locator(SELECTORS.resultText).innerText()).replace(/\u00a0/g, ' ').trim();
   try {
     return JSON.parse(text);
@@ -143,7 +142,6 @@ describe('GraphiQL at /graphql', () => {
   it('runs a query opened from a link and shows the answer', async () => {
     const page = await openGraphiQL(SUMMARY_QUERY);
     await expect
-      // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node: innerText is the text shown
       .poll(async () => (await page.locator(SELECTORS.queryText).innerText()).replace(/\u00a0/g, ' '), {
         timeout: 10_000,
       })

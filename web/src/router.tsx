@@ -21,12 +21,15 @@ export function parseRoute(pathname: string): Route {
 }
 
 const listeners = new Set<() => void>();
-addEventListener('popstate', () => listeners.forEach((listener) => listener()));
+const notify = () => {
+  for (const listener of listeners) listener();
+};
+addEventListener('popstate', notify);
 
 export function navigate(href: string, { replace = false } = {}) {
   if (replace) history.replaceState(null, '', href);
   else history.pushState(null, '', href);
-  listeners.forEach((listener) => listener());
+  notify();
   if (!replace) scrollTo(0, 0);
 }
 

@@ -148,6 +148,7 @@ function Actions({ service, paused, onChanged }: { service: Service; paused: boo
     navigate('/');
   };
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a toolbar of buttons, not a form's fieldset
     <div class="actions toolbar" role="group" aria-label="Actions">
       <button
         type="button"
