@@ -12,6 +12,8 @@ COPY test/operations ./test/operations
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The dashboard (Vite): built into dist/web, which the server serves at /.
+COPY web ./web
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24.21.0-bookworm-slim

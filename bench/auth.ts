@@ -32,7 +32,16 @@ const TOLERANCE = 0.1;
 const token = (length: number, fill: string) => fill.repeat(length).slice(0, length);
 const first = token(32, 'a1');
 const last = token(32, 'z9');
-const tokens = [first, token(16, 'b'), token(64, 'c'), token(200, 'd'), token(24, 'e'), token(48, 'f'), token(100, 'g'), last];
+const tokens = [
+  first,
+  token(16, 'b'),
+  token(64, 'c'),
+  token(200, 'd'),
+  token(24, 'e'),
+  token(48, 'f'),
+  token(100, 'g'),
+  last,
+];
 const auth = createAuthenticator({ tokens, publicRead: false });
 const naive = {
   principalOf(header: string) {
@@ -54,7 +63,8 @@ type Check = { principalOf(header: string): string };
 /** ms for one slice of calls; the answers are checked so that the calls cannot be optimised away. */
 function slice(check: Check, header: string, expected: string): number {
   const started = performance.now();
-  for (let i = 0; i < SLICE; i++) if (check.principalOf(header) !== expected) throw new Error(`unstable answer for ${header}`);
+  for (let i = 0; i < SLICE; i++)
+    if (check.principalOf(header) !== expected) throw new Error(`unstable answer for ${header}`);
   return performance.now() - started;
 }
 
@@ -89,7 +99,9 @@ const rows = cases.map(([name], i) => {
     fmt.fixed(contrast[i]! / contrast[0]!, 3),
   ];
 });
-console.log(`bench:auth — ${tokens.length} configured tokens, ${fmt.int(ROUNDS)} calls per case, ${REPEAT} repeats, median ns per call\n`);
+console.log(
+  `bench:auth — ${tokens.length} configured tokens, ${fmt.int(ROUNDS)} calls per case, ${REPEAT} repeats, median ns per call\n`,
+);
 console.log(
   table([['case', 'ns/call', 'vs first', `within ±${TOLERANCE * 100} %`, 'naive ns/call', 'naive vs first'], ...rows]),
 );

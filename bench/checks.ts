@@ -14,9 +14,27 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { startBareLoop, BARE_TICK_MS } from './support/bare-loop.js';
-import { checksCompleted, databaseDescription, registerServices, startBenchApp, tapSchedulerLag } from './support/checker-app.js';
-import { cpuMark, cpuSince, fmt, machineCoresSince, machineCpu, requireGc, Samples, settledMemory, sleep, table, verdict } from './support/stats.js';
+import { BARE_TICK_MS, startBareLoop } from './support/bare-loop.js';
+import {
+  checksCompleted,
+  databaseDescription,
+  registerServices,
+  startBenchApp,
+  tapSchedulerLag,
+} from './support/checker-app.js';
+import {
+  cpuMark,
+  cpuSince,
+  fmt,
+  machineCoresSince,
+  machineCpu,
+  requireGc,
+  Samples,
+  settledMemory,
+  sleep,
+  table,
+  verdict,
+} from './support/stats.js';
 import { startTarget, type Target } from './support/target.js';
 
 const { values: args } = parseArgs({
@@ -42,7 +60,9 @@ for (const phase of PHASES) {
 }
 const WARMUP_SECONDS = Math.min(5, Math.max(2, Math.round(SECONDS / 6)));
 const STEP_WARMUP_SECONDS = Math.min(3, Math.max(1, Math.round(STEP_SECONDS / 3)));
-const SATURATION_STEPS = [2_000, 3_000, 4_000, 5_000, 6_000, 8_000, 10_000, 12_000, 14_000, 16_000, 20_000, 24_000, 32_000];
+const SATURATION_STEPS = [
+  2_000, 3_000, 4_000, 5_000, 6_000, 8_000, 10_000, 12_000, 14_000, 16_000, 20_000, 24_000, 32_000,
+];
 /** "Sustained": at least this share of the scheduled checks completed in the window. */
 const SUSTAINED = 0.99;
 const MAX_P99_LAG_MS = 100;
@@ -122,7 +142,13 @@ async function measureChecker(target: Target, label: string, env: Record<string,
     await registerServices(bench.app, 0, SERVICES, target.url, 1);
     const setupMs = performance.now() - setupStart;
     await sleep(WARMUP_SECONDS * 1000);
-    const m = await measureWindow(target, samples, (on) => (recording = on), SECONDS - WARMUP_SECONDS, () => checksCompleted(bench.app));
+    const m = await measureWindow(
+      target,
+      samples,
+      (on) => (recording = on),
+      SECONDS - WARMUP_SECONDS,
+      () => checksCompleted(bench.app),
+    );
     const after = await settledMemory();
     const result: Measurement = {
       label,
@@ -147,10 +173,16 @@ async function measureBare(target: Target): Promise<Measurement> {
   const loop = startBareLoop(urls, samples, () => recording);
   try {
     await sleep(WARMUP_SECONDS * 1000);
-    const m = await measureWindow(target, samples, (on) => (recording = on), SECONDS - WARMUP_SECONDS, async () => ({
-      total: loop.completed,
-      failed: loop.failed,
-    }));
+    const m = await measureWindow(
+      target,
+      samples,
+      (on) => (recording = on),
+      SECONDS - WARMUP_SECONDS,
+      async () => ({
+        total: loop.completed,
+        failed: loop.failed,
+      }),
+    );
     const after = await settledMemory();
     const result: Measurement = {
       label: 'bare node:http keep-alive',
@@ -195,8 +227,12 @@ async function saturation(target: Target): Promise<Step[]> {
       registered = services;
       await sleep(STEP_WARMUP_SECONDS * 1000);
       samples.reset();
-      const m = await measureWindow(target, samples, (on) => (recording = on), STEP_SECONDS - STEP_WARMUP_SECONDS, () =>
-        checksCompleted(bench.app),
+      const m = await measureWindow(
+        target,
+        samples,
+        (on) => (recording = on),
+        STEP_SECONDS - STEP_WARMUP_SECONDS,
+        () => checksCompleted(bench.app),
       );
       const pass = m.lagP99 <= MAX_P99_LAG_MS && m.checksPerSec - m.failedPerSec >= SUSTAINED * services;
       const step: Step = { services, ...m, pass };
@@ -263,12 +299,25 @@ async function main(): Promise<void> {
   requireGc();
   const started = performance.now();
   const target = await startTarget();
-  log(`bench:checks — ${fmt.int(SERVICES)} services at intervalSeconds 1, ${SECONDS} s per phase (${WARMUP_SECONDS} s warm-up excluded)`);
-  log(`  node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), ${os.platform()} ${os.release()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `bench:checks — ${fmt.int(SERVICES)} services at intervalSeconds 1, ${SECONDS} s per phase (${WARMUP_SECONDS} s warm-up excluded)`,
+  );
+  log(
+    `  node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), ${os.platform()} ${os.release()}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   log(`  database: ${databaseDescription()}`);
-  log(`  target: node:http keep-alive server in its own process (pid ${target.pid}) at http://127.0.0.1:${target.port}/ok?i=<n>`);
-  log(`  CHECK_CONCURRENCY=${process.env.CHECK_CONCURRENCY ?? '512 (default)'}, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'warn'}`);
-  log(`  lag: exact per-check samples (startedAt - dueAt, what statuschecker_scheduler_lag_seconds observes); CPU: this process's user+sys`);
+  log(
+    `  target: node:http keep-alive server in its own process (pid ${target.pid}) at http://127.0.0.1:${target.port}/ok?i=<n>`,
+  );
+  log(
+    `  CHECK_CONCURRENCY=${process.env.CHECK_CONCURRENCY ?? '512 (default)'}, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'warn'}`,
+  );
+  log(
+    `  lag: exact per-check samples (startedAt - dueAt, what statuschecker_scheduler_lag_seconds observes); CPU: this process's user+sys`,
+  );
   log(
     `  "others": cores used by other processes during each window (from /proc/stat); above ~0.1 the machine was shared and figures are skewed` +
       (process.env.DATABASE_URL ? ' (with DATABASE_URL on this machine, the PostgreSQL server is among them)' : ''),
@@ -276,19 +325,39 @@ async function main(): Promise<void> {
   log('');
 
   try {
-    const keepAlive = PHASES.has('keep-alive') ? await measureChecker(target, 'checker keep-alive', { CHECK_KEEP_ALIVE: 'true' }) : undefined;
+    const keepAlive = PHASES.has('keep-alive')
+      ? await measureChecker(target, 'checker keep-alive', { CHECK_KEEP_ALIVE: 'true' })
+      : undefined;
     const bare = PHASES.has('bare') ? await measureBare(target) : undefined;
-    const fresh = PHASES.has('fresh') ? await measureChecker(target, 'checker fresh', { CHECK_KEEP_ALIVE: 'false' }) : undefined;
+    const fresh = PHASES.has('fresh')
+      ? await measureChecker(target, 'checker fresh', { CHECK_KEEP_ALIVE: 'false' })
+      : undefined;
     const steps = PHASES.has('saturation') ? await saturation(target) : [];
     const idle = PHASES.has('idle') ? await idleHeap(target) : undefined;
 
     const rows = [keepAlive, bare, fresh].filter((m) => m !== undefined);
     if (rows.length) {
       log('');
-      log(`Results (${fmt.int(SERVICES)} services, interval 1 s, ${SECONDS - WARMUP_SECONDS} s steady-state window; bare-loop lag includes up to ${BARE_TICK_MS} ms tick quantisation)`);
+      log(
+        `Results (${fmt.int(SERVICES)} services, interval 1 s, ${SECONDS - WARMUP_SECONDS} s steady-state window; bare-loop lag includes up to ${BARE_TICK_MS} ms tick quantisation)`,
+      );
       log(
         table([
-          ['phase', 'checks/s', 'failed/s', 'CPU µs/check', 'vs bare', 'CPU/core', 'ELU', 'lag p50 ms', 'lag p99 ms', 'lag max ms', 'heap B/svc', 'RSS KiB/svc', 'others'],
+          [
+            'phase',
+            'checks/s',
+            'failed/s',
+            'CPU µs/check',
+            'vs bare',
+            'CPU/core',
+            'ELU',
+            'lag p50 ms',
+            'lag p99 ms',
+            'lag max ms',
+            'heap B/svc',
+            'RSS KiB/svc',
+            'others',
+          ],
           ...rows.map((m) => [
             m.label,
             fmt.int(m.checksPerSec),
@@ -309,10 +378,23 @@ async function main(): Promise<void> {
     }
     if (steps.length) {
       log('');
-      log(`Saturation (keep-alive, interval 1 s, ${STEP_SECONDS - STEP_WARMUP_SECONDS} s window per step; sustained = p99 lag <= ${MAX_P99_LAG_MS} ms and >= ${SUSTAINED * 100}% of scheduled checks succeed)`);
+      log(
+        `Saturation (keep-alive, interval 1 s, ${STEP_SECONDS - STEP_WARMUP_SECONDS} s window per step; sustained = p99 lag <= ${MAX_P99_LAG_MS} ms and >= ${SUSTAINED * 100}% of scheduled checks succeed)`,
+      );
       log(
         table([
-          ['services', 'checks/s', 'failed/s', 'CPU µs/check', 'CPU/core', 'ELU', 'lag p50 ms', 'lag p99 ms', 'others', 'sustained'],
+          [
+            'services',
+            'checks/s',
+            'failed/s',
+            'CPU µs/check',
+            'CPU/core',
+            'ELU',
+            'lag p50 ms',
+            'lag p99 ms',
+            'others',
+            'sustained',
+          ],
           ...steps.map((s) => [
             fmt.int(s.services),
             fmt.int(s.checksPerSec),
@@ -332,7 +414,8 @@ async function main(): Promise<void> {
     const notRun = (phase: string) => [`not run (--phases without ${phase})`, 'n/a'];
     const targets: string[][] = [['target', 'measured', 'verdict']];
     if (keepAlive) {
-      const meets2k = keepAlive.checksPerSec - keepAlive.failedPerSec >= SUSTAINED * SERVICES && keepAlive.lagP99 <= MAX_P99_LAG_MS;
+      const meets2k =
+        keepAlive.checksPerSec - keepAlive.failedPerSec >= SUSTAINED * SERVICES && keepAlive.lagP99 <= MAX_P99_LAG_MS;
       targets.push([
         '2,000 checks/s sustained, p99 lag <= 100 ms',
         `${fmt.int(keepAlive.checksPerSec)} checks/s of ${fmt.int(SERVICES)} scheduled, p99 ${fmt.ms(keepAlive.lagP99)} ms`,
@@ -341,15 +424,21 @@ async function main(): Promise<void> {
     } else targets.push(['2,000 checks/s sustained, p99 lag <= 100 ms', ...notRun('keep-alive')]);
     if (keepAlive && bare) {
       const ratio = keepAlive.cpuPerCheckMs / bare.cpuPerCheckMs;
-      targets.push(['CPU per check <= 2 × bare keep-alive loop', `${fmt.fixed(ratio, 2)}× (${fmt.us(keepAlive.cpuPerCheckMs)} vs ${fmt.us(bare.cpuPerCheckMs)} µs)`, verdict(ratio <= 2)]);
+      targets.push([
+        'CPU per check <= 2 × bare keep-alive loop',
+        `${fmt.fixed(ratio, 2)}× (${fmt.us(keepAlive.cpuPerCheckMs)} vs ${fmt.us(bare.cpuPerCheckMs)} µs)`,
+        verdict(ratio <= 2),
+      ]);
     } else targets.push(['CPU per check <= 2 × bare keep-alive loop', ...notRun('keep-alive and bare')]);
     if (steps.length) {
       const sustained = steps.filter((s) => s.pass).at(-1);
       const last = steps.at(-1)!;
       targets.push([
         'saturation >= 5,000 checks/s (p99 lag <= 100 ms)',
-        `${sustained ? fmt.int(sustained.checksPerSec) : '< ' + fmt.int(steps[0]!.services)} checks/s` +
-          (last.pass ? ` (every step up to ${fmt.int(last.services)} passed)` : ` (${fmt.int(last.services)} services failed)`),
+        `${sustained ? fmt.int(sustained.checksPerSec) : `< ${fmt.int(steps[0]!.services)}`} checks/s` +
+          (last.pass
+            ? ` (every step up to ${fmt.int(last.services)} passed)`
+            : ` (${fmt.int(last.services)} services failed)`),
         verdict((sustained?.checksPerSec ?? 0) >= 5_000),
       ]);
     } else targets.push(['saturation >= 5,000 checks/s (p99 lag <= 100 ms)', ...notRun('saturation')]);
@@ -360,12 +449,22 @@ async function main(): Promise<void> {
         IDLE_SERVICES >= 10_000 ? verdict(idle.heapPerService <= 10 * 1024) : 'n/a (--idle-services < 10000)',
       ]);
     } else targets.push(['heap <= 10 KiB per service at 10,000 services', ...notRun('idle')]);
-    if (fresh && bare) targets.push(['(info) fresh-connection mode vs bare keep-alive', `${fmt.fixed(fresh.cpuPerCheckMs / bare.cpuPerCheckMs, 2)}× CPU per check`, '-']);
+    if (fresh && bare)
+      targets.push([
+        '(info) fresh-connection mode vs bare keep-alive',
+        `${fmt.fixed(fresh.cpuPerCheckMs / bare.cpuPerCheckMs, 2)}× CPU per check`,
+        '-',
+      ]);
     log('');
     log('Targets (from the issue)');
     log(table(targets, [0, 1, 2]));
     log('');
-    log(`total ${fmt.fixed((performance.now() - started) / 1000, 0)} s; load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    log(
+      `total ${fmt.fixed((performance.now() - started) / 1000, 0)} s; load average now ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
   } finally {
     await target.stop();
   }

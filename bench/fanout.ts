@@ -23,7 +23,7 @@
  * CAP_SYS_RESOURCE to go above the hard limit; without it (a container) `ulimit -n hard` raises the
  * soft limit to the hard one, and the bench refuses to start when that is not enough.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -32,9 +32,9 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
-import type { ConnectCommand, EventReport, LoadMessage, ParseMode } from './support/fanout-load.js';
 import { startServer as startServerProcess } from '../test/support/server-process.js';
 import { eventually } from '../test/support/wait.js';
+import type { ConnectCommand, EventReport, LoadMessage, ParseMode } from './support/fanout-load.js';
 import { fmt, machineCoresSince, machineCpu, Samples, sleep, table, verdict } from './support/stats.js';
 
 const { values: args } = parseArgs({
@@ -62,7 +62,9 @@ if (
   !(Number.isInteger(WARMUP) && WARMUP >= 0) ||
   !['scan', 'json'].includes(PARSE)
 ) {
-  console.error('--subscribers, --events, --batch and --idle-seconds take positive integers, --warmup 0 or more; --parse takes scan or json');
+  console.error(
+    '--subscribers, --events, --batch and --idle-seconds take positive integers, --warmup 0 or more; --parse takes scan or json',
+  );
   process.exit(2);
 }
 
@@ -105,7 +107,9 @@ const cpuMs = (pid: number) => {
 };
 
 function openFilesLimit(pid: number | 'self'): number {
-  const match = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+  const match = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(
+    readFileSync(`/proc/${pid}/limits`, 'utf8'),
+  );
   return match?.[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(match?.[1] ?? 0);
 }
 
@@ -158,11 +162,16 @@ async function startServer(): Promise<Server> {
     graphqlUrl: server.graphqlUrl,
     dataDir: server.dataDir,
     async collectGarbage() {
-      const inspectorUrl = server.stderr.map((line) => /Debugger listening on (ws:\/\/\S+)/.exec(line)?.[1]).find(Boolean);
+      const inspectorUrl = server.stderr
+        .map((line) => /Debugger listening on (ws:\/\/\S+)/.exec(line)?.[1])
+        .find(Boolean);
       if (!inspectorUrl) throw new Error('the server printed no inspector URL');
       const result = (await inspect(inspectorUrl, [
         { method: 'HeapProfiler.collectGarbage' },
-        { method: 'Runtime.evaluate', params: { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true } },
+        {
+          method: 'Runtime.evaluate',
+          params: { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true },
+        },
       ])) as { result: { value: string } };
       return JSON.parse(result.result.value) as NodeJS.MemoryUsage;
     },
@@ -205,9 +214,14 @@ async function startSwitchTarget() {
 }
 
 async function graphql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL failed (${res.status}): ${JSON.stringify(body.errors ?? body)}`);
+  if (body.errors?.length || !body.data)
+    throw new Error(`GraphQL failed (${res.status}): ${JSON.stringify(body.errors ?? body)}`);
   return body.data;
 }
 
@@ -225,7 +239,10 @@ async function metrics(server: Server): Promise<Map<string, number>> {
 /** The load process, with a queue of its messages. */
 function startLoad() {
   const script = fileURLToPath(new URL('./support/fanout-load.ts', import.meta.url));
-  const child: ChildProcess = fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(script, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const queue: LoadMessage[] = [];
   const broken: { index: number; reason: string }[] = [];
   let wake: (() => void) | null = null;
@@ -234,15 +251,17 @@ function startLoad() {
     if (m.type === 'broken') broken.push(m);
     else if (m.type === 'progress') {
       if (process.stdout.isTTY) process.stdout.write(`\r  connecting: ${fmt.int(m.opened)} open, ${m.failed} failed`);
-    }
-    else queue.push(m);
+    } else queue.push(m);
     wake?.();
   });
   child.on('exit', (code) => {
     exited = code ?? -1;
     wake?.();
   });
-  const next = async <K extends LoadMessage['type']>(type: K, timeoutMs: number): Promise<Extract<LoadMessage, { type: K }> | null> => {
+  const next = async <K extends LoadMessage['type']>(
+    type: K,
+    timeoutMs: number,
+  ): Promise<Extract<LoadMessage, { type: K }> | null> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = queue.findIndex((m) => m.type === type);
@@ -292,7 +311,9 @@ async function nextEvent(
     if (!report) return null;
     if (report.current === expected && Date.parse(report.at) >= flippedAt) return report;
     unexpected.push(report);
-    log(`  UNEXPECTED transition to ${report.current} at ${report.at} (not caused by the bench: the check flapped), delivered to ${fmt.int(report.received)}`);
+    log(
+      `  UNEXPECTED transition to ${report.current} at ${report.at} (not caused by the bench: the check flapped), delivered to ${fmt.int(report.received)}`,
+    );
   }
 }
 
@@ -331,15 +352,25 @@ async function main(): Promise<void> {
   }
 
   const started = performance.now();
-  log(`bench:fanout — ${fmt.int(SUBSCRIBERS)} graphql-ws subscribers of statusChanged (one document), ${EVENTS} transitions measured after ${WARMUP} warm-up`);
-  log(`  node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), ${os.platform()} ${os.release()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `bench:fanout — ${fmt.int(SUBSCRIBERS)} graphql-ws subscribers of statusChanged (one document), ${EVENTS} transitions measured after ${WARMUP} warm-up`,
+  );
+  log(
+    `  node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), ${os.platform()} ${os.release()}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 
   const target = await startSwitchTarget();
   const server = await startServer();
   let load: ReturnType<typeof startLoad> | undefined;
   let failed = false;
   try {
-    log(`  server: node dist/main.js, pid ${server.pid}, ${server.graphqlUrl}, embedded database in ${server.dataDir}` + (SERVER_NODE_ARGS.length ? `, node flags ${SERVER_NODE_ARGS.join(' ')}` : ''));
+    log(
+      `  server: node dist/main.js, pid ${server.pid}, ${server.graphqlUrl}, embedded database in ${server.dataDir}` +
+        (SERVER_NODE_ARGS.length ? `, node flags ${SERVER_NODE_ARGS.join(' ')}` : ''),
+    );
     log(`  target: ${target.url} (this process), checked every 1 s; broken = 503`);
 
     const { registerService } = await graphql<{ registerService: { __typename: string; service?: { id: string } } }>(
@@ -350,9 +381,16 @@ async function main(): Promise<void> {
     if (!registerService.service) throw new Error(`registerService: ${registerService.__typename}`);
     const serviceId = registerService.service.id;
     const statusOf = async () =>
-      (await graphql<{ service: { state: { status: string } } }>(server.graphqlUrl, `query ($id: ID!) { service(id: $id) { state { status } } }`, { id: serviceId }))
-        .service.state.status;
-    await eventually(async () => ((await statusOf()) === 'UP' ? true : undefined), 15_000, 'the service to be UP', { intervalMs: 100 });
+      (
+        await graphql<{ service: { state: { status: string } } }>(
+          server.graphqlUrl,
+          `query ($id: ID!) { service(id: $id) { state { status } } }`,
+          { id: serviceId },
+        )
+      ).service.state.status;
+    await eventually(async () => ((await statusOf()) === 'UP' ? true : undefined), 15_000, 'the service to be UP', {
+      intervalMs: 100,
+    });
 
     // Memory before: after a full GC, so that garbage from start-up (migrations) is not counted.
     await sleep(2_000);
@@ -362,12 +400,25 @@ async function main(): Promise<void> {
 
     load = startLoad();
     const limits = { server: openFilesLimit(server.pid), load: openFilesLimit(load.pid) };
-    log(`  open-files limit: server ${limits.server}, load process ${limits.load}, this process ${ownLimit} (CLK_TCK ${CLK_TCK})`);
-    log(`  load process: pid ${load.pid}, raw ws speaking graphql-transport-ws, ${BATCH} connections per batch, frames read by ${PARSE === 'scan' ? 'scanning for "at":"' : 'JSON.parse'}`);
+    log(
+      `  open-files limit: server ${limits.server}, load process ${limits.load}, this process ${ownLimit} (CLK_TCK ${CLK_TCK})`,
+    );
+    log(
+      `  load process: pid ${load.pid}, raw ws speaking graphql-transport-ws, ${BATCH} connections per batch, frames read by ${PARSE === 'scan' ? 'scanning for "at":"' : 'JSON.parse'}`,
+    );
     log(`  document: ${QUERY}`);
-    if (Math.min(limits.server, limits.load) < needFds) throw new Error(`a child's open-files limit is below ${needFds}`);
+    if (Math.min(limits.server, limits.load) < needFds)
+      throw new Error(`a child's open-files limit is below ${needFds}`);
 
-    load.send({ type: 'connect', url: server.graphqlUrl.replace(/^http/, 'ws'), count: SUBSCRIBERS, batch: BATCH, query: QUERY, parse: PARSE, timeoutMs: CONNECT_TIMEOUT_MS });
+    load.send({
+      type: 'connect',
+      url: server.graphqlUrl.replace(/^http/, 'ws'),
+      count: SUBSCRIBERS,
+      batch: BATCH,
+      query: QUERY,
+      parse: PARSE,
+      timeoutMs: CONNECT_TIMEOUT_MS,
+    });
     const connected = await load.next('connected', 30 * 60_000);
     if (process.stdout.isTTY) process.stdout.write('\n');
     if (!connected) throw new Error('the load process did not finish connecting');
@@ -505,7 +556,22 @@ async function main(): Promise<void> {
     );
     log(
       table([
-        ['event', 'status', 'delivered', 'first', 'p50', 'p99', 'max', 'server CPU ms', 'of it sys', 'loop held ms', 'window ms', 'load CPU ms', 'pings', 'others'],
+        [
+          'event',
+          'status',
+          'delivered',
+          'first',
+          'p50',
+          'p99',
+          'max',
+          'server CPU ms',
+          'of it sys',
+          'loop held ms',
+          'window ms',
+          'load CPU ms',
+          'pings',
+          'others',
+        ],
         ...results.map((r) => [
           r.label,
           r.report?.current ?? '-',
@@ -531,7 +597,12 @@ async function main(): Promise<void> {
         `statuschecker_subscriptions_active ${fmt.int(final.get('statuschecker_subscriptions_active')!)}; ` +
         `subscribers lost during the run: ${load.broken.length}; transitions the bench did not cause: ${unexpected.length}; ` +
         `keep-alive pings received: ${fmt.int(delivered.at(-1)?.report?.pingsTotal ?? 0)}` +
-        (load.broken.length ? ` (${load.broken.slice(0, 3).map((b) => b.reason).join('; ')})` : ''),
+        (load.broken.length
+          ? ` (${load.broken
+              .slice(0, 3)
+              .map((b) => b.reason)
+              .join('; ')})`
+          : ''),
     );
     log(
       `server CPU per event: ${fmt.int(avg(cpuPerEvent))} ms (${fmt.int(avg(netCpu))} ms net of the idle rate), ` +
@@ -555,7 +626,9 @@ async function main(): Promise<void> {
           [
             `${fmt.int(TARGET_SUBSCRIBERS)} subscribers on one process`,
             `${fmt.int(connected.opened)} connected and subscribed, ${connected.failures.length} failed, ${load.broken.length} lost`,
-            SUBSCRIBERS >= TARGET_SUBSCRIBERS ? verdict(connected.opened >= TARGET_SUBSCRIBERS && load.broken.length === 0) : `n/a (--subscribers < ${TARGET_SUBSCRIBERS})`,
+            SUBSCRIBERS >= TARGET_SUBSCRIBERS
+              ? verdict(connected.opened >= TARGET_SUBSCRIBERS && load.broken.length === 0)
+              : `n/a (--subscribers < ${TARGET_SUBSCRIBERS})`,
           ],
           [
             `p99 publish -> delivery <= ${MAX_P99_MS} ms`,
@@ -575,7 +648,11 @@ async function main(): Promise<void> {
               `${shared} of ${delivered.length} events ran while other processes used > 0.25 core`,
             '-',
           ],
-          ['(info) server CPU per event', `${fmt.int(avg(cpuPerEvent))} ms (idle-adjusted ${fmt.int(avg(netCpu))} ms)`, '-'],
+          [
+            '(info) server CPU per event',
+            `${fmt.int(avg(cpuPerEvent))} ms (idle-adjusted ${fmt.int(avg(netCpu))} ms)`,
+            '-',
+          ],
           [
             '(info) load process per event',
             `${fmt.int(avg(delivered.map((r) => r.report!.loadCpuMs)))} ms CPU, ELU ${fmt.pct(median(loadElus))} median / ${fmt.pct(Math.max(...loadElus))} max while receiving`,
@@ -586,7 +663,12 @@ async function main(): Promise<void> {
       ),
     );
     log('');
-    log(`total ${fmt.fixed((performance.now() - started) / 1000, 0)} s; load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    log(
+      `total ${fmt.fixed((performance.now() - started) / 1000, 0)} s; load average now ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
   } finally {
     await load?.stop();
     await server.stop();

@@ -9,8 +9,18 @@
 import { parseArgs } from 'node:util';
 import type { App } from '../src/app.js';
 import { registerServices, startBenchApp, tapSchedulerLag } from './support/checker-app.js';
-import { startNotifyPeers, type NotifyPeers } from './support/notify-peers.js';
-import { Samples, cpuMark, cpuSince, fmt, machineCoresSince, machineCpu, sleep, table, verdict } from './support/stats.js';
+import { type NotifyPeers, startNotifyPeers } from './support/notify-peers.js';
+import {
+  cpuMark,
+  cpuSince,
+  fmt,
+  machineCoresSince,
+  machineCpu,
+  Samples,
+  sleep,
+  table,
+  verdict,
+} from './support/stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -66,7 +76,13 @@ async function phase(name: string, peers: NotifyPeers, withChannels: boolean): P
       await app.testing.notifications.channels.create({
         name: 'bench email',
         kind: 'EMAIL',
-        email: { smtpHost: '127.0.0.1', smtpPort: peers.ports.smtp, tls: 'none', from: 'bench@example.com', to: ['oncall@example.com'] },
+        email: {
+          smtpHost: '127.0.0.1',
+          smtpPort: peers.ports.smtp,
+          tls: 'none',
+          from: 'bench@example.com',
+          to: ['oncall@example.com'],
+        },
         isDefault: true,
         rateLimitPerMinute: 100_000,
       });
@@ -121,13 +137,25 @@ async function phase(name: string, peers: NotifyPeers, withChannels: boolean): P
 
 const peers = await startNotifyPeers();
 try {
-  console.log(`bench:notify — ${SERVICES} services at ${INTERVAL_S} s, flipped DOWN at once; database: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}`);
+  console.log(
+    `bench:notify — ${SERVICES} services at ${INTERVAL_S} s, flipped DOWN at once; database: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}`,
+  );
   const baseline = await phase('baseline: no channel', peers, false);
   const notify = await phase('webhook + email', peers, true);
   const deliveries = notify.webhook + notify.mails;
   console.log(
     table([
-      ['phase', 'all DOWN after ms', 'last delivery after ms', 'webhooks (requests)', 'mails', 'SQL statements', 'lag p50 / p99 / max ms', 'CPU share', 'machine cores'],
+      [
+        'phase',
+        'all DOWN after ms',
+        'last delivery after ms',
+        'webhooks (requests)',
+        'mails',
+        'SQL statements',
+        'lag p50 / p99 / max ms',
+        'CPU share',
+        'machine cores',
+      ],
       ...[baseline, notify].map((r) => [
         r.name,
         fmt.int(r.transitionsMs),
@@ -147,7 +175,9 @@ try {
       `scheduler lag p99 ${fmt.ms(notify.lag[1]!)} ms (baseline ${fmt.ms(baseline.lag[1]!)} ms, ×${fmt.fixed(notify.lag[1]! / baseline.lag[1]!, 2)}).`,
   );
   console.log(`target: scheduler lag p99 ≤ 100 ms while sending: ${verdict(notify.lag[1]! <= 100)}`);
-  console.log(`every delivery exactly once at the receivers: ${verdict(notify.webhook === SERVICES && notify.webhookRequests === SERVICES && notify.mails === SERVICES)}`);
+  console.log(
+    `every delivery exactly once at the receivers: ${verdict(notify.webhook === SERVICES && notify.webhookRequests === SERVICES && notify.mails === SERVICES)}`,
+  );
 } finally {
   await peers.stop();
 }

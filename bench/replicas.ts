@@ -16,13 +16,13 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { benchDatabase, postgresVersion, probeRedis, type BenchDatabase } from './support/replicas-database.js';
-import { lagP99Bound, leaseChurn, scrapeReplica, type ReplicaMetrics } from './support/replicas-metrics.js';
-import { cpuDelta, cpuSnapshot, loadAverage, processesNamed } from './support/replicas-proc.js';
-import { killAllReplicas, startReplica, type Replica } from './support/replicas-process.js';
-import { printReport, sum, type Step } from './support/replicas-report.js';
-import { fmt, machineCoresSince, machineCpu, sleep } from './support/stats.js';
 import { eventually, WaitTimedOut } from '../test/support/wait.js';
+import { type BenchDatabase, benchDatabase, postgresVersion, probeRedis } from './support/replicas-database.js';
+import { lagP99Bound, leaseChurn, type ReplicaMetrics, scrapeReplica } from './support/replicas-metrics.js';
+import { cpuDelta, cpuSnapshot, loadAverage, processesNamed } from './support/replicas-proc.js';
+import { killAllReplicas, type Replica, startReplica } from './support/replicas-process.js';
+import { printReport, type Step, sum } from './support/replicas-report.js';
+import { fmt, machineCoresSince, machineCpu, sleep } from './support/stats.js';
 import { startTarget, type Target } from './support/target.js';
 
 const { values: args } = parseArgs({
@@ -49,16 +49,22 @@ const KEPT_UP = 0.97;
 /** The larger N of the automatic second series stays below this (the /metrics scrape alone grows with N). */
 const MAX_LARGE_SERVICES = 12_000;
 
-if (![SERVICES, SECONDS, WARMUP_SECONDS].every((n) => Number.isFinite(n) && n > 0) || REPLICA_COUNTS.some((r) => !Number.isInteger(r) || r < 1)) {
-  console.error('usage: npm run bench:replicas -- [--services N] [--seconds S] [--replicas 1,2,3] [--large-services auto|0|N] [--warmup S]');
+if (
+  ![SERVICES, SECONDS, WARMUP_SECONDS].every((n) => Number.isFinite(n) && n > 0) ||
+  REPLICA_COUNTS.some((r) => !Number.isInteger(r) || r < 1)
+) {
+  console.error(
+    'usage: npm run bench:replicas -- [--services N] [--seconds S] [--replicas 1,2,3] [--large-services auto|0|N] [--warmup S]',
+  );
   process.exit(2);
 }
-
 
 const out = (line = '') => console.log(line);
 
 async function main() {
-  out(`bench:replicas — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load ${loadAverage()}`);
+  out(
+    `bench:replicas — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load ${loadAverage()}`,
+  );
   let redisPid: number;
   try {
     out(`PostgreSQL: ${await postgresVersion(DATABASE_URL)} at ${new URL(DATABASE_URL).host}`);
@@ -112,20 +118,34 @@ function build() {
   out(`npm run build: ${fmt.fixed((performance.now() - started) / 1000)} s`);
 }
 
-async function runStep(replicaCount: number, services: number, target: Target, db: BenchDatabase, redisPid: number): Promise<Step> {
+async function runStep(
+  replicaCount: number,
+  services: number,
+  target: Target,
+  db: BenchDatabase,
+  redisPid: number,
+): Promise<Step> {
   const load = loadAverage();
   const label = `[${replicaCount} replica${replicaCount > 1 ? 's' : ''}, ${fmt.int(services)} services]`;
   const setupStart = performance.now();
   await db.reset(services, `http://127.0.0.1:${target.port}/ok?i=`);
   const foreignSubscribers = (await probeRedis(REDIS_URL)).foreignSubscribers;
-  const env: Record<string, string> = { DATABASE_URL: db.url, REDIS_URL, ...(CONCURRENCY ? { CHECK_CONCURRENCY: CONCURRENCY } : {}) };
-  const replicas = await Promise.all(Array.from({ length: replicaCount }, (_, i) => startReplica(`bench-${i + 1}`, env)));
+  const env: Record<string, string> = {
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    ...(CONCURRENCY ? { CHECK_CONCURRENCY: CONCURRENCY } : {}),
+  };
+  const replicas = await Promise.all(
+    Array.from({ length: replicaCount }, (_, i) => startReplica(`bench-${i + 1}`, env)),
+  );
   let measured: Measured;
   let stopped: Awaited<ReturnType<Replica['stop']>>[];
   try {
     const setupMs = performance.now() - setupStart;
     const spreadMs = await waitForSpread(db, replicas, services);
-    const spread = Number.isNaN(spreadMs) ? 'leases NOT spread' : `leases spread ${fmt.fixed(spreadMs / 1000)} s after start-up`;
+    const spread = Number.isNaN(spreadMs)
+      ? 'leases NOT spread'
+      : `leases spread ${fmt.fixed(spreadMs / 1000)} s after start-up`;
     out(`${label} load ${load}; setup ${fmt.fixed(setupMs / 1000)} s; ${spread}; measuring ${SECONDS} s`);
     await sleep(WARMUP_SECONDS * 1000);
     measured = { ...(await measure(replicas, services, target, db, redisPid)), spreadMs };
@@ -159,14 +179,22 @@ async function waitForSpread(db: BenchDatabase, replicas: Replica[], services: n
     return performance.now() - started;
   } catch (err) {
     if (!(err instanceof WaitTimedOut)) throw err;
-    out(`  LEASES NOT SPREAD after ${SPREAD_TIMEOUT_MS / 1000} s: ${JSON.stringify(Object.fromEntries(owners))} of ${services} (measuring anyway)`);
+    out(
+      `  LEASES NOT SPREAD after ${SPREAD_TIMEOUT_MS / 1000} s: ${JSON.stringify(Object.fromEntries(owners))} of ${services} (measuring anyway)`,
+    );
     return Number.NaN;
   }
 }
 
 type Measured = Omit<Step, 'replicas' | 'services' | 'load' | 'foreignSubscribers' | 'stopMs' | 'exits' | 'problems'>;
 
-async function measure(replicas: Replica[], services: number, target: Target, db: BenchDatabase, redisPid: number): Promise<Omit<Measured, 'spreadMs'>> {
+async function measure(
+  replicas: Replica[],
+  services: number,
+  target: Target,
+  db: BenchDatabase,
+  redisPid: number,
+): Promise<Omit<Measured, 'spreadMs'>> {
   const ownPids = [...replicas.map((r) => r.pid), redisPid, target.pid];
   const m0 = await Promise.all(replicas.map((r) => scrapeReplica(r.url)));
   // A scrape holds the replica's event loop (MBs of per-service series): let the checks it delayed
@@ -203,7 +231,8 @@ async function measure(replicas: Replica[], services: number, target: Target, db
   const redisCpu = perSecond(cpuOf([redisPid]).ms);
   const targetCpu = perSecond(cpuOf([target.pid]).ms);
   const benchCpu = (bench.user + bench.system) / 1000 / wallS;
-  const rate = (i: number, f: (m: ReplicaMetrics) => number) => ((f(m1[i]!) - f(m0[i]!)) / (m1[i]!.at - m0[i]!.at)) * 1000;
+  const rate = (i: number, f: (m: ReplicaMetrics) => number) =>
+    ((f(m1[i]!) - f(m0[i]!)) / (m1[i]!.at - m0[i]!.at)) * 1000;
   const perReplicaChecks = replicas.map((_, i) => rate(i, (m) => m.checks));
   const checksPerSec = sum(perReplicaChecks);
   const statementsPerSec = sum(replicas.map((_, i) => rate(i, (m) => m.dbStatements)));
@@ -285,7 +314,8 @@ function largerServices(done: Step[]): { services: number; reason: string } | nu
   };
 }
 
-const pick = (snapshot: Map<number, number>, pids: number[]) => new Map(pids.filter((p) => snapshot.has(p)).map((p) => [p, snapshot.get(p)!]));
+const pick = (snapshot: Map<number, number>, pids: number[]) =>
+  new Map(pids.filter((p) => snapshot.has(p)).map((p) => [p, snapshot.get(p)!]));
 const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 
 function fail(message: string): never {

@@ -12,12 +12,24 @@
  * case is repeated (alternating the variants) and the median of each figure is compared.
  */
 import { fork } from 'node:child_process';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createScheduler } from '../src/schedule/scheduler.js';
-import os from 'node:os';
-import { cpuMark, cpuSince, fmt, machineCoresSince, machineCpu, median, requireGc, Samples, settledMemory, sleep, table } from './support/stats.js';
+import {
+  cpuMark,
+  cpuSince,
+  fmt,
+  machineCoresSince,
+  machineCpu,
+  median,
+  requireGc,
+  Samples,
+  settledMemory,
+  sleep,
+  table,
+} from './support/stats.js';
 
 type Variant = 'heap' | 'per-timer';
 
@@ -141,7 +153,13 @@ function startPerTimer(defs: Def[], lag: Samples, recording: () => boolean): Dri
 
   const t0 = now();
   for (const def of defs) {
-    const job: TimerJob = { def, intervalMs: INTERVAL_MS, dueAt: t0 + Math.random() * INTERVAL_MS, timer: null, controller: null };
+    const job: TimerJob = {
+      def,
+      intervalMs: INTERVAL_MS,
+      dueAt: t0 + Math.random() * INTERVAL_MS,
+      timer: null,
+      controller: null,
+    };
     jobs.set(def.id, job);
     arm(job);
   }
@@ -222,8 +240,15 @@ async function main(): Promise<void> {
     `bench:timers — heap scheduler vs one setTimeout per job; interval 1 s, no-op check, ${SECONDS} s per case ` +
       `(${WARMUP_SECONDS} s warm-up excluded), each case ${repeat}× (median shown)`,
   );
-  console.log(`  node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('  each run in its own process; lag = start - due on a sub-ms clock; heap per job = heapUsed delta after GC ÷ jobs;');
+  console.log(
+    `  node ${process.version}, ${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    '  each run in its own process; lag = start - due on a sub-ms clock; heap per job = heapUsed delta after GC ÷ jobs;',
+  );
   console.log('  "others" = cores used by other processes during the window (above ~0.1 the machine was shared)');
   const runs: CaseResult[] = [];
   for (const jobs of counts) {
@@ -265,7 +290,19 @@ async function main(): Promise<void> {
   console.log(`Medians of ${repeat} runs`);
   console.log(
     table([
-      ['structure', 'jobs', 'ticks/s', 'CPU µs/tick', '(min-max)', 'CPU/core', 'lag p50 ms', 'lag p99 ms', 'lag max ms', 'heap B/job', 'others'],
+      [
+        'structure',
+        'jobs',
+        'ticks/s',
+        'CPU µs/tick',
+        '(min-max)',
+        'CPU/core',
+        'lag p50 ms',
+        'lag p99 ms',
+        'lag max ms',
+        'heap B/job',
+        'others',
+      ],
       ...results.map((r) => [
         r.variant,
         fmt.int(r.jobs),

@@ -18,4 +18,5 @@ function run(command, args) {
 
 run('npx', ['--no-install', 'prisma', 'generate']);
 // graphql-codegen is a development tool; a production install (--omit=dev) has no tests to type.
-if (existsSync('node_modules/@graphql-codegen/cli')) run('npx', ['--no-install', 'graphql-codegen', '--config', 'codegen.ts']);
+if (existsSync('node_modules/@graphql-codegen/cli'))
+  run('npx', ['--no-install', 'graphql-codegen', '--config', 'codegen.ts']);

@@ -28,7 +28,11 @@ export interface AppTesting {
   /** Publishes onto the event bus as the monitor would (subscription tests need exact events). */
   publish: MonitorEvents['publish'];
   /** The counts behind the WebSocket gauges, read without a scrape. */
-  readonly live: { readonly wsConnections: () => number; readonly subscriptionsActive: () => number; readonly subscriptionGroups: () => number };
+  readonly live: {
+    readonly wsConnections: () => number;
+    readonly subscriptionsActive: () => number;
+    readonly subscriptionGroups: () => number;
+  };
   /** Closes every WebSocket with 1001, as shutdown does, leaving the rest running. */
   closeWebSockets(): Promise<void>;
   /** The app's metrics objects (benchmarks read counters and tap the lag histogram). */
@@ -49,7 +53,17 @@ export interface AppTestingParts {
   notifications: Notifications;
 }
 
-export function createAppTesting({ registry, prisma, cache, monitor, history, events, metrics, ws, notifications }: AppTestingParts): AppTesting {
+export function createAppTesting({
+  registry,
+  prisma,
+  cache,
+  monitor,
+  history,
+  events,
+  metrics,
+  ws,
+  notifications,
+}: AppTestingParts): AppTesting {
   return {
     registry,
     prisma,

@@ -2,8 +2,16 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry as MetricsRegistry } from 'prom-client';
+import { type AppTesting, createAppTesting } from './app-testing.js';
 import { createMonitor } from './checks/monitor.js';
-import { EVENT_BATCH_MS, createEventPublisher, requestCheckThrough, reviveEventDates, type MonitorEvents, type MonitorTopics } from './checks/monitor-topics.js';
+import {
+  createEventPublisher,
+  EVENT_BATCH_MS,
+  type MonitorEvents,
+  type MonitorTopics,
+  requestCheckThrough,
+  reviveEventDates,
+} from './checks/monitor-topics.js';
 import { createStatusCache } from './checks/status-cache.js';
 import { createOwnership } from './cluster/create-ownership.js';
 import { followRemoteEvents } from './cluster/follow-remote.js';
@@ -11,7 +19,7 @@ import { createOwnershipSeam } from './cluster/ownership-seam.js';
 import { createTakeover } from './cluster/takeover.js';
 import type { Config } from './config.js';
 import { createDatabaseHealth } from './db/availability.js';
-import { openDatabase, type Database } from './db/database.js';
+import { type Database, openDatabase } from './db/database.js';
 import { createEventBus } from './events/event-bus.js';
 import { createRedisTransport } from './events/redis-transport.js';
 import { setUnusedQueryPolicy } from './graphql/builder.js';
@@ -28,13 +36,12 @@ import { createTargetPolicy } from './policy/target-policy.js';
 import { createHttpProber, type HttpProberOptions } from './probe/http/http-prober.js';
 import { createServiceDirectory } from './registry/directory.js';
 import { createRegistry } from './registry/registry.js';
-import { createAuthenticator, type Authenticator } from './server/auth.js';
+import { type Authenticator, createAuthenticator } from './server/auth.js';
 import { createHttpServer } from './server/http-server.js';
 import { createSharedSubscriptions } from './server/shared-subscriptions.js';
 import { attachGraphQLWebSocket } from './server/ws-server.js';
-import { GRAPHQL_PATH, createYogaServer } from './server/yoga.js';
+import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
 import { createServiceSync } from './sync/service-sync.js';
-import { createAppTesting, type AppTesting } from './app-testing.js';
 import { VERSION } from './version.js';
 
 export type { AppTesting } from './app-testing.js';
@@ -70,7 +77,14 @@ export interface AppOptions {
  * process concerns. The one exception to "after what it needs" is the ownership, whose events
  * reach the history and the monitor built after it: they go through a named seam.
  */
-export async function createApp({ config, logger, onQuery, now = () => new Date(), prober: proberOverrides, notify }: AppOptions): Promise<App> {
+export async function createApp({
+  config,
+  logger,
+  onQuery,
+  now = () => new Date(),
+  prober: proberOverrides,
+  notify,
+}: AppOptions): Promise<App> {
   const log = logger.child({ component: 'app' });
   const metrics = createMetrics(new MetricsRegistry());
   const db = await openMigratedDatabase(config, logger, metrics, onQuery);
@@ -101,7 +115,12 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
     ...notify,
     outbox: { onAttempt: notificationMetrics.attempted, ...notify?.outbox },
   });
-  const registry = createRegistry({ prisma: db.prisma, logger, checkUrl: (url) => policy.checkUrl(url), guard: health.guard });
+  const registry = createRegistry({
+    prisma: db.prisma,
+    logger,
+    checkUrl: (url) => policy.checkUrl(url),
+    guard: health.guard,
+  });
   const seam = createOwnershipSeam();
   const { ownership, replicaId } = createOwnership({
     db,
@@ -157,7 +176,17 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
   const follower = followRemoteEvents({ events, sync, monitor, registry, history, logger });
 
   // The API: GraphQL over HTTP and WebSockets, /metrics.
-  const deps: GraphQLDeps = { prisma: db.prisma, registry, cache, monitor, history, events, directory, notifications, now };
+  const deps: GraphQLDeps = {
+    prisma: db.prisma,
+    registry,
+    cache,
+    monitor,
+    history,
+    events,
+    directory,
+    notifications,
+    now,
+  };
   const { yoga, server, ws } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
   metrics.live.ownedServices = () => (Number.isFinite(ownership.owned) ? ownership.owned : monitor.scheduled);
 
@@ -173,7 +202,12 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
       { name: 'history', start: () => history.start(), stop: () => history.stop(3_000) },
       { name: 'http server', stop: () => closeServer(server), stoppedMessage: 'http server closed' },
       { name: 'websockets', stop: () => ws.close(), stoppedMessage: 'websockets closed' },
-      { name: 'checks', start: () => monitor.start(), stop: () => monitor.stop(2_000), stoppedMessage: 'checks stopped' },
+      {
+        name: 'checks',
+        start: () => monitor.start(),
+        stop: () => monitor.stop(2_000),
+        stoppedMessage: 'checks stopped',
+      },
       { name: 'follower', start: () => follower.start(), stop: () => follower.stop() },
     ],
     log,
@@ -187,16 +221,39 @@ export async function createApp({ config, logger, onQuery, now = () => new Date(
       await once(server, 'listening');
       lifecycle.start();
       const port = (server.address() as AddressInfo).port;
-      log.info({ url: `http://${hostForUrl(config.server.host)}:${port}/graphql`, database: db.kind, replicaId, version: VERSION }, 'listening');
+      log.info(
+        {
+          url: `http://${hostForUrl(config.server.host)}:${port}/graphql`,
+          database: db.kind,
+          replicaId,
+          version: VERSION,
+        },
+        'listening',
+      );
       return port;
     },
     stop: () => lifecycle.stop(),
-    testing: createAppTesting({ registry, prisma: db.prisma, cache, monitor, history, events, metrics, ws, notifications }),
+    testing: createAppTesting({
+      registry,
+      prisma: db.prisma,
+      cache,
+      monitor,
+      history,
+      events,
+      metrics,
+      ws,
+      notifications,
+    }),
   };
 }
 
 /** Opens the database and brings its schema up to date; a failed migration closes it again. */
-async function openMigratedDatabase(config: Config, logger: Logger, metrics: Metrics, onQuery: AppOptions['onQuery']): Promise<Database> {
+async function openMigratedDatabase(
+  config: Config,
+  logger: Logger,
+  metrics: Metrics,
+  onQuery: AppOptions['onQuery'],
+): Promise<Database> {
   const db = await openDatabase({
     url: config.database.url,
     dataDir: config.database.dataDir,
@@ -208,7 +265,9 @@ async function openMigratedDatabase(config: Config, logger: Logger, metrics: Met
   });
   try {
     const applied = await db.migrate();
-    logger.child({ component: 'app' }).info({ database: db.kind, applied }, applied.length ? 'migrations applied' : 'database schema up to date');
+    logger
+      .child({ component: 'app' })
+      .info({ database: db.kind, applied }, applied.length ? 'migrations applied' : 'database schema up to date');
   } catch (err) {
     await db.close();
     throw err;
@@ -219,7 +278,9 @@ async function openMigratedDatabase(config: Config, logger: Logger, metrics: Met
 function createMonitorEvents(config: Config, logger: Logger): MonitorEvents {
   return createEventBus<MonitorTopics>({
     logger,
-    remote: config.redis.url ? createRedisTransport({ url: config.redis.url, prefix: config.redis.channelPrefix, logger }) : undefined,
+    remote: config.redis.url
+      ? createRedisTransport({ url: config.redis.url, prefix: config.redis.channelPrefix, logger })
+      : undefined,
     batchMs: EVENT_BATCH_MS,
     reviver: reviveEventDates,
   });
@@ -238,7 +299,13 @@ interface ApiParts {
 function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
   setUnusedQueryPolicy(config.graphql.unusedQuery);
   const yoga = createYogaServer({ schema, deps, auth, metrics, logger, production: config.production });
-  const server = createHttpServer({ yoga, logger, metrics: metrics.registry, metricsToken: config.auth.metricsToken, isReady });
+  const server = createHttpServer({
+    yoga,
+    logger,
+    metrics: metrics.registry,
+    metricsToken: config.auth.metricsToken,
+    isReady,
+  });
   const shared = createSharedSubscriptions();
   const ws = attachGraphQLWebSocket({ httpServer: server, path: GRAPHQL_PATH, yoga, shared, auth, logger });
   metrics.live.wsConnections = () => ws.connections;

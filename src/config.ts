@@ -46,7 +46,10 @@ const environmentSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
-  REDIS_CHANNEL_PREFIX: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits and . _ : - only (1–64)').default('statuschecker:'),
+  REDIS_CHANNEL_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits and . _ : - only (1–64)')
+    .default('statuschecker:'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default(DEFAULTS.logLevel),
   NODE_ENV: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(DEFAULTS.shutdownTimeoutMs),
@@ -60,7 +63,10 @@ const environmentSchema = z.object({
   PUBLIC_READ: boolean(false),
   ALLOW_UNAUTHENTICATED: boolean(false),
   METRICS_TOKEN: z.string().min(MIN_TOKEN_LENGTH, `must be at least ${MIN_TOKEN_LENGTH} characters`).optional(),
-  REPLICA_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'letters, digits and . _ : - only').optional(),
+  REPLICA_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'letters, digits and . _ : - only')
+    .optional(),
   LEASE_TTL_MS: integer(1_000, 300_000).optional(),
   TARGET_POLICY: z.enum(['allow-all', 'public-only']).default('allow-all'),
   TARGET_ALLOW_CIDRS: list,
@@ -116,7 +122,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       e.LEASE_TTL_MS !== undefined && 'LEASE_TTL_MS',
     ].filter(Boolean);
     for (const setting of replicaSettings) {
-      problems.push(`${setting}: replicas need a shared PostgreSQL (DATABASE_URL); the embedded database serves one process`);
+      problems.push(
+        `${setting}: replicas need a shared PostgreSQL (DATABASE_URL); the embedded database serves one process`,
+      );
     }
   }
   if (!isLoopback(e.HOST) && e.API_TOKENS.length === 0 && !e.ALLOW_UNAUTHENTICATED) {
@@ -143,11 +151,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         secretsKey: e.SECRETS_KEY ? secretsKeyBytes(e.SECRETS_KEY) : null,
         publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
       }),
-      auth: Object.freeze({ tokens: Object.freeze(e.API_TOKENS), publicRead: e.PUBLIC_READ, metricsToken: e.METRICS_TOKEN }),
+      auth: Object.freeze({
+        tokens: Object.freeze(e.API_TOKENS),
+        publicRead: e.PUBLIC_READ,
+        metricsToken: e.METRICS_TOKEN,
+      }),
       targetPolicy: Object.freeze({ mode: e.TARGET_POLICY, allow: e.TARGET_ALLOW_CIDRS, deny: e.TARGET_DENY_CIDRS }),
       cluster: Object.freeze({ replicaId: e.REPLICA_ID, leaseTtlMs: e.LEASE_TTL_MS ?? DEFAULTS.leaseTtlMs }),
       production: e.NODE_ENV === 'production',
-      graphql: Object.freeze({ unusedQuery: e.NODE_ENV === 'production' ? null : e.NODE_ENV === 'test' ? 'error' : 'warn' }),
+      graphql: Object.freeze({
+        unusedQuery: e.NODE_ENV === 'production' ? null : e.NODE_ENV === 'test' ? 'error' : 'warn',
+      }),
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     }),
   };

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { createApp, type App } from '../../src/app.js';
+import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { Samples } from './stats.js';
@@ -18,7 +18,8 @@ export interface BenchApp {
 export const usingPostgres = () => Boolean(process.env.DATABASE_URL);
 
 export function databaseDescription(): string {
-  if (!usingPostgres()) return 'embedded PGlite in a temporary DATA_DIR (runs in-process: its CPU and heap are part of the checker figures)';
+  if (!usingPostgres())
+    return 'embedded PGlite in a temporary DATA_DIR (runs in-process: its CPU and heap are part of the checker figures)';
   const url = new URL(process.env.DATABASE_URL!);
   return `PostgreSQL at ${url.host} (DATABASE_URL; a scratch database per phase; the server's CPU is not counted)`;
 }
@@ -65,7 +66,12 @@ export async function registerServices(
   let next = from;
   const worker = async () => {
     for (let i = next++; i < to; i = next++) {
-      await app.testing.registry.register({ name: `bench-${i}`, url: url(i), intervalSeconds, timeoutMs: Math.min(5_000, intervalSeconds * 1000 - 100) });
+      await app.testing.registry.register({
+        name: `bench-${i}`,
+        url: url(i),
+        intervalSeconds,
+        timeoutMs: Math.min(5_000, intervalSeconds * 1000 - 100),
+      });
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));

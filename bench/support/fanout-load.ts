@@ -123,7 +123,8 @@ function report(event: Pending, complete: boolean): void {
   pending.delete(event.at);
   const cpu = process.cpuUsage(event.firstCpu);
   let pings = 0;
-  for (let i = pingTimes.length - 1; i >= 0 && pingTimes[i]! >= event.publishWall; i--) if (pingTimes[i]! <= event.lastWall) pings++;
+  for (let i = pingTimes.length - 1; i >= 0 && pingTimes[i]! >= event.publishWall; i--)
+    if (pingTimes[i]! <= event.lastWall) pings++;
   send({
     type: 'event',
     at: event.at,
@@ -143,7 +144,9 @@ function report(event: Pending, complete: boolean): void {
 /** `next` frames: the `at` (and `current`) strings, by scanning the bytes or by JSON.parse. */
 function onNext(data: Buffer, parse: ParseMode, now: number): void {
   if (parse === 'json') {
-    const message = JSON.parse(data.toString()) as { payload?: { data?: { statusChanged?: { at: string; current: string } } } };
+    const message = JSON.parse(data.toString()) as {
+      payload?: { data?: { statusChanged?: { at: string; current: string } } };
+    };
     const event = message.payload?.data?.statusChanged;
     if (!event) throw new Error(`unexpected next: ${data.toString().slice(0, 200)}`);
     record(event.at, event.current, now);
@@ -168,7 +171,10 @@ function openOne(index: number, cmd: ConnectCommand): Promise<string | null> {
       clearTimeout(timer);
       resolve(failure);
     };
-    const socket = new WebSocket(cmd.url, 'graphql-transport-ws', { perMessageDeflate: false, handshakeTimeout: cmd.timeoutMs });
+    const socket = new WebSocket(cmd.url, 'graphql-transport-ws', {
+      perMessageDeflate: false,
+      handshakeTimeout: cmd.timeoutMs,
+    });
     sockets[index] = socket;
     const timer = setTimeout(() => {
       settle(`no connection_ack within ${cmd.timeoutMs} ms`);
@@ -229,7 +235,13 @@ async function connect(cmd: ConnectCommand): Promise<void> {
     });
     send({ type: 'progress', opened: open, failed: failures.length });
   }
-  send({ type: 'connected', opened: open, failures, ms: performance.now() - started, rssBytes: process.memoryUsage().rss });
+  send({
+    type: 'connected',
+    opened: open,
+    failures,
+    ms: performance.now() - started,
+    rssBytes: process.memoryUsage().rss,
+  });
 }
 
 process.on('message', (cmd: Command) => {

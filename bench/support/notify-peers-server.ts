@@ -70,7 +70,15 @@ process.on('message', (message: { type: string; status?: number }) => {
     process.send?.({ type: 'reset-done' });
   }
   if (message.type === 'stats') {
-    process.send?.({ type: 'stats', webhookRequests, webhookDistinct: webhookIds.size, lastWebhookAt, mails, lastMailAt, cpu: process.cpuUsage() });
+    process.send?.({
+      type: 'stats',
+      webhookRequests,
+      webhookDistinct: webhookIds.size,
+      lastWebhookAt,
+      mails,
+      lastMailAt,
+      cpu: process.cpuUsage(),
+    });
   }
 });
 process.on('disconnect', () => process.exit(0));

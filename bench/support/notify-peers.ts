@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
@@ -22,7 +22,10 @@ const script = fileURLToPath(new URL('./notify-peers-server.ts', import.meta.url
 
 /** Forks bench/support/notify-peers-server.ts and waits for its ports. */
 export async function startNotifyPeers(): Promise<NotifyPeers> {
-  const child: ChildProcess = fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(script, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ports = await new Promise<NotifyPeers['ports']>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`peers exited with ${code}`)));
     child.on('message', (m: { type: string; ports?: NotifyPeers['ports'] }) => {

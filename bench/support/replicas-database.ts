@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { openDatabase } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
 
@@ -23,7 +23,10 @@ async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>
 
 /** "PostgreSQL 15.8 …", or throws with the reason it is unreachable. */
 export async function postgresVersion(adminUrl: string): Promise<string> {
-  return withClient(adminUrl, async (c) => (await c.query<{ v: string }>('SELECT version() AS v')).rows[0]!.v.split(' on ')[0]!);
+  return withClient(
+    adminUrl,
+    async (c) => (await c.query<{ v: string }>('SELECT version() AS v')).rows[0]!.v.split(' on ')[0]!,
+  );
 }
 
 export interface RedisProbe {
@@ -36,11 +39,21 @@ export interface RedisProbe {
   publishes: number;
 }
 
-export const EVENT_CHANNELS = ['statuschecker:checkCompleted', 'statuschecker:statusChanged', 'statuschecker:serviceChanged', 'statuschecker:checkRequested'];
+export const EVENT_CHANNELS = [
+  'statuschecker:checkCompleted',
+  'statuschecker:statusChanged',
+  'statuschecker:serviceChanged',
+  'statuschecker:checkRequested',
+];
 
 /** Connects once (no retries), or throws with the reason. */
 export async function probeRedis(url: string): Promise<RedisProbe> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => {});
   try {
     await redis.connect();

@@ -59,7 +59,8 @@ export async function scrapeReplica(baseUrl: string): Promise<ReplicaMetrics> {
       m.lagBuckets.push([le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), value(line)]);
     } else if (line.startsWith('statuschecker_scheduler_lag_seconds_count')) m.lagCount = value(line);
     else if (line.startsWith('statuschecker_owned_services ')) m.owned = value(line);
-    else if (line.startsWith('statuschecker_lease_changes_total{')) m.leaseChanges[label(line, 'change')!] = value(line);
+    else if (line.startsWith('statuschecker_lease_changes_total{'))
+      m.leaseChanges[label(line, 'change')!] = value(line);
     else if (line.startsWith('statuschecker_fenced_writes_total')) m.fencedWrites += value(line);
     else if (line.startsWith('statuschecker_history_dropped_total')) m.historyDropped += value(line);
     else if (line.startsWith('process_cpu_seconds_total ')) m.cpuSeconds = value(line);

@@ -43,7 +43,9 @@ export async function startReplica(id: string, settings: Record<string, string>)
   let gone = false;
   void handle.exited.then(() => (gone = true));
   try {
-    await eventually(async () => gone || (await healthy(url)), START_TIMEOUT_MS, `replica ${id} to answer /healthz`, { intervalMs: 100 });
+    await eventually(async () => gone || (await healthy(url)), START_TIMEOUT_MS, `replica ${id} to answer /healthz`, {
+      intervalMs: 100,
+    });
     if (gone) throw new Error('it exited during start-up');
   } catch (err) {
     handle.kill();

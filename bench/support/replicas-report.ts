@@ -45,8 +45,24 @@ export interface Step {
 
 /** The summary table and what it says about the database's share. */
 export function printReport(all: Step[], out: (line?: string) => void): void {
-  out('\nsummary (CPU in ms per second of wall time; 1000 = one core; the machine has ' + os.cpus().length + ')');
-  const rows = [['replicas', 'services', 'checks/s', 'target/s', 'p99 lag', 'replica CPU (each)', 'postgres CPU', 'redis', 'stmts/check', 'xact/s', 'rows/s', 'others', 'load before']];
+  out(`\nsummary (CPU in ms per second of wall time; 1000 = one core; the machine has ${os.cpus().length})`);
+  const rows = [
+    [
+      'replicas',
+      'services',
+      'checks/s',
+      'target/s',
+      'p99 lag',
+      'replica CPU (each)',
+      'postgres CPU',
+      'redis',
+      'stmts/check',
+      'xact/s',
+      'rows/s',
+      'others',
+      'load before',
+    ],
+  ];
   for (const s of all) {
     rows.push([
       String(s.replicas),
@@ -65,17 +81,27 @@ export function printReport(all: Step[], out: (line?: string) => void): void {
     ]);
   }
   out(table(rows, [0, 4, 5, 12]));
-  out('checks/s: increase of statuschecker_checks_total between two /metrics scrapes (a window that holds one scrape stall); target/s: requests the');
-  out('target answered in the CPU window, which opens after that stall has passed. p99 lag: upper bound of the histogram bucket holding each replica\'s');
+  out(
+    'checks/s: increase of statuschecker_checks_total between two /metrics scrapes (a window that holds one scrape stall); target/s: requests the',
+  );
+  out(
+    "target answered in the CPU window, which opens after that stall has passed. p99 lag: upper bound of the histogram bucket holding each replica's",
+  );
   out('p99 between the scrapes (it includes the stall of the first scrape, as a Prometheus scrape would cause).');
-  out('postgres CPU: every process named "postgres" (shared by whoever else uses this server); in brackets, the backends connected to the bench database.');
-  out('rows/s: rows inserted + updated + deleted in the bench database (pg_stat_database); others: cores kept busy by processes other than these (other tests, the kernel).');
+  out(
+    'postgres CPU: every process named "postgres" (shared by whoever else uses this server); in brackets, the backends connected to the bench database.',
+  );
+  out(
+    'rows/s: rows inserted + updated + deleted in the bench database (pg_stat_database); others: cores kept busy by processes other than these (other tests, the kernel).',
+  );
   out();
   for (const n of [...new Set(all.map((s) => s.services))]) {
     const series = all.filter((s) => s.services === n);
     out(
       `${fmt.int(n)} services (${fmt.int(n)} checks/s offered): ` +
-        series.map((s) => `${s.replicas} → ${fmt.int(s.checksPerSec)}/s (target ${fmt.int(s.targetPerSec)}/s)`).join(', ') +
+        series
+          .map((s) => `${s.replicas} → ${fmt.int(s.checksPerSec)}/s (target ${fmt.int(s.targetPerSec)}/s)`)
+          .join(', ') +
         `; replica CPU per check ${series.map((s) => fmt.fixed(sum(s.replicaCpu) / s.checksPerSec, 3)).join(' → ')} ms; ` +
         `statements per check ${series.map((s) => fmt.fixed(s.statementsPerCheck, 4)).join(' → ')}.`,
     );
@@ -103,7 +129,14 @@ export function printReport(all: Step[], out: (line?: string) => void): void {
   }
 }
 
-const lagLabel = (seconds: number) => (Number.isNaN(seconds) ? '-' : seconds === Number.POSITIVE_INFINITY ? '>30s' : seconds < 1 ? `≤${seconds * 1000}ms` : `≤${seconds}s`);
+const lagLabel = (seconds: number) =>
+  Number.isNaN(seconds)
+    ? '-'
+    : seconds === Number.POSITIVE_INFINITY
+      ? '>30s'
+      : seconds < 1
+        ? `≤${seconds * 1000}ms`
+        : `≤${seconds}s`;
 const leaseRows = (s: Step) => s.tableRows.find(([t]) => t === 'Lease')?.[1] ?? 0;
 const systemCpu = (s: Step) => sum(s.replicaCpu) + s.postgresCpu + s.redisCpu + s.targetCpu;
 

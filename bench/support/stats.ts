@@ -76,7 +76,16 @@ export function cpuSince(mark: CpuMark): CpuSpan {
 export function machineCpu(): { busyMs: number; wallMs: number } | null {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = fields as [number, number, number, number, number, number, number, number];
+    const [user, nice, system, , , irq, softirq, steal] = fields as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     // USER_HZ is 100 on every Linux this runs on: one tick is 10 ms.
     return { busyMs: (user + nice + system + irq + softirq + steal) * 10, wallMs: performance.now() };
   } catch {
@@ -131,7 +140,10 @@ export const fmt = {
 export function table(rows: string[][], leftColumns: readonly number[] = [0]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   const line = (r: string[]) =>
-    r.map((cell, c) => (leftColumns.includes(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+    r
+      .map((cell, c) => (leftColumns.includes(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 

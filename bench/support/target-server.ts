@@ -12,7 +12,7 @@ let requests = 0;
 let connections = 0;
 let open = 0;
 
-const server = http.createServer((req, res) => {
+const server = http.createServer((_req, res) => {
   requests++;
   res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length });
   res.end(body);

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
@@ -24,7 +24,10 @@ const script = fileURLToPath(new URL('./target-server.ts', import.meta.url));
 
 /** Forks bench/support/target-server.ts (its own process, its own CPU) and waits for its port. */
 export async function startTarget(): Promise<Target> {
-  const child: ChildProcess = fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(script, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`target server exited with ${code}`)));
@@ -39,10 +42,21 @@ export async function startTarget(): Promise<Target> {
     url: (i) => `http://127.0.0.1:${port}/ok?i=${i}`,
     stats() {
       return new Promise((resolve) => {
-        const onMessage = (m: { type: string; requests: number; connections: number; open: number; cpu: NodeJS.CpuUsage }) => {
+        const onMessage = (m: {
+          type: string;
+          requests: number;
+          connections: number;
+          open: number;
+          cpu: NodeJS.CpuUsage;
+        }) => {
           if (m.type !== 'stats') return;
           child.off('message', onMessage);
-          resolve({ requests: m.requests, connections: m.connections, open: m.open, cpuMs: (m.cpu.user + m.cpu.system) / 1000 });
+          resolve({
+            requests: m.requests,
+            connections: m.connections,
+            open: m.open,
+            cpuMs: (m.cpu.user + m.cpu.system) / 1000,
+          });
         };
         child.on('message', onMessage);
         child.send({ type: 'stats' });

@@ -46,7 +46,9 @@ export function judge(state: ServiceState, outcome: CheckOutcome, thresholds: Th
     certificateExpiresAt: outcome.certificateExpiresAt ?? state.certificateExpiresAt,
   };
   const transition =
-    status === state.status ? null : { previous: state.status, current: status, at: now, message: transitionMessage(outcome) };
+    status === state.status
+      ? null
+      : { previous: state.status, current: status, at: now, message: transitionMessage(outcome) };
   return { state: next, transition };
 }
 

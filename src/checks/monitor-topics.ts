@@ -1,6 +1,6 @@
 import type { EventBus } from '../events/event-bus.js';
-import type { MonitorSink } from './monitor-sink.js';
 import type { ProbeResult } from '../probe/prober.js';
+import type { MonitorSink } from './monitor-sink.js';
 import type { ServiceState, ServiceStatus } from './service-state.js';
 
 export interface StatusChangedEvent {

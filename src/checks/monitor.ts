@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { Prober, ProbeResult } from '../probe/prober.js';
+import type { ProbeResult, Prober } from '../probe/prober.js';
 import { createScheduler } from '../schedule/scheduler.js';
 import type { CheckDefinition } from './check-definition.js';
 import { adoptedDueAt, firstDueAt } from './check-phase.js';
@@ -107,7 +107,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
       for (const service of services) {
         definitions.set(service.id, service);
         const saved = restored.get(service.id);
-        const state = saved && (saved.status === 'PAUSED') === service.paused ? saved : initialState(service.paused, now());
+        const state =
+          saved && (saved.status === 'PAUSED') === service.paused ? saved : initialState(service.paused, now());
         cache.set(service.id, state);
         notify('serviceDefined', service, undefined);
         schedule(service, firstDueAt(service, state, t));

@@ -3,7 +3,6 @@ import type { CheckFailureReason } from '../probe/prober.js';
 export const SERVICE_STATUSES = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN', 'PAUSED'] as const;
 export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 
-
 /** The current view of one service's health, as held in the status cache. */
 export interface ServiceState {
   status: ServiceStatus;

@@ -27,7 +27,15 @@ export function createStateRecorder(cache: StatusCache, notify: Notify, now: () 
       cache.set(service.id, state);
       notify('checkCompleted', { service, at, result, state });
       if (transition) {
-        log.info({ serviceId: service.id, previous: transition.previous, current: transition.current, message: transition.message }, 'status changed');
+        log.info(
+          {
+            serviceId: service.id,
+            previous: transition.previous,
+            current: transition.current,
+            message: transition.message,
+          },
+          'status changed',
+        );
         notify('statusChanged', { service, transition, state });
       }
     },

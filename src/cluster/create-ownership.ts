@@ -1,5 +1,5 @@
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { createLeaseOwnership } from './leases.js';

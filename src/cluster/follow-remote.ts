@@ -1,5 +1,5 @@
-import type { MonitorEvents } from '../checks/monitor-topics.js';
 import type { Monitor } from '../checks/monitor.js';
+import type { MonitorEvents } from '../checks/monitor-topics.js';
 import type { History } from '../history/history.js';
 import type { Logger } from '../logger.js';
 import type { Registry } from '../registry/registry.js';
@@ -44,7 +44,9 @@ export function followRemoteEvents(options: FollowRemoteOptions): RemoteFollower
   // Another process was asked to check a service now, and this process is the one that checks it.
   events.subscribe('checkRequested', null, (event, remote) => {
     if (remote && monitor.checksLocally(event.serviceId)) {
-      monitor.checkNow(event.serviceId).catch((err: unknown) => log.warn({ err, serviceId: event.serviceId }, 'requested check failed'));
+      monitor
+        .checkNow(event.serviceId)
+        .catch((err: unknown) => log.warn({ err, serviceId: event.serviceId }, 'requested check failed'));
     }
   });
   events.subscribe('serviceChanged', null, (event, remote) => {

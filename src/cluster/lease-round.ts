@@ -81,7 +81,10 @@ export function leaseRoundFailed(state: LeaseState, err: unknown): void {
     return;
   }
   if (!state.databaseUnreachable) {
-    state.log.warn({ err, held: state.held.size }, 'lease round failed: database unreachable; still checking the services held');
+    state.log.warn(
+      { err, held: state.held.size },
+      'lease round failed: database unreachable; still checking the services held',
+    );
   }
   state.databaseUnreachable = true;
 }
@@ -121,7 +124,10 @@ async function giveBackExcess(state: LeaseState, share: number): Promise<void> {
   const excess = [...held.keys()].slice(share);
   options.events.lost(excess);
   if (!(await settlesWithin(options.beforeRelease?.(), options.ttlMs * RELEASE_WAIT_TTL_SHARE))) {
-    log.warn({ released: excess.length }, 'history not written in time; giving leases back anyway (the rest is fenced out)');
+    log.warn(
+      { released: excess.length },
+      'history not written in time; giving leases back anyway (the rest is fenced out)',
+    );
   }
   await releaseLeases(options.prisma, options.replicaId, excess);
   for (const id of excess) held.delete(id);

@@ -15,7 +15,12 @@ export interface ClaimedLease {
  * announces itself), one row written per round whatever the number of services. False when the id
  * belongs to another process (another instance) that is still alive.
  */
-export async function announceReplica(prisma: PrismaClient, replicaId: string, instance: string, ttlMs: number): Promise<boolean> {
+export async function announceReplica(
+  prisma: PrismaClient,
+  replicaId: string,
+  instance: string,
+  ttlMs: number,
+): Promise<boolean> {
   const announced = await prisma.$queryRawUnsafe<unknown[]>(
     `INSERT INTO "Replica" ("id", "instance", "startedAt", "lastSeenAt") VALUES ($1, $2, now(), now())
        ON CONFLICT ("id") DO UPDATE SET "lastSeenAt" = now(), "instance" = EXCLUDED."instance",
@@ -47,7 +52,10 @@ export async function leasesOf(prisma: PrismaClient, replicaId: string): Promise
 }
 
 /** Replicas heard from within the TTL and services to check: what a fair share is made of. */
-export async function countReplicasAndServices(prisma: PrismaClient, ttlMs: number): Promise<{ replicas: number; services: number }> {
+export async function countReplicasAndServices(
+  prisma: PrismaClient,
+  ttlMs: number,
+): Promise<{ replicas: number; services: number }> {
   const [counts] = (await prisma.$queryRawUnsafe<{ replicas: number; services: number }[]>(
     `SELECT (SELECT count(*)::int FROM "Replica" WHERE "lastSeenAt" > now() - $1 * interval '1 millisecond') AS replicas,
               (SELECT count(*)::int FROM "Service" WHERE NOT "paused") AS services`,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { singleFlight } from '../single-flight.js';
-import { dropLeases, leaseRound, leaseRoundFailed, type LeaseOptions, type LeaseState } from './lease-round.js';
+import { dropLeases, type LeaseOptions, type LeaseState, leaseRound, leaseRoundFailed } from './lease-round.js';
 import { forgetLongGoneReplicas, leaveCluster } from './lease-sql.js';
 import type { Ownership } from './ownership.js';
 
@@ -49,7 +49,9 @@ export function createLeaseOwnership(options: LeaseOptions): Ownership {
       return held.size;
     },
     start() {
-      void forgetLongGoneReplicas(prisma).catch((err: unknown) => log.debug({ err }, 'could not clean up old replica rows'));
+      void forgetLongGoneReplicas(prisma).catch((err: unknown) =>
+        log.debug({ err }, 'could not clean up old replica rows'),
+      );
       void rounds.run();
       timer = setInterval(() => void rounds.run(), options.periodMs);
       timer.unref();

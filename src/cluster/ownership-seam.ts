@@ -20,7 +20,8 @@ export interface OwnershipSeam {
 export function createOwnershipSeam(): OwnershipSeam {
   let connected: OwnershipHandlers | undefined;
   const handlers = (): OwnershipHandlers => {
-    if (!connected) throw new Error('ownership event before its handlers were connected (start the ownership after connect)');
+    if (!connected)
+      throw new Error('ownership event before its handlers were connected (start the ownership after connect)');
     return connected;
   };
   return {

@@ -16,7 +16,13 @@ export interface TakeoverParts {
  * What happens when services become this process's to check (leases acquired): they start from
  * the freshest state, the database's if it is newer than the cache's, and keep their phase.
  */
-export function createTakeover({ registry, history, sync, monitor, logger }: TakeoverParts): (serviceIds: string[]) => Promise<void> {
+export function createTakeover({
+  registry,
+  history,
+  sync,
+  monitor,
+  logger,
+}: TakeoverParts): (serviceIds: string[]) => Promise<void> {
   const log = logger.child({ component: 'takeover' });
   return async (serviceIds) => {
     try {

@@ -9,7 +9,13 @@ export class DatabaseUnavailableError extends Error {
 }
 
 const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
-const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TlsConnectionError']);
+const UNAVAILABLE_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+  'TlsConnectionError',
+]);
 const UNAVAILABLE_MESSAGE =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|Connection terminated|timeout exceeded when trying to connect|Query read timeout|Can't reach database|server closed the connection|Client has encountered a connection error/i;
 
@@ -17,8 +23,16 @@ const UNAVAILABLE_MESSAGE =
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof DatabaseUnavailableError) return true;
-    const { code, meta, message } = e as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string } } }; message?: unknown };
-    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^E(CONNREFUSED|CONNRESET|TIMEDOUT|HOSTUNREACH|NETUNREACH)$/.test(code))) return true;
+    const { code, meta, message } = e as {
+      code?: unknown;
+      meta?: { driverAdapterError?: { cause?: { kind?: string } } };
+      message?: unknown;
+    };
+    if (
+      typeof code === 'string' &&
+      (UNAVAILABLE_CODES.has(code) || /^E(CONNREFUSED|CONNRESET|TIMEDOUT|HOSTUNREACH|NETUNREACH)$/.test(code))
+    )
+      return true;
     const kind = meta?.driverAdapterError?.cause?.kind ?? (e as { kind?: string }).kind;
     if (kind && UNAVAILABLE_KINDS.has(kind)) return true;
     if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;

@@ -4,11 +4,11 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import type { Logger } from '../logger.js';
 import { PrismaClient } from '../generated/prisma/client.js';
+import type { Logger } from '../logger.js';
+import { withTimeout } from '../timeouts.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { applyMigrations } from './migrations.js';
-import { withTimeout } from '../timeouts.js';
 
 export type { PrismaClient };
 

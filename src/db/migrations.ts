@@ -22,7 +22,10 @@ export interface MigrationsOnDisk {
 /** Reads Prisma's standard layout: <dir>/<timestamp>_<name>/migration.sql plus migration_lock.toml. */
 export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<MigrationsOnDisk> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const migrationDirectories = await Promise.all(
     names.map(async (name) => ({
       path: name,
@@ -70,7 +73,10 @@ export async function diffMigrationsToSchema(
     }
     const schema = { files: [{ path: schemaPath, content }] };
     const { stdout } = await engine.diff({
-      from: migrationsList.migrationDirectories.length > 0 ? { tag: 'schemaDatasource', ...schema, configDir: path.dirname(schemaPath) } : { tag: 'empty' },
+      from:
+        migrationsList.migrationDirectories.length > 0
+          ? { tag: 'schemaDatasource', ...schema, configDir: path.dirname(schemaPath) }
+          : { tag: 'empty' },
       to: { tag: 'schemaDatamodel', ...schema },
       script: true,
       exitCode: true,

@@ -31,7 +31,11 @@ export interface EventBus<T extends Topics> {
    * Listens to a topic: to the events of the given services only, or to all with `null`. Only the
    * listeners that asked for a service are woken by its events.
    */
-  subscribe<K extends keyof T & string>(topic: K, serviceIds: ReadonlySet<string> | null, listener: Listener<T[K]>): () => void;
+  subscribe<K extends keyof T & string>(
+    topic: K,
+    serviceIds: ReadonlySet<string> | null,
+    listener: Listener<T[K]>,
+  ): () => void;
   /** Called when events from other processes may have been missed (a reconnect). */
   onReset(callback: () => void): void;
   listenerCount(topic: keyof T & string): number;

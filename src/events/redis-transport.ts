@@ -75,7 +75,9 @@ export function createRedisTransport(options: RedisTransportOptions): RemoteTran
   const subscribeFacade = {
     on: (event: string, listener: (channel: string, message: string) => void) => subscriber.on(event, listener),
     subscribe: (channel: string) =>
-      subscriber.subscribe(channel).catch((err: unknown) => log.warn({ err, channel }, 'redis subscribe failed; retried on reconnect')),
+      subscriber
+        .subscribe(channel)
+        .catch((err: unknown) => log.warn({ err, channel }, 'redis subscribe failed; retried on reconnect')),
     unsubscribe: (channel: string) => subscriber.unsubscribe(channel).catch(() => undefined),
   };
   const target = createRedisEventTarget({
@@ -90,7 +92,8 @@ export function createRedisTransport(options: RedisTransportOptions): RemoteTran
       target.dispatchEvent(new CustomEvent(prefix + topic, { detail: message }));
     },
     listen(topic, onMessage) {
-      target.addEventListener(prefix + topic, ((event: CustomEvent<string>) => onMessage(event.detail)) as EventListener);
+      target.addEventListener(prefix + topic, ((event: CustomEvent<string>) =>
+        onMessage(event.detail)) as EventListener);
     },
     onReset(callback) {
       resetCallbacks.push(callback);

@@ -6,8 +6,8 @@ import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
-import type { GraphQLContext } from './context.js';
 import { isStorableText } from '../registry/text.js';
+import type { GraphQLContext } from './context.js';
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -28,7 +28,9 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     nodesQueryOptions: false,
     // No stored id holds text PostgreSQL would refuse; asking would be an unexpected error.
-    nodeQueryOptions: { resolve: (_root, { id }, _ctx, _info, resolveNode) => (isStorableText(id.id) ? resolveNode(id) : null) },
+    nodeQueryOptions: {
+      resolve: (_root, { id }, _ctx, _info, resolveNode) => (isStorableText(id.id) ? resolveNode(id) : null),
+    },
     // Each connection field multiplies by its page size (its `complexity`), so edges add no multiplier.
     edgesFieldOptions: { nullable: { list: false, items: false }, complexity: { field: 1, multiplier: 1 } },
     nodeFieldOptions: { nullable: false },

@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
+import { type DocumentNode, GraphQLError, Kind, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isStorableText } from '../registry/text.js';
 
@@ -15,7 +15,9 @@ export function useCursorCheck(): Plugin {
       for (const cursor of cursorsOf(args.document, args.variableValues ?? {})) {
         if (!isStorableText(Buffer.from(cursor, 'base64').toString('utf8')) || !isStorableText(cursor)) {
           setResultAndStopExecution({
-            errors: [new GraphQLError('invalid cursor', { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } })],
+            errors: [
+              new GraphQLError('invalid cursor', { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } }),
+            ],
           });
           return;
         }

@@ -1,5 +1,5 @@
-import type { MonitorEvents } from '../checks/monitor-topics.js';
 import type { Monitor } from '../checks/monitor.js';
+import type { MonitorEvents } from '../checks/monitor-topics.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { PrismaClient } from '../db/database.js';
 import type { History } from '../history/history.js';

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { windowStats, type WindowStats } from '../history/stats.js';
+import { type WindowStats, windowStats } from '../history/stats.js';
 import type { UptimeWindow } from '../history/windows.js';
 import type { GraphQLDeps } from './deps.js';
 

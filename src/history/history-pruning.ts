@@ -13,7 +13,12 @@ export interface HistoryPruning {
 }
 
 /** The daily upkeep of stored history (retention.ts), on a timer that never holds the process open. */
-export function createHistoryPruning(prisma: PrismaClient, now: () => Date, retentionDays: number, log: Logger): HistoryPruning {
+export function createHistoryPruning(
+  prisma: PrismaClient,
+  now: () => Date,
+  retentionDays: number,
+  log: Logger,
+): HistoryPruning {
   let timer: NodeJS.Timeout | null = null;
   const prune = () =>
     pruneAndCompact(prisma, now(), retentionDays).then(

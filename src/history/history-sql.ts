@@ -1,5 +1,5 @@
-import type { PrismaClient } from '../db/database.js';
 import type { ServiceState } from '../checks/service-state.js';
+import type { PrismaClient } from '../db/database.js';
 import type { Rollup } from './rollup-buffer.js';
 
 /** A transition waiting to be written. */
@@ -53,7 +53,10 @@ function fencedCount(rows: { fenced: number }[]): number {
   return rows[0]?.fenced ?? 0;
 }
 
-export async function insertTransitions(prisma: Pick<PrismaClient, '$queryRawUnsafe'>, rows: PendingTransition[]): Promise<number> {
+export async function insertTransitions(
+  prisma: Pick<PrismaClient, '$queryRawUnsafe'>,
+  rows: PendingTransition[],
+): Promise<number> {
   if (rows.length === 0) return 0;
   return fencedCount(
     await prisma.$queryRawUnsafe<{ fenced: number }[]>(

@@ -4,7 +4,7 @@ import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { singleFlight } from '../single-flight.js';
 import { withTimeout } from '../timeouts.js';
-import { insertTransitions, upsertRollups, upsertStates, type PendingTransition } from './history-sql.js';
+import { insertTransitions, type PendingTransition, upsertRollups, upsertStates } from './history-sql.js';
 import { type HistoryBatch, PendingHistory } from './pending-history.js';
 import type { RollupBuffer } from './rollup-buffer.js';
 import { uuidv7 } from './uuidv7.js';
@@ -69,8 +69,15 @@ type Fenced = (kind: 'transition' | 'state' | 'rollup', rows: number) => void;
  * checks. Transitions and states are idempotent (re-sent whole on failure); rollups add up, so
  * each chunk is confirmed as soon as it is written and only unwritten rows are given back.
  */
-async function writeBatch(prisma: PrismaClient, batch: HistoryBatch, rollups: RollupBuffer, fenced: Fenced, hook?: TransitionHook): Promise<void> {
-  for (const chunk of chunks(batch.transitions)) fenced('transition', await yieldThen(() => writeTransitions(prisma, chunk, hook)));
+async function writeBatch(
+  prisma: PrismaClient,
+  batch: HistoryBatch,
+  rollups: RollupBuffer,
+  fenced: Fenced,
+  hook?: TransitionHook,
+): Promise<void> {
+  for (const chunk of chunks(batch.transitions))
+    fenced('transition', await yieldThen(() => writeTransitions(prisma, chunk, hook)));
   if (batch.transitions.length > 0) hook?.committed();
   for (const chunk of chunks(batch.states)) fenced('state', await yieldThen(() => upsertStates(prisma, chunk)));
   for (const chunk of chunks(batch.rollups)) {
@@ -81,7 +88,11 @@ async function writeBatch(prisma: PrismaClient, batch: HistoryBatch, rollups: Ro
 }
 
 /** Transitions, with what the hook writes in the same transaction (so the lease fence covers both). */
-function writeTransitions(prisma: PrismaClient, chunk: PendingTransition[], hook: TransitionHook | undefined): Promise<number> {
+function writeTransitions(
+  prisma: PrismaClient,
+  chunk: PendingTransition[],
+  hook: TransitionHook | undefined,
+): Promise<number> {
   if (!hook) return insertTransitions(prisma, chunk);
   return prisma.$transaction(async (tx) => {
     const refused = await insertTransitions(tx, chunk);
@@ -91,10 +102,18 @@ function writeTransitions(prisma: PrismaClient, chunk: PendingTransition[], hook
 }
 
 /** Drops the oldest buffered rows beyond the bounds (an outage longer than the buffer), loudly. */
-function dropBeyondBounds(pending: PendingHistory, maxRows: number, log: Logger, onDropped: HistoryWriterOptions['onDropped']): void {
+function dropBeyondBounds(
+  pending: PendingHistory,
+  maxRows: number,
+  log: Logger,
+  onDropped: HistoryWriterOptions['onDropped'],
+): void {
   const dropped = pending.dropBeyond(maxRows, MAX_TRANSITIONS);
   if (dropped.rollups.rows > 0) {
-    log.error({ rows: dropped.rollups.rows, checks: dropped.rollups.checks, maxRows }, 'history buffer full: oldest rollups dropped');
+    log.error(
+      { rows: dropped.rollups.rows, checks: dropped.rollups.checks, maxRows },
+      'history buffer full: oldest rollups dropped',
+    );
     onDropped?.('rollup', dropped.rollups.rows);
   }
   if (dropped.transitions > 0) {
@@ -104,7 +123,11 @@ function dropBeyondBounds(pending: PendingHistory, maxRows: number, log: Logger,
 }
 
 /** Records what the monitor reports into the buffer, under the lease token of the moment. */
-function recordingSink(pending: PendingHistory, fenceOf: (serviceId: string) => string | null, transitioned: () => void): MonitorSink {
+function recordingSink(
+  pending: PendingHistory,
+  fenceOf: (serviceId: string) => string | null,
+  transitioned: () => void,
+): MonitorSink {
   return {
     checkCompleted({ service, at, result }) {
       const fence = fenceOf(service.id);
@@ -134,7 +157,10 @@ function recordingSink(pending: PendingHistory, fenceOf: (serviceId: string) => 
  * Keeps trying to flush until the deadline: a database that blinks during shutdown should not
  * cost history.
  */
-async function flushBefore(deadline: number, flush: () => Promise<void>): Promise<{ flushed: true } | { flushed: false; lastError: unknown }> {
+async function flushBefore(
+  deadline: number,
+  flush: () => Promise<void>,
+): Promise<{ flushed: true } | { flushed: false; lastError: unknown }> {
   let lastError: unknown = null;
   while (Date.now() < deadline) {
     try {
@@ -203,7 +229,10 @@ export function createHistoryWriter(options: HistoryWriterOptions): HistoryWrite
       options.onWriteHealth?.(false);
       const retryMs = Math.min(RETRY_MAX_MS, 500 * 2 ** Math.min(failures, 5));
       if (failures === 1 || failures % 10 === 0) {
-        log.warn({ err, failedAttempts: failures, retryMs, ...pending.counts() }, 'history write failed; kept in memory, retrying');
+        log.warn(
+          { err, failedAttempts: failures, retryMs, ...pending.counts() },
+          'history write failed; kept in memory, retrying',
+        );
       }
       scheduleFlush(retryMs);
       throw err;

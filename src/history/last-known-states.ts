@@ -2,8 +2,13 @@ import type { ServiceState } from '../checks/service-state.js';
 import type { PrismaClient } from '../db/database.js';
 
 /** Last known states (of the given services, or all), to seed the cache. */
-export async function loadLastKnownStates(prisma: PrismaClient, serviceIds?: readonly string[]): Promise<Map<string, ServiceState>> {
-  const rows = await prisma.lastKnownState.findMany(serviceIds ? { where: { serviceId: { in: [...serviceIds] } } } : undefined);
+export async function loadLastKnownStates(
+  prisma: PrismaClient,
+  serviceIds?: readonly string[],
+): Promise<Map<string, ServiceState>> {
+  const rows = await prisma.lastKnownState.findMany(
+    serviceIds ? { where: { serviceId: { in: [...serviceIds] } } } : undefined,
+  );
   return new Map(
     rows.map((row) => [
       row.serviceId,

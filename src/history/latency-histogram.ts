@@ -4,7 +4,8 @@
  * minutes simply add up, so any window's p50/p95/p99 come from the same rows as its uptime.
  */
 export const LATENCY_BOUNDS_MS = [
-  1, 2, 3, 5, 7, 10, 15, 25, 40, 60, 100, 150, 250, 400, 600, 1000, 1500, 2500, 4000, 6000, 10000, 15000, 25000, 40000, 60000,
+  1, 2, 3, 5, 7, 10, 15, 25, 40, 60, 100, 150, 250, 400, 600, 1000, 1500, 2500, 4000, 6000, 10000, 15000, 25000, 40000,
+  60000,
 ] as const;
 export const BUCKET_COUNT = LATENCY_BOUNDS_MS.length + 1;
 
@@ -15,7 +16,12 @@ export function bucketIndex(latencyMs: number): number {
 }
 
 /** The latency below which `quantile` (0..1) of the checks fell, interpolated inside its bucket. */
-export function estimateQuantile(buckets: readonly number[], quantile: number, minMs: number, maxMs: number): number | null {
+export function estimateQuantile(
+  buckets: readonly number[],
+  quantile: number,
+  minMs: number,
+  maxMs: number,
+): number | null {
   const total = buckets.reduce((a, b) => a + b, 0);
   if (total === 0) return null;
   const rank = quantile * total;

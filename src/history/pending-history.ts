@@ -62,7 +62,10 @@ export class PendingHistory {
   }
 
   /** Drops the oldest rows beyond the bounds; says how many went. */
-  dropBeyond(maxRollups: number, maxTransitions: number): { rollups: { rows: number; checks: number }; transitions: number } {
+  dropBeyond(
+    maxRollups: number,
+    maxTransitions: number,
+  ): { rollups: { rows: number; checks: number }; transitions: number } {
     const rollups = this.rollups.dropOldest(maxRollups);
     const transitions = Math.max(0, this.transitions.length - maxTransitions);
     if (transitions > 0) this.transitions = this.transitions.slice(transitions);

@@ -73,7 +73,14 @@ export class RollupBuffer {
     return this.pending.size + this.inFlight.length - this.written;
   }
 
-  record(serviceId: string, at: number, ok: boolean, degraded: boolean, latencyMs: number, fence: string | null = null): void {
+  record(
+    serviceId: string,
+    at: number,
+    ok: boolean,
+    degraded: boolean,
+    latencyMs: number,
+    fence: string | null = null,
+  ): void {
     const minute = at - (at % MINUTE_MS);
     const key = keyOf(serviceId, minute, fence);
     let rollup = this.pending.get(key);

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../db/database.js';
 import { estimateQuantile } from './latency-histogram.js';
-import { MINUTE_MS, emptyRollup, mergeRollup, type Rollup, type RollupBuffer } from './rollup-buffer.js';
+import { emptyRollup, MINUTE_MS, mergeRollup, type Rollup, type RollupBuffer } from './rollup-buffer.js';
 import { UPTIME_WINDOWS, type UptimeWindow } from './windows.js';
 
 export interface WindowStats {
@@ -35,7 +35,16 @@ export async function windowStats(
   if (serviceIds.length === 0) return new Map();
 
   const rows = await prisma.$queryRawUnsafe<
-    { serviceId: string; checks: number; failures: number; degraded: number; sum: number; min: number; max: number; buckets: number[] }[]
+    {
+      serviceId: string;
+      checks: number;
+      failures: number;
+      degraded: number;
+      sum: number;
+      min: number;
+      max: number;
+      buckets: number[];
+    }[]
   >(
     `SELECT r."serviceId", sum(r."checks")::int AS checks, sum(r."failures")::int AS failures, sum(r."degraded")::int AS degraded,
        sum(r."latencySumMs")::float8 AS sum, min(r."latencyMinMs")::float8 AS min, max(r."latencyMaxMs")::float8 AS max,
@@ -66,7 +75,10 @@ export async function windowStats(
   }
   for (const pending of buffer.pendingFor(new Set(serviceIds), since)) {
     let total = totals.get(pending.serviceId);
-    if (!total) totals.set(pending.serviceId, (total = emptyRollup(pending.serviceId, since)));
+    if (!total) {
+      total = emptyRollup(pending.serviceId, since);
+      totals.set(pending.serviceId, total);
+    }
     mergeRollup(total, pending);
   }
 

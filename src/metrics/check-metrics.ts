@@ -39,7 +39,11 @@ export function createCheckMetrics(metrics: Metrics, cache: StatusCache): Monito
         series.delete(service.id);
       }
       if (!series.has(service.id)) {
-        series.set(service.id, { name: service.name, duration: metrics.checkDuration.labels({ service: service.name }), outcomes: new Map() });
+        series.set(service.id, {
+          name: service.name,
+          duration: metrics.checkDuration.labels({ service: service.name }),
+          outcomes: new Map(),
+        });
       }
       setStatus(service.name, cache.get(service.id)?.status ?? (service.paused ? 'PAUSED' : 'UNKNOWN'));
     },
@@ -53,7 +57,11 @@ export function createCheckMetrics(metrics: Metrics, cache: StatusCache): Monito
       const s = series.get(service.id);
       if (!s) return;
       s.duration.observe(result.latencyMs / 1000);
-      const outcome = result.ok ? (result.degraded ? 'degraded' : 'success') : (result.reason ?? 'network').toLowerCase();
+      const outcome = result.ok
+        ? result.degraded
+          ? 'degraded'
+          : 'success'
+        : (result.reason ?? 'network').toLowerCase();
       let counter = s.outcomes.get(outcome);
       if (!counter) {
         counter = metrics.checksTotal.labels({ service: s.name, outcome });

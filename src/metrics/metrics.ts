@@ -1,10 +1,15 @@
-import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Every metric of the process, registered on the given registry (tests pass a fresh one). */
 export function createMetrics(registry: Registry) {
   const registers = [registry];
   /** Read at scrape time; the parts that own these numbers plug themselves in here. */
-  const live = { wsConnections: () => 0, subscriptionsActive: () => 0, subscriptionGroups: () => 0, ownedServices: () => 0 };
+  const live = {
+    wsConnections: () => 0,
+    subscriptionsActive: () => 0,
+    subscriptionGroups: () => 0,
+    ownedServices: () => 0,
+  };
   collectDefaultMetrics({ register: registry });
   // prom-client also exports these gauges under a `_total` name, which Prometheus reserves for
   // counters (promtool rejects them); the same values stay available without the suffix.
@@ -22,13 +27,21 @@ export function createMetrics(registry: Registry) {
       },
     });
   liveGauge('statuschecker_ws_connections', 'Open GraphQL WebSocket connections.', 'wsConnections');
-  liveGauge('statuschecker_subscriptions_active', 'Active GraphQL subscriptions (over all WebSocket connections).', 'subscriptionsActive');
+  liveGauge(
+    'statuschecker_subscriptions_active',
+    'Active GraphQL subscriptions (over all WebSocket connections).',
+    'subscriptionsActive',
+  );
   liveGauge(
     'statuschecker_subscription_groups',
     'Distinct subscription operations; each event is executed once per group, whatever its number of subscribers.',
     'subscriptionGroups',
   );
-  liveGauge('statuschecker_owned_services', 'Services this replica checks (all of them on the embedded database).', 'ownedServices');
+  liveGauge(
+    'statuschecker_owned_services',
+    'Services this replica checks (all of them on the embedded database).',
+    'ownedServices',
+  );
   return {
     registry,
     live,
@@ -88,7 +101,7 @@ export function createMetrics(registry: Registry) {
     }),
     fencedWrites: new Counter({
       name: 'statuschecker_fenced_writes_total',
-      help: 'History rows refused because the lease they were produced under is no longer this replica\'s.',
+      help: "History rows refused because the lease they were produced under is no longer this replica's.",
       labelNames: ['kind'] as const,
       registers,
     }),

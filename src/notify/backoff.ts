@@ -17,7 +17,11 @@ export interface RetrySchedule {
   giveUpAfterMs: number;
 }
 
-export const RETRY_SCHEDULE: RetrySchedule = { firstMs: FIRST_RETRY_MS, maxMs: MAX_RETRY_MS, giveUpAfterMs: GIVE_UP_AFTER_MS };
+export const RETRY_SCHEDULE: RetrySchedule = {
+  firstMs: FIRST_RETRY_MS,
+  maxMs: MAX_RETRY_MS,
+  giveUpAfterMs: GIVE_UP_AFTER_MS,
+};
 
 export function nextAttemptAt(
   createdAt: Date,

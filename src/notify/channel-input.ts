@@ -37,7 +37,14 @@ export interface ChannelInput {
   url?: string | null;
   /** Absent on update: the stored secret stays. An empty string removes it. */
   secret?: string | null;
-  email?: { smtpHost: string; smtpPort?: number | null; tls?: string | null; username?: string | null; from: string; to: string[] } | null;
+  email?: {
+    smtpHost: string;
+    smtpPort?: number | null;
+    tls?: string | null;
+    username?: string | null;
+    from: string;
+    to: string[];
+  } | null;
   events?: readonly NotificationEvent[] | null;
   labels?: readonly string[] | null;
   isDefault?: boolean | null;
@@ -73,7 +80,8 @@ export const CHANNEL_LIMITS = {
 } as const;
 
 const URL_KINDS = new Set<ChannelKind>(['WEBHOOK', 'SLACK', 'DISCORD', 'TEAMS', 'NTFY']);
-const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$|^\[?[0-9A-Fa-f:.]+\]?$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$|^\[?[0-9A-Fa-f:.]+\]?$/;
 /** A plain address: enough to refuse typos and header injection, not a full RFC 5322 parser. */
 const EMAIL_ADDRESS = /^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+\.[^\s@<>(),;:"\\[\]]+$/;
 
@@ -84,6 +92,7 @@ const EMAIL_ADDRESS = /^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+\.[^\s@<>(),;:"
 export function validateChannel(input: ChannelInput, checkUrl: (url: string) => string | null): ChannelDefinition {
   const name = input.name.trim();
   checkLength('name', name, CHANNEL_LIMITS.name);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   if (/[\x00-\x1f\x7f]/.test(name)) fail('name', 'must not contain control characters');
   checkWellFormed('name', name);
   const kind = input.kind;
@@ -93,7 +102,8 @@ export function validateChannel(input: ChannelInput, checkUrl: (url: string) => 
   const events = [...new Set(input.events ?? DEFAULT_EVENTS)];
   if (events.length === 0) fail('events', 'choose at least one event (default: DOWN, UP)');
   const remindEveryMinutes = input.remindEveryMinutes ?? null;
-  if (remindEveryMinutes !== null) checkInteger('remindEveryMinutes', remindEveryMinutes, CHANNEL_LIMITS.remindEveryMinutes);
+  if (remindEveryMinutes !== null)
+    checkInteger('remindEveryMinutes', remindEveryMinutes, CHANNEL_LIMITS.remindEveryMinutes);
   const groupWindowSeconds = input.groupWindowSeconds ?? 0;
   checkInteger('groupWindowSeconds', groupWindowSeconds, CHANNEL_LIMITS.groupWindowSeconds);
   const rateLimitPerMinute = input.rateLimitPerMinute ?? 30;
@@ -113,7 +123,11 @@ export function validateChannel(input: ChannelInput, checkUrl: (url: string) => 
   };
 }
 
-function validateChannelUrl(kind: ChannelKind, raw: string | null, checkUrl: (url: string) => string | null): string | null {
+function validateChannelUrl(
+  kind: ChannelKind,
+  raw: string | null,
+  checkUrl: (url: string) => string | null,
+): string | null {
   if (kind === 'EMAIL') {
     if (raw !== null) fail('url', 'EMAIL channels take no url; set email { smtpHost, ... }');
     return null;
@@ -146,6 +160,7 @@ function validateSecret(kind: ChannelKind, secret: string | null | undefined): s
     return null;
   }
   checkLength('secret', secret, CHANNEL_LIMITS.secretLength);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   if (/[\x00-\x1f\x7f]/.test(secret)) fail('secret', 'must not contain control characters');
   checkWellFormed('secret', secret);
   return secret;
@@ -160,7 +175,9 @@ function validateEmail(email: ChannelInput['email'] | null, checkUrl: (url: stri
   if (!email) fail('email', 'an EMAIL channel needs email { smtpHost, from, to }');
   const smtpHost = email.smtpHost.trim();
   if (!HOSTNAME.test(smtpHost)) fail('email.smtpHost', `"${smtpHost.slice(0, 60)}" is not a host name or address`);
-  const blocked = checkUrl(`smtp://${smtpHost.includes(':') && !smtpHost.startsWith('[') ? `[${smtpHost}]` : smtpHost}`);
+  const blocked = checkUrl(
+    `smtp://${smtpHost.includes(':') && !smtpHost.startsWith('[') ? `[${smtpHost}]` : smtpHost}`,
+  );
   if (blocked !== null) fail('email.smtpHost', blocked);
   const smtpPort = email.smtpPort ?? 587;
   checkInteger('email.smtpPort', smtpPort, { min: 1, max: 65_535 });
@@ -181,7 +198,8 @@ function validateEmail(email: ChannelInput['email'] | null, checkUrl: (url: stri
 }
 
 function checkAddress(field: string, address: string): void {
-  if (address.length > 254 || !EMAIL_ADDRESS.test(address)) fail(field, `"${address.slice(0, 60)}" is not an email address`);
+  if (address.length > 254 || !EMAIL_ADDRESS.test(address))
+    fail(field, `"${address.slice(0, 60)}" is not an email address`);
 }
 
 /** What a channel shows instead of its settings: never a secret, never a URL path (Slack's holds one). */

@@ -1,11 +1,11 @@
 import type { PrismaClient } from '../db/database.js';
-import { Prisma, type NotificationChannel as ChannelRow } from '../generated/prisma/client.js';
+import { type NotificationChannel as ChannelRow, Prisma } from '../generated/prisma/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../registry/errors.js';
-import { validateChannel, type ChannelInput } from './channel-input.js';
-import { deliveryId } from './outbox-sql-parts.js';
-import type { ClaimedDelivery } from './outbox-claim-sql.js';
+import { type ChannelInput, validateChannel } from './channel-input.js';
 import type { Outbox } from './outbox.js';
 import { CLAIM_MS } from './outbox.js';
+import type { ClaimedDelivery } from './outbox-claim-sql.js';
+import { deliveryId } from './outbox-sql-parts.js';
 import type { SecretBox } from './secrets.js';
 
 export type { ChannelRow };
@@ -62,7 +62,8 @@ export function createChannelStore(options: ChannelStoreOptions): ChannelStore {
     async create(input) {
       const id = crypto.randomUUID();
       const fields = data(input, id);
-      if (fields.kind === 'PAGERDUTY' && !fields.secret) throw new ValidationError('secret', 'a PAGERDUTY channel needs its routing key');
+      if (fields.kind === 'PAGERDUTY' && !fields.secret)
+        throw new ValidationError('secret', 'a PAGERDUTY channel needs its routing key');
       try {
         return await prisma.notificationChannel.create({ data: { id, ...fields } });
       } catch (err) {
@@ -74,7 +75,10 @@ export function createChannelStore(options: ChannelStoreOptions): ChannelStore {
     async update(id, input) {
       const fields = data(input, id);
       try {
-        return await prisma.notificationChannel.update({ where: { id }, data: { ...fields, email: fields.email ?? Prisma.DbNull } });
+        return await prisma.notificationChannel.update({
+          where: { id },
+          data: { ...fields, email: fields.email ?? Prisma.DbNull },
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict(fields.name);
         if (isMissing(err)) throw notFound(id);

@@ -1,8 +1,8 @@
 import type { LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
+import type { TargetPolicy } from '../policy/target-policy.js';
 import { createConnector } from '../probe/http/connector.js';
 import { POLICY_ERROR_CODE } from '../probe/http/errors.js';
-import type { TargetPolicy } from '../policy/target-policy.js';
 import { failure, type SendOutcome } from './sender.js';
 
 /** Longest a receiver may take to answer one attempt. */
@@ -29,7 +29,12 @@ export interface HttpTransport {
  * pointed), so a receiver cannot bounce a notification onto an internal address.
  */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
-  const connector = createConnector({ policy: options.policy, lookup: options.lookup, ca: undefined, tlsSessionCache: true });
+  const connector = createConnector({
+    policy: options.policy,
+    lookup: options.lookup,
+    ca: undefined,
+    tlsSessionCache: true,
+  });
   const agent = new Agent({ connect: connector.connect, keepAliveTimeout: 10_000, connections: 16 });
   const timeoutMs = options.timeoutMs ?? ATTEMPT_TIMEOUT_MS;
   return {
@@ -68,7 +73,10 @@ export function judgeResponse(status: number, headers: Headers, body: string): S
   const said = snippet ? `: ${snippet}` : '';
   if (status >= 300 && status < 400) {
     const location = first(headers.location);
-    return failure(`HTTP ${status}: redirects are not followed${location ? ` (to ${safeLocation(location)})` : ''}`, true);
+    return failure(
+      `HTTP ${status}: redirects are not followed${location ? ` (to ${safeLocation(location)})` : ''}`,
+      true,
+    );
   }
   const retryable = status === 408 || status === 429 || status >= 500;
   const outcome: SendOutcome = { ok: false, error: `HTTP ${status}${said}`, permanent: !retryable };

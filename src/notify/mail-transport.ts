@@ -25,7 +25,12 @@ const PERMANENT_SMTP = /^5\d\d$/;
 export function createMailTransport(options: MailTransportOptions) {
   const timeoutMs = options.timeoutMs ?? ATTEMPT_TIMEOUT_MS;
   const lookup = options.lookup ?? (dns.lookup as LookupFunction);
-  return async (email: EmailOptions, password: string | null, mail: MailMessage, signal: AbortSignal): Promise<SendOutcome> => {
+  return async (
+    email: EmailOptions,
+    password: string | null,
+    mail: MailMessage,
+    signal: AbortSignal,
+  ): Promise<SendOutcome> => {
     const host = email.smtpHost.replace(/^\[|\]$/g, '');
     const address = await allowedAddress(host, lookup, options.policy);
     if ('error' in address) return failure(address.error, address.permanent);
@@ -44,12 +49,22 @@ export function createMailTransport(options: MailTransportOptions) {
     const abort = () => transport.close();
     signal.addEventListener('abort', abort, { once: true });
     try {
-      await transport.sendMail({ from: email.from, to: email.to, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers });
+      await transport.sendMail({
+        from: email.from,
+        to: email.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        headers: mail.headers,
+      });
       return { ok: true };
     } catch (err) {
       const e = err as { responseCode?: number; code?: string; message?: string };
       const permanent = e.responseCode !== undefined && PERMANENT_SMTP.test(String(e.responseCode));
-      return failure(`SMTP ${e.responseCode ?? e.code ?? 'error'}: ${(e.message ?? String(err)).slice(0, 300)}`, permanent);
+      return failure(
+        `SMTP ${e.responseCode ?? e.code ?? 'error'}: ${(e.message ?? String(err)).slice(0, 300)}`,
+        permanent,
+      );
     } finally {
       signal.removeEventListener('abort', abort);
       transport.close();
@@ -68,7 +83,9 @@ async function allowedAddress(
   } else {
     try {
       candidates = await new Promise((resolve, reject) =>
-        lookup(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses as { address: string; family: number }[]))),
+        lookup(host, { all: true }, (err, addresses) =>
+          err ? reject(err) : resolve(addresses as { address: string; family: number }[]),
+        ),
       );
     } catch (err) {
       return { error: `could not resolve SMTP host ${host}: ${(err as Error).message}`, permanent: false };

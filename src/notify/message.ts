@@ -59,7 +59,8 @@ export function headline(n: Notification): string {
   if (n.event === 'TEST') return 'Test notification from statuschecker';
   if (n.summary) return `${n.services.length} notifications held by the rate limit: ${namedList(n.services)}`;
   const [only] = n.services;
-  if (n.services.length === 1 && only) return `${only.name} is ${n.event === 'STABLE' ? `stable again (${only.current})` : VERB[n.event]}`;
+  if (n.services.length === 1 && only)
+    return `${only.name} is ${n.event === 'STABLE' ? `stable again (${only.current})` : VERB[n.event]}`;
   return `${n.services.length} services ${VERB[n.event]}: ${namedList(n.services)}`;
 }
 

@@ -1,14 +1,14 @@
 import type { LookupFunction } from 'node:net';
-import type { TargetPolicy } from '../policy/target-policy.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { createChannelStore, type ChannelStore } from './channels.js';
+import type { TargetPolicy } from '../policy/target-policy.js';
+import { type ChannelStore, createChannelStore } from './channels.js';
 import { createHttpTransport } from './http-transport.js';
 import { createMailTransport } from './mail-transport.js';
+import { createOutbox, type Outbox, type OutboxOptions } from './outbox.js';
 import { pendingCount } from './outbox-claim-sql.js';
 import { insertTransitionDeliveries, type TransitionNotice } from './outbox-create-sql.js';
 import type { Sql } from './outbox-sql-parts.js';
-import { createOutbox, type Outbox, type OutboxOptions } from './outbox.js';
 import { createSecretBox } from './secrets.js';
 import { SENDERS } from './senders.js';
 import { createSweeper, type Sweeper } from './sweeper.js';
@@ -53,8 +53,18 @@ export function createNotifications(options: NotificationsOptions): Notification
   const now = options.now ?? (() => new Date());
   const secrets = createSecretBox(options.secretsKey);
   const log = options.logger.child({ component: 'notify' });
-  const http = createHttpTransport({ policy: options.policy, lookup: options.lookup, userAgent: options.userAgent, timeoutMs: options.attemptTimeoutMs });
-  const sendMail = createMailTransport({ policy: options.policy, lookup: options.lookup, ca: options.smtpCa, timeoutMs: options.attemptTimeoutMs });
+  const http = createHttpTransport({
+    policy: options.policy,
+    lookup: options.lookup,
+    userAgent: options.userAgent,
+    timeoutMs: options.attemptTimeoutMs,
+  });
+  const sendMail = createMailTransport({
+    policy: options.policy,
+    lookup: options.lookup,
+    ca: options.smtpCa,
+    timeoutMs: options.attemptTimeoutMs,
+  });
   const outbox = createOutbox({
     prisma: options.prisma,
     secrets,
@@ -65,8 +75,20 @@ export function createNotifications(options: NotificationsOptions): Notification
     now,
     ...options.outbox,
   });
-  const channels = createChannelStore({ prisma: options.prisma, secrets, checkUrl: (url) => options.policy.checkUrl(url), outbox, now });
-  const sweeper = createSweeper({ prisma: options.prisma, logger: options.logger, now, intervalMs: options.sweepIntervalMs, onCreated: () => outbox.poke() });
+  const channels = createChannelStore({
+    prisma: options.prisma,
+    secrets,
+    checkUrl: (url) => options.policy.checkUrl(url),
+    outbox,
+    now,
+  });
+  const sweeper = createSweeper({
+    prisma: options.prisma,
+    logger: options.logger,
+    now,
+    intervalMs: options.sweepIntervalMs,
+    onCreated: () => outbox.poke(),
+  });
   if (!secrets.sealing) log.info('SECRETS_KEY is not set: notification channel secrets are stored unencrypted');
   return {
     channels,

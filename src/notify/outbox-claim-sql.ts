@@ -39,7 +39,13 @@ export interface DeliveryOutcome {
  * the delivery is tried again by whoever claims it next). Counts the attempt at once, so a crash
  * mid-send is still an attempt. Rows another sender is claiming are skipped, not waited for.
  */
-export async function claimDeliveries(sql: Sql, token: string, now: Date, limit: number, claimMs: number): Promise<ClaimedDelivery[]> {
+export async function claimDeliveries(
+  sql: Sql,
+  token: string,
+  now: Date,
+  limit: number,
+  claimMs: number,
+): Promise<ClaimedDelivery[]> {
   return sql.$queryRawUnsafe<ClaimedDelivery[]>(
     `WITH due AS (
        SELECT d."id" FROM "NotificationDelivery" d
@@ -159,6 +165,8 @@ export async function recordOutcomes(sql: Sql, token: string, outcomes: readonly
 
 /** Deliveries waiting to be sent (for the queue-depth gauge). */
 export async function pendingCount(sql: Sql): Promise<number> {
-  const rows = await sql.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "NotificationDelivery" WHERE "status" = 'PENDING'`);
+  const rows = await sql.$queryRawUnsafe<{ n: number }[]>(
+    `SELECT count(*)::int AS n FROM "NotificationDelivery" WHERE "status" = 'PENDING'`,
+  );
   return rows[0]?.n ?? 0;
 }

@@ -1,4 +1,4 @@
-import { FLAP_CHANGES, FLAP_WINDOW_MS, ROUTED, TAKES, deliveryId, type Sql } from './outbox-sql-parts.js';
+import { deliveryId, FLAP_CHANGES, FLAP_WINDOW_MS, ROUTED, type Sql, TAKES } from './outbox-sql-parts.js';
 
 /** A transition as the history writes it, with what a notice needs. */
 export interface TransitionNotice {
@@ -50,7 +50,7 @@ export async function insertTransitionDeliveries(sql: Sql, rows: readonly Transi
          j.reason, j.ts, 'FLAPPING', false
        FROM flap JOIN flapping f ON f.sid = flap.sid JOIN judged j ON j.tid = f.tid WHERE flap.started
      ), routed AS (
-       SELECT n.*, c."id" AS cid, ${deliveryId('extract(epoch from n.ts) * 1000', "n.tid || c.\"id\" || n.event")} AS did,
+       SELECT n.*, c."id" AS cid, ${deliveryId('extract(epoch from n.ts) * 1000', 'n.tid || c."id" || n.event')} AS did,
          n.ts + make_interval(secs => CASE WHEN n.held THEN 0 ELSE c."groupWindowSeconds" END) AS due
        FROM notices n
        JOIN "Service" s ON s."id" = n.sid

@@ -20,6 +20,9 @@ export const TAKES = (ev: string) => `(${ev}::"NotificationEvent" = ANY(c."event
  * A delivery id that sorts by time (the first 48 bits are the Unix milliseconds, as in UUIDv7) and
  * is derived from `seed`: the same transition, channel and event always give the same id.
  */
-export const deliveryId = (ms: string, seed: string) => `(SELECT substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-7' || substr(h, 14, 3) || '-' ||
+export const deliveryId = (
+  ms: string,
+  seed: string,
+) => `(SELECT substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-7' || substr(h, 14, 3) || '-' ||
   substr(h, 17, 4) || '-' || substr(h, 21, 12)
   FROM (SELECT lpad(to_hex((${ms})::bigint), 12, '0') || substr(md5(${seed}), 1, 20) AS h) AS hx)`;

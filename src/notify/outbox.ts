@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
-import { RETRY_SCHEDULE, nextAttemptAt, type RetrySchedule } from './backoff.js';
+import { nextAttemptAt, RETRY_SCHEDULE, type RetrySchedule } from './backoff.js';
 import type { ChannelKind, EmailOptions, NotificationEvent } from './channel-input.js';
-import { serviceLink, type Notification } from './message.js';
+import { type Notification, serviceLink } from './message.js';
 import {
   absorbIntoLeaders,
+  type ClaimedDelivery,
   claimDeliveries,
+  type DeliveryItemRow,
+  type DeliveryOutcome,
   deferAsSummaries,
   loadItems,
   recordOutcomes,
   sentSince,
-  type ClaimedDelivery,
-  type DeliveryItemRow,
-  type DeliveryOutcome,
 } from './outbox-claim-sql.js';
 import type { SecretBox } from './secrets.js';
 import type { ChannelSender, ResolvedChannel, SendOutcome, Transports } from './sender.js';
@@ -82,7 +82,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
         try {
           const secret = row.secret === null ? null : options.secrets.open(row.secret, row.id);
           const email = (row.email ?? null) as EmailOptions | null;
-          return [row.id, { id: row.id, name: row.name, kind: row.kind, url: row.url, secret, email } satisfies ResolvedChannel];
+          return [
+            row.id,
+            { id: row.id, name: row.name, kind: row.kind, url: row.url, secret, email } satisfies ResolvedChannel,
+          ];
         } catch (err) {
           return [row.id, err as Error];
         }
@@ -110,18 +113,40 @@ export function createOutbox(options: OutboxOptions): Outbox {
     })),
   });
 
-  const attempt = async (claim: ClaimedDelivery, channel: ResolvedChannel | Error | undefined, items: DeliveryItemRow[]): Promise<DeliveryOutcome> => {
+  const attempt = async (
+    claim: ClaimedDelivery,
+    channel: ResolvedChannel | Error | undefined,
+    items: DeliveryItemRow[],
+  ): Promise<DeliveryOutcome> => {
     const at = now();
-    if (channel === undefined) return { id: claim.id, status: 'FAILED', sentAt: null, lastError: 'the channel was deleted', nextAttemptAt: null };
+    if (channel === undefined)
+      return {
+        id: claim.id,
+        status: 'FAILED',
+        sentAt: null,
+        lastError: 'the channel was deleted',
+        nextAttemptAt: null,
+      };
     if (items.length === 0 && claim.event !== 'TEST') {
-      return { id: claim.id, status: 'FAILED', sentAt: null, lastError: 'its services were removed', nextAttemptAt: null };
+      return {
+        id: claim.id,
+        status: 'FAILED',
+        sentAt: null,
+        lastError: 'its services were removed',
+        nextAttemptAt: null,
+      };
     }
     let outcome: SendOutcome;
     if (channel instanceof Error) {
       outcome = { ok: false, error: channel.message, permanent: false };
     } else {
       try {
-        outcome = await options.senders[channel.kind].send(notificationOf(claim, items), channel, options.transports, abort.signal);
+        outcome = await options.senders[channel.kind].send(
+          notificationOf(claim, items),
+          channel,
+          options.transports,
+          abort.signal,
+        );
       } catch (err) {
         log.error({ err, deliveryId: claim.id }, 'sender threw; treated as a failed attempt');
         outcome = { ok: false, error: `sender error: ${(err as Error).message}`, permanent: false };
@@ -136,12 +161,29 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
     // A receiver may echo what it was sent (a token, the signature key): never keep it.
     const error = redact(`attempt ${claim.attempts}: ${outcome.error}`, channel).slice(0, ERROR_CHARS);
-    const next = outcome.permanent ? null : nextAttemptAt(claim.createdAt, claim.attempts, at, outcome.retryAfterMs, options.retry ?? RETRY_SCHEDULE);
+    const next = outcome.permanent
+      ? null
+      : nextAttemptAt(claim.createdAt, claim.attempts, at, outcome.retryAfterMs, options.retry ?? RETRY_SCHEDULE);
     options.onAttempt?.(kind, next ? 'retry' : 'failed', seconds);
-    log.warn({ deliveryId: claim.id, channelId: claim.channelId, attempts: claim.attempts, permanent: outcome.permanent, retryAt: next }, 'notification attempt failed');
+    log.warn(
+      {
+        deliveryId: claim.id,
+        channelId: claim.channelId,
+        attempts: claim.attempts,
+        permanent: outcome.permanent,
+        retryAt: next,
+      },
+      'notification attempt failed',
+    );
     return next
       ? { id: claim.id, status: 'PENDING', sentAt: null, lastError: error, nextAttemptAt: next }
-      : { id: claim.id, status: 'FAILED', sentAt: null, lastError: outcome.permanent ? error : `gave up after 24 h; ${error}`, nextAttemptAt: null };
+      : {
+          id: claim.id,
+          status: 'FAILED',
+          sentAt: null,
+          lastError: outcome.permanent ? error : `gave up after 24 h; ${error}`,
+          nextAttemptAt: null,
+        };
   };
 
   /** Gathers grouped and summary deliveries into one per channel (and event); returns those left to send. */
@@ -168,7 +210,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
   /** Over a channel's rate limit: the excess waits a minute and goes out as one summary. */
   const limitRate = async (claimed: ClaimedDelivery[], at: Date): Promise<ClaimedDelivery[]> => {
     const counted = claimed.filter((d) => !d.summary && d.event !== 'TEST');
-    const sent = await sentSince(prisma, [...new Set(counted.map((d) => d.channelId))], new Date(at.getTime() - RATE_WINDOW_MS));
+    const sent = await sentSince(
+      prisma,
+      [...new Set(counted.map((d) => d.channelId))],
+      new Date(at.getTime() - RATE_WINDOW_MS),
+    );
     const deferred = new Set<string>();
     const used = new Map<string, number>();
     for (const d of counted) {
@@ -183,7 +229,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
   };
 
   const sendAll = async (claims: ClaimedDelivery[]): Promise<DeliveryOutcome[]> => {
-    const [channels, items] = await Promise.all([channelsOf([...new Set(claims.map((c) => c.channelId))]), loadItems(prisma, claims.map((c) => c.id))]);
+    const [channels, items] = await Promise.all([
+      channelsOf([...new Set(claims.map((c) => c.channelId))]),
+      loadItems(
+        prisma,
+        claims.map((c) => c.id),
+      ),
+    ]);
     const byDelivery = new Map<string, DeliveryItemRow[]>();
     for (const item of items) byDelivery.set(item.deliveryId, [...(byDelivery.get(item.deliveryId) ?? []), item]);
     const outcomes: DeliveryOutcome[] = [];
@@ -261,6 +313,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
 function redact(text: string, channel: ResolvedChannel | Error): string {
   if (channel instanceof Error) return text;
-  const secrets = [channel.secret, channel.url && new URL(channel.url).pathname.length > 1 ? channel.url : null].filter((v): v is string => !!v && v.length >= 4);
+  const secrets = [channel.secret, channel.url && new URL(channel.url).pathname.length > 1 ? channel.url : null].filter(
+    (v): v is string => !!v && v.length >= 4,
+  );
   return secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
 }

@@ -29,12 +29,15 @@ export function createSecretBox(key: Buffer | null): SecretBox {
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(Buffer.from(channelId));
       const sealed = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-      return [VERSION, iv.toString('base64'), cipher.getAuthTag().toString('base64'), sealed.toString('base64')].join(':');
+      return [VERSION, iv.toString('base64'), cipher.getAuthTag().toString('base64'), sealed.toString('base64')].join(
+        ':',
+      );
     },
     open(stored, channelId) {
       if (stored.startsWith(PLAIN)) return stored.slice(PLAIN.length);
       const [version, iv, tag, sealed] = stored.split(':');
-      if (version !== VERSION || !iv || !tag || sealed === undefined) throw new SecretUnavailableError('the stored secret is not in a known format');
+      if (version !== VERSION || !iv || !tag || sealed === undefined)
+        throw new SecretUnavailableError('the stored secret is not in a known format');
       if (!key) throw new SecretUnavailableError('the channel secret is sealed, but SECRETS_KEY is not set');
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
@@ -42,7 +45,9 @@ export function createSecretBox(key: Buffer | null): SecretBox {
         decipher.setAuthTag(Buffer.from(tag, 'base64'));
         return Buffer.concat([decipher.update(Buffer.from(sealed, 'base64')), decipher.final()]).toString('utf8');
       } catch {
-        throw new SecretUnavailableError('the channel secret does not open with this SECRETS_KEY (was the key changed?)');
+        throw new SecretUnavailableError(
+          'the channel secret does not open with this SECRETS_KEY (was the key changed?)',
+        );
       }
     },
   };

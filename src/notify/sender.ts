@@ -26,7 +26,12 @@ export type SendOutcome =
 /** How senders reach the outside: every connection goes through the target policy. */
 export interface Transports {
   postJson(url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<SendOutcome>;
-  sendMail(options: EmailOptions, password: string | null, mail: MailMessage, signal: AbortSignal): Promise<SendOutcome>;
+  sendMail(
+    options: EmailOptions,
+    password: string | null,
+    mail: MailMessage,
+    signal: AbortSignal,
+  ): Promise<SendOutcome>;
 }
 
 export interface MailMessage {
@@ -39,7 +44,12 @@ export interface MailMessage {
 /** One module per channel kind implements this (notify/<kind>/), registered in senders.ts. */
 export interface ChannelSender {
   readonly kind: ChannelKind;
-  send(notification: Notification, channel: ResolvedChannel, transports: Transports, signal: AbortSignal): Promise<SendOutcome>;
+  send(
+    notification: Notification,
+    channel: ResolvedChannel,
+    transports: Transports,
+    signal: AbortSignal,
+  ): Promise<SendOutcome>;
 }
 
 export function failure(error: string, permanent = false): SendOutcome {

@@ -1,4 +1,4 @@
-import { ROUTED, STABLE_AFTER_MS, TAKES, deliveryId, type Sql } from './outbox-sql-parts.js';
+import { deliveryId, ROUTED, type Sql, STABLE_AFTER_MS, TAKES } from './outbox-sql-parts.js';
 
 /** Certificate notices go out when the days left cross these, once each. */
 export const CERTIFICATE_DAYS = [14, 7, 1] as const;

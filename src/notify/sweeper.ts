@@ -34,7 +34,8 @@ export function createSweeper(options: SweeperOptions): Sweeper {
       try {
         const at = options.now();
         let made = 0;
-        for (const sweep of [insertStableNotices, insertReminders, insertCertificateNotices]) made += await sweep(options.prisma, at);
+        for (const sweep of [insertStableNotices, insertReminders, insertCertificateNotices])
+          made += await sweep(options.prisma, at);
         if (made > 0) options.onCreated();
         return made;
       } finally {

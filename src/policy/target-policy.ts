@@ -1,14 +1,14 @@
 import net from 'node:net';
 import {
+  type Address,
   cidr,
   createRangeTable,
+  type Embedding,
   embeddedV4,
   formatV4,
   newAddress,
   parseAddress,
   parseCidr,
-  type Address,
-  type Embedding,
   type RangeTable,
 } from './ip-ranges.js';
 
@@ -96,7 +96,14 @@ const SPECIAL_V6: readonly (readonly [string, string])[] = [
 ];
 
 /** Names that always mean this host (RFC 6761 and the usual /etc/hosts aliases). */
-const LOCALHOST_NAMES = new Set(['localhost', 'localhost.localdomain', 'localhost4', 'localhost6', 'ip6-localhost', 'ip6-loopback']);
+const LOCALHOST_NAMES = new Set([
+  'localhost',
+  'localhost.localdomain',
+  'localhost4',
+  'localhost6',
+  'ip6-localhost',
+  'ip6-loopback',
+]);
 
 const specialV4 = specialTable(SPECIAL_V4);
 const specialV6 = specialTable(SPECIAL_V6);

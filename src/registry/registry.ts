@@ -1,9 +1,9 @@
 import type { CheckDefinition } from '../checks/check-definition.js';
-import { parseExpectedStatus } from '../probe/http/expected-status.js';
-import type { Logger } from '../logger.js';
 import { Prisma, type PrismaClient, type Service as ServiceRow } from '../generated/prisma/client.js';
+import type { Logger } from '../logger.js';
+import { parseExpectedStatus } from '../probe/http/expected-status.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
-import { withDefaults, type Header, type RegisterInput, type ServiceInput, type UpdateInput } from './service-input.js';
+import { type Header, type RegisterInput, type ServiceInput, type UpdateInput, withDefaults } from './service-input.js';
 import { mergeUpdate, validateService } from './validation.js';
 
 export type { ServiceRow };
@@ -71,7 +71,9 @@ export function createRegistry(deps: RegistryOptions): Registry {
 
     async register(input) {
       const service = validate(withDefaults(input));
-      const row = await translateErrors(service.name, () => guard(() => prisma.service.create({ data: toData(service) })));
+      const row = await translateErrors(service.name, () =>
+        guard(() => prisma.service.create({ data: toData(service) })),
+      );
       log.info({ serviceId: row.id, name: row.name }, 'service registered');
       emit({ kind: 'registered', service: row });
       return row;
@@ -98,7 +100,11 @@ export function createRegistry(deps: RegistryOptions): Registry {
     async setPaused(id, paused) {
       const current = await existing(id);
       if (current.paused === paused) return current;
-      const row = await translateErrors('', () => guard(() => prisma.service.update({ where: { id }, data: { paused } })), id);
+      const row = await translateErrors(
+        '',
+        () => guard(() => prisma.service.update({ where: { id }, data: { paused } })),
+        id,
+      );
       log.info({ serviceId: id, paused }, paused ? 'service paused' : 'service resumed');
       emit({ kind: paused ? 'paused' : 'resumed', service: row });
       return row;

@@ -41,7 +41,8 @@ export const SERVICE_DEFAULTS = {
 } as const satisfies Omit<ServiceInput, 'name' | 'url'>;
 
 /** Registration input: name and url are required, everything else falls back to SERVICE_DEFAULTS. */
-export type RegisterInput = Pick<ServiceInput, 'name' | 'url'> & Partial<NullableFields<Omit<ServiceInput, 'name' | 'url'>>>;
+export type RegisterInput = Pick<ServiceInput, 'name' | 'url'> &
+  Partial<NullableFields<Omit<ServiceInput, 'name' | 'url'>>>;
 
 /** Update input: only what is given (not undefined) changes; null clears an optional field. */
 export type UpdateInput = Partial<NullableFields<ServiceInput>>;

@@ -44,6 +44,7 @@ const LABEL = /^[a-z0-9._:/-]+$/;
 export function validateService(input: ServiceInput): ServiceInput {
   const name = input.name.trim();
   checkLength('name', name, LIMITS.nameLength);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   if (/[\x00-\x1f\x7f]/.test(name)) fail('name', 'must not contain control characters');
   checkWellFormed('name', name);
 
@@ -111,6 +112,7 @@ function validateUrl(raw: string): string {
   if (url.length > LIMITS.urlLength) fail('url', `must be at most ${LIMITS.urlLength} characters`);
   // The URL parser drops tabs and newlines and trims other control characters silently, so the
   // URL checked would not be the one stored (and PostgreSQL refuses NUL in text outright).
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   if (/[\x00-\x1f\x7f]/.test(url)) fail('url', 'must not contain control characters');
   checkWellFormed('url', url);
   let parsed: URL;

@@ -1,5 +1,5 @@
+import { type Job, NEW_JOB_WINDOW_MS } from './job.js';
 import type { JobHeap } from './job-heap.js';
-import { NEW_JOB_WINDOW_MS, type Job } from './job.js';
 import { ReadyQueue } from './ready-queue.js';
 import { beginRun, settleRun } from './run-waiters.js';
 
@@ -37,7 +37,14 @@ export interface JobRunner<Def, Result> {
  * Runs due jobs, at most `concurrency` at once: starts each check, hands on the results that are
  * still current, and puts the job back on the heap for its next turn (fixed rate).
  */
-export function createJobRunner<Def, Result>({ options, heap, now, random, stopped, arm }: JobRunnerParts<Def, Result>): JobRunner<Def, Result> {
+export function createJobRunner<Def, Result>({
+  options,
+  heap,
+  now,
+  random,
+  stopped,
+  arm,
+}: JobRunnerParts<Def, Result>): JobRunner<Def, Result> {
   const ready = new ReadyQueue<Job<Def, Result>>();
   let running = 0;
 

@@ -9,7 +9,8 @@ export interface RunWaiters<Result> {
 }
 
 export function addWaiter<Result>(job: RunWaiters<Result>, resolve: Resolve<Result>): void {
-  (job.waiters ??= []).push(resolve);
+  job.waiters ??= [];
+  job.waiters.push(resolve);
 }
 
 /** A check starts: whoever waited for "the next check" now waits for this one. */

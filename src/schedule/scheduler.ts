@@ -1,8 +1,8 @@
 import { settlesWithin } from '../timeouts.js';
 import { createDueTimer } from './due-timer.js';
+import { type Job, MAX_START_SPREAD_MS, NEW_JOB_WINDOW_MS, newJob } from './job.js';
 import { JobHeap } from './job-heap.js';
-import { NEW_JOB_WINDOW_MS, MAX_START_SPREAD_MS, newJob, type Job } from './job.js';
-import { createJobRunner, type CheckRunOptions } from './job-runner.js';
+import { type CheckRunOptions, createJobRunner } from './job-runner.js';
 import { addWaiter, cancelWaiters } from './run-waiters.js';
 
 export { MAX_START_SPREAD_MS, NEW_JOB_WINDOW_MS } from './job.js';
@@ -42,7 +42,14 @@ export function createScheduler<Def, Result>(options: SchedulerOptions<Def, Resu
   const heap = new JobHeap<Job<Def, Result>>();
   let started = false;
   let stopped = false;
-  const runner = createJobRunner<Def, Result>({ options, heap, now, random, stopped: () => stopped, arm: () => timer.arm() });
+  const runner = createJobRunner<Def, Result>({
+    options,
+    heap,
+    now,
+    random,
+    stopped: () => stopped,
+    arm: () => timer.arm(),
+  });
   const { enqueue, pump } = runner;
   const timer = createDueTimer({
     heap,

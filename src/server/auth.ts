@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { GraphQLError, getOperationAST, type DocumentNode } from 'graphql';
+import { type DocumentNode, GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /**
@@ -90,7 +90,8 @@ export function useAuthorization(auth: Authenticator): Plugin {
       if (wantsGraphiQL) return;
       const principal = auth.principalOf(request.headers.get('authorization') ?? undefined);
       if (principal === 'invalid' || (principal === 'anonymous' && !auth.allows(principal, 'query'))) {
-        const message = principal === 'invalid' ? 'invalid token' : 'authentication required: send Authorization: Bearer <token>';
+        const message =
+          principal === 'invalid' ? 'invalid token' : 'authentication required: send Authorization: Bearer <token>';
         endResponse(
           new Response(JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }), {
             status: 401,

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import { withRequestId } from './request-context.js';
+import { createWebAssets } from './web-assets.js';
 import type { Yoga } from './yoga.js';
 
 /** Inbound timeouts: a client that dawdles over its headers or body is cut off. */
@@ -20,9 +21,11 @@ export interface HttpServerOptions {
   metricsToken?: string | undefined;
   /** /readyz answers 200 only while this resolves true. */
   isReady: () => Promise<boolean>;
+  /** The built dashboard (default dist/web). */
+  webDir?: string;
 }
 
-/** One node:http server: Yoga at /graphql, plus the probes an orchestrator needs and /metrics. */
+/** One node:http server: Yoga at /graphql, the dashboard at /, the probes an orchestrator needs and /metrics. */
 export function createHttpServer(options: HttpServerOptions): Server {
   const log = options.logger.child({ component: 'http' });
   const metricsAllowed = bearerCheck(options.metricsToken);
@@ -41,10 +44,13 @@ export function createHttpServer(options: HttpServerOptions): Server {
     },
   };
 
+  const web = createWebAssets(options.webDir);
+
   const server = createServer((req, res) => {
     withRequestId((requestId) => {
       res.setHeader('x-request-id', requestId);
       const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+      if (web.handle(req, res, path)) return;
       const route = routes[path];
       if (route && (req.method === 'GET' || req.method === 'HEAD')) {
         Promise.resolve(route(req, res)).catch((err: unknown) => {

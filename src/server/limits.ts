@@ -1,17 +1,17 @@
+import { createComplexityRule } from '@pothos/plugin-complexity';
 import {
-  GraphQLError,
-  Kind,
-  parse,
-  validate,
   type ASTVisitor,
   type DocumentNode,
   type FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
   type OperationDefinitionNode,
+  parse,
   type SelectionSetNode,
   type ValidationContext,
+  validate,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { createComplexityRule } from '@pothos/plugin-complexity';
 
 /** Limits on every GraphQL operation, over HTTP and WebSockets alike (the README lists them). */
 export const OPERATION_LIMITS = {
@@ -30,7 +30,8 @@ export const OPERATION_LIMITS = {
   maxComplexity: 25_000,
 } as const;
 
-const badRequest = (message: string) => new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+const badRequest = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
 
 /** Envelop plugin: token limit at parse time, depth and alias limits as validation rules, cost before execution. */
 export function useOperationLimits(): Plugin {
@@ -89,7 +90,11 @@ function depthAndAliasRule(context: ValidationContext): ASTVisitor {
         context.reportError(badRequest(`operation${name} is nested more than ${maxDepth} levels deep`));
       }
       if (measured.aliases > OPERATION_LIMITS.maxAliases) {
-        context.reportError(badRequest(`operation${name} uses ${measured.aliases} aliases; at most ${OPERATION_LIMITS.maxAliases} are allowed`));
+        context.reportError(
+          badRequest(
+            `operation${name} uses ${measured.aliases} aliases; at most ${OPERATION_LIMITS.maxAliases} are allowed`,
+          ),
+        );
       }
       return false;
     },

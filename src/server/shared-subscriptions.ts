@@ -17,7 +17,11 @@ export interface SharedSubscriptions {
    * it with `start` if it is the first. The group executes each event once; every member receives
    * the same result. `onStalled` is called when this member's connection stopped taking results.
    */
-  join(key: string, start: () => Promise<Started> | Started, onStalled: () => void): Promise<AsyncGenerator<Result> | Result>;
+  join(
+    key: string,
+    start: () => Promise<Started> | Started,
+    onStalled: () => void,
+  ): Promise<AsyncGenerator<Result> | Result>;
   readonly groups: number;
   readonly members: number;
 }

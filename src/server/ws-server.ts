@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
-import { CloseCode, makeServer, type Context as WsContext, type SubscribePayload } from 'graphql-ws';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql';
+import { CloseCode, makeServer, type SubscribePayload, type Context as WsContext } from 'graphql-ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logger.js';
 import type { Authenticator } from './auth.js';
 import { withRequestId } from './request-context.js';
@@ -121,9 +121,13 @@ function protocolServer(options: GraphQLWebSocketOptions, log: Logger) {
       const principal = options.auth.principalOf(params.authorization ?? params.Authorization);
       return principal === 'open' || principal.startsWith('token:');
     },
-    onSubscribe: async (ctx, id, payload) => {
+    onSubscribe: async (ctx, _id, payload) => {
       if (Object.keys(ctx.subscriptions).length > WS_LIMITS.maxSubscriptionsPerSocket) {
-        return [new GraphQLError(`too many subscriptions on this connection (at most ${WS_LIMITS.maxSubscriptionsPerSocket})`)];
+        return [
+          new GraphQLError(
+            `too many subscriptions on this connection (at most ${WS_LIMITS.maxSubscriptionsPerSocket})`,
+          ),
+        ];
       }
       try {
         return await executionArgs(options.yoga, ctx, payload);
@@ -161,7 +165,14 @@ async function executionArgs(yoga: Yoga, ctx: WsContext<Record<string, unknown>,
     groupKey: groupKey(payload, (contextValue as { principal?: string }).principal ?? ''),
     socket: ctx.extra.socket,
   };
-  return { schema, operationName: payload.operationName, document, variableValues: payload.variables, contextValue, rootValue };
+  return {
+    schema,
+    operationName: payload.operationName,
+    document,
+    variableValues: payload.variables,
+    contextValue,
+    rootValue,
+  };
 }
 
 /** Same text, operation, variables and principal: the same results, so they can be shared. */

@@ -1,11 +1,11 @@
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GraphQLContext } from '../graphql/context.js';
-import type { GraphQLDeps } from '../graphql/deps.js';
 import { useCursorCheck } from '../graphql/cursors.js';
+import type { GraphQLDeps } from '../graphql/deps.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { authorizationOf, useAuthorization, type Authenticator } from './auth.js';
+import { type Authenticator, authorizationOf, useAuthorization } from './auth.js';
 import { createGraphiQLRenderer } from './graphiql.js';
 import { useOperationLimits } from './limits.js';
 import { createErrorMasker } from './mask-errors.js';

@@ -3,7 +3,7 @@ import type { ServiceChangeKind } from '../checks/monitor-topics.js';
 import type { ServiceState } from '../checks/service-state.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { ServiceDirectory } from '../registry/directory.js';
-import { toCheckDefinition, type ServiceRow } from '../registry/registry.js';
+import { type ServiceRow, toCheckDefinition } from '../registry/registry.js';
 
 /**
  * The one place that keeps the directory (definitions for live events), the monitor (what is
@@ -74,7 +74,8 @@ export function createServiceSync({ directory, monitor, cache }: ServiceSyncPart
     },
     restoreState(serviceId, saved) {
       const cached = cache.get(serviceId);
-      if (!cached || (saved.lastCheckedAt?.getTime() ?? 0) > (cached.lastCheckedAt?.getTime() ?? 0)) cache.set(serviceId, saved);
+      if (!cached || (saved.lastCheckedAt?.getTime() ?? 0) > (cached.lastCheckedAt?.getTime() ?? 0))
+        cache.set(serviceId, saved);
     },
   };
 }

@@ -2,12 +2,18 @@ import { once } from 'node:events';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { createApp, type App } from '../../src/app.js';
+import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { executeRaw } from '../support/graphql.js';
-import { spawnServer, startServer, stopAllServers, type LogRecord, type ProcessHandle } from '../support/server-process.js';
+import {
+  type LogRecord,
+  type ProcessHandle,
+  spawnServer,
+  startServer,
+  stopAllServers,
+} from '../support/server-process.js';
 import { connectClient } from '../support/subscriptions.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
 
@@ -107,7 +113,10 @@ describe('an unexpected error with NODE_ENV=production', () => {
     });
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     // The app as main.ts builds it, with its log lines captured instead of written to stdout.
-    app = await createApp({ config: loaded.config, logger: createLogger(loaded.config.log.level, { write: (line: string) => void lines.push(line) }) });
+    app = await createApp({
+      config: loaded.config,
+      logger: createLogger(loaded.config.log.level, { write: (line: string) => void lines.push(line) }),
+    });
     baseUrl = `http://127.0.0.1:${await app.listen()}`;
   });
   afterAll(async () => {
@@ -129,7 +138,11 @@ describe('an unexpected error with NODE_ENV=production', () => {
     const spy = breakStatusCacheOnce();
     const response = await fetch(`${baseUrl}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${TOKEN_A}` },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        authorization: `Bearer ${TOKEN_A}`,
+      },
       body: JSON.stringify({ query: '{ statusSummary { total } }' }),
     });
     const text = await response.text();
@@ -137,16 +150,28 @@ describe('an unexpected error with NODE_ENV=production', () => {
     expect(requestId).toMatch(UUID);
     expect(spy).toHaveBeenCalledTimes(1);
 
-    const body = JSON.parse(text) as { data: unknown; errors: { message: string; path: string[]; extensions: Record<string, unknown> }[] };
+    const body = JSON.parse(text) as {
+      data: unknown;
+      errors: { message: string; path: string[]; extensions: Record<string, unknown> }[];
+    };
     expect(body.data).toBeNull();
     expect(body.errors).toHaveLength(1);
-    expect(body.errors[0]).toMatchObject({ message: `Unexpected error. (request id ${requestId})`, path: ['statusSummary'] });
+    expect(body.errors[0]).toMatchObject({
+      message: `Unexpected error. (request id ${requestId})`,
+      path: ['statusSummary'],
+    });
     expect(body.errors[0]!.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId });
-    for (const internal of ['invariant', '/srv/', 'TypeError', 'cache.ts', 'originalMessage', 'stack']) expect(text).not.toContain(internal);
+    for (const internal of ['invariant', '/srv/', 'TypeError', 'cache.ts', 'originalMessage', 'stack'])
+      expect(text).not.toContain(internal);
 
     const logged = records().filter((r) => r.msg === 'unexpected error' && r.requestId === requestId);
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ level: 50, component: 'graphql', path: ['statusSummary'], err: { type: 'TypeError', message: DETAIL } });
+    expect(logged[0]).toMatchObject({
+      level: 50,
+      component: 'graphql',
+      path: ['statusSummary'],
+      err: { type: 'TypeError', message: DETAIL },
+    });
     expect((logged[0]!.err as { stack: string }).stack).toContain(DETAIL);
 
     // One broken call, not a broken server.
@@ -162,7 +187,14 @@ describe('an unexpected error with NODE_ENV=production', () => {
     const unexpectedBefore = unexpected();
     const gone = await app.testing.registry.register({ name: 'soon-gone', url: 'http://127.0.0.1:9/' });
     await app.testing.registry.unregister(gone.id);
-    expect(await post(`${baseUrl}/graphql`, 'query ($id: ID!) { node(id: $id) { id } }', { id: Buffer.from(`Service:${gone.id}`).toString('base64') }, authorization)).toEqual({
+    expect(
+      await post(
+        `${baseUrl}/graphql`,
+        'query ($id: ID!) { node(id: $id) { id } }',
+        { id: Buffer.from(`Service:${gone.id}`).toString('base64') },
+        authorization,
+      ),
+    ).toEqual({
       status: 200,
       body: { data: { node: null } },
     });
@@ -184,13 +216,20 @@ describe('an unexpected error with NODE_ENV=production', () => {
     expect(unexpected()).toBe(unexpectedBefore);
   });
 
-  it('over WebSockets: the same masking, with the message\'s own request id in the log line', async () => {
+  it("over WebSockets: the same masking, with the message's own request id in the log line", async () => {
     breakStatusCacheOnce();
-    const client: Client = connectClient(`${baseUrl}/graphql`, { connectionParams: { authorization: `Bearer ${TOKEN_A}` } });
+    const client: Client = connectClient(`${baseUrl}/graphql`, {
+      connectionParams: { authorization: `Bearer ${TOKEN_A}` },
+    });
     try {
-      const result = await new Promise<{ errors?: { message: string; extensions?: Record<string, unknown> }[] }>((resolve, reject) => {
-        client.subscribe({ query: '{ statusSummary { total } }' }, { next: resolve as never, error: reject, complete: () => undefined });
-      });
+      const result = await new Promise<{ errors?: { message: string; extensions?: Record<string, unknown> }[] }>(
+        (resolve, reject) => {
+          client.subscribe(
+            { query: '{ statusSummary { total } }' },
+            { next: resolve as never, error: reject, complete: () => undefined },
+          );
+        },
+      );
       const error = result.errors?.[0];
       const requestId = String(error?.extensions?.requestId);
       expect(requestId).toMatch(UUID);
@@ -233,21 +272,36 @@ describe('the logs of the real server process', () => {
         { input: { name, url: serviceUrl, ...extra } },
         right,
       );
-      const payload = (body.data as { registerService: { __typename: string; service?: { id: string } } }).registerService;
+      const payload = (body.data as { registerService: { __typename: string; service?: { id: string } } })
+        .registerService;
       expect(payload.__typename, JSON.stringify(body)).toBe('ServicePayload');
       return payload.service!.id;
     };
-    const refused = await register('creds-refused', `http://user:${URL_PASSWORD}@127.0.0.1:9/x`, { intervalSeconds: 1, timeoutMs: 500 });
-    const failing = await register('creds-503', target.url('/status/503').replace('http://', `http://user:${URL_PASSWORD}@`), {
-      headers: [{ name: 'x-api-key', value: HEADER_SECRET }],
+    const refused = await register('creds-refused', `http://user:${URL_PASSWORD}@127.0.0.1:9/x`, {
+      intervalSeconds: 1,
+      timeoutMs: 500,
     });
+    const failing = await register(
+      'creds-503',
+      target.url('/status/503').replace('http://', `http://user:${URL_PASSWORD}@`),
+      {
+        headers: [{ name: 'x-api-key', value: HEADER_SECRET }],
+      },
+    );
     const checkNow = (id: string) =>
       post(url, 'mutation ($id: ID!) { checkServiceNow(id: $id) { __typename } }', { id }, right);
     expect((await checkNow(failing)).body.data).toEqual({ checkServiceNow: { __typename: 'ServicePayload' } });
-    expect(target.lastRequest('/status/503')?.headers.authorization).toBe(`Basic ${Buffer.from(`user:${URL_PASSWORD}`).toString('base64')}`);
+    expect(target.lastRequest('/status/503')?.headers.authorization).toBe(
+      `Basic ${Buffer.from(`user:${URL_PASSWORD}`).toString('base64')}`,
+    );
     // Nobody asks for the 1-second service: the scheduler checks it by itself, and logs its transition.
-    const refusedId = Buffer.from(refused, 'base64').toString().replace(/^Service:/, '');
-    await server.waitForLog((r) => r.msg === 'status changed' && r.serviceId === refusedId && r.current === 'DOWN', 10_000);
+    const refusedId = Buffer.from(refused, 'base64')
+      .toString()
+      .replace(/^Service:/, '');
+    await server.waitForLog(
+      (r) => r.msg === 'status changed' && r.serviceId === refusedId && r.current === 'DOWN',
+      10_000,
+    );
 
     // More operations that carry the secrets in their inputs.
     await post(
@@ -283,7 +337,11 @@ describe('the logs of the real server process', () => {
       { input: { name: 'nul', url: `http://user:${URL_PASSWORD}@127.0.0.1:9/\u0000` } },
       right,
     );
-    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: right }, body: `{"query": "${TOKEN_A}` });
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: right },
+      body: `{"query": "${TOKEN_A}`,
+    });
     for (const authorization of [undefined, `Bearer ${WRONG_TOKEN}`, `Bearer ${METRICS_TOKEN}`, `Bearer ${TOKEN_A}`]) {
       await fetch(`${server.url}/metrics`, { headers: authorization ? { authorization } : {} });
     }
@@ -297,14 +355,19 @@ describe('the logs of the real server process', () => {
     ]) {
       const client = connectClient(url, { connectionParams: params });
       await new Promise<void>((resolve) => {
-        client.subscribe({ query: '{ statusSummary { total } }' }, { next: () => undefined, error: () => resolve(), complete: () => resolve() });
+        client.subscribe(
+          { query: '{ statusSummary { total } }' },
+          { next: () => undefined, error: () => resolve(), complete: () => resolve() },
+        );
       });
       await client.dispose();
     }
     // A frame over the size limit, with a token inside.
     const socket = new WebSocket(url.replace('http', 'ws'), 'graphql-transport-ws');
     await once(socket, 'open');
-    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: right, padding: 'x'.repeat(70 * 1024) } }));
+    socket.send(
+      JSON.stringify({ type: 'connection_init', payload: { authorization: right, padding: 'x'.repeat(70 * 1024) } }),
+    );
     await once(socket, 'close');
 
     expect(await server.stop()).toBe(0);

@@ -1,14 +1,14 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegisterServiceDocument, ServiceByIdDocument, StatusChangedDocument } from '../generated/graphql.js';
-import { eventually } from '../support/wait.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { executeOperation } from '../support/graphql.js';
-import { startServer, stopAllServers, type ServerProcess } from '../support/server-process.js';
+import { type ServerProcess, startServer, stopAllServers } from '../support/server-process.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.js';
 import { connectClient, subscribe } from '../support/subscriptions.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { eventually } from '../support/wait.js';
 
 // Two processes need a database they can share: PostgreSQL (CI sets both variables).
 describe.runIf(TEST_DATABASE_URL && TEST_REDIS_URL)('two processes sharing PostgreSQL and Redis', () => {
@@ -59,7 +59,11 @@ describe.runIf(TEST_DATABASE_URL && TEST_REDIS_URL)('two processes sharing Postg
     await onApi.next((e) => e.statusChanged.service.id === serviceId && e.statusChanged.current === 'UP', 5_000);
     target.respondWith(path, 503);
     const down = await onApi.next((e) => e.statusChanged.current === 'DOWN', 5_000);
-    expect(down.statusChanged).toMatchObject({ service: { name: 'cross' }, previous: 'UP', message: 'expected 200-299, got 503' });
+    expect(down.statusChanged).toMatchObject({
+      service: { name: 'cross' },
+      previous: 'UP',
+      message: 'expected 200-299, got 503',
+    });
     // The API-only process checks nothing, yet its own cache answers the new state.
     expect(await stateOn(api)).toMatchObject({ status: 'DOWN', httpStatus: 503, reason: 'HTTP_STATUS' });
     expect(api.logs().some((r) => r.component === 'monitor' && r.msg === 'status changed')).toBe(false);

@@ -1,14 +1,14 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegisterServiceDocument, StatusChangedDocument, StatusSummaryDocument } from '../generated/graphql.js';
-import { eventually } from '../support/wait.js';
+import { StatusChangedDocument, StatusSummaryDocument } from '../generated/graphql.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { executeOperation, executeRaw } from '../support/graphql.js';
-import { startServer, stopAllServers, type ServerProcess } from '../support/server-process.js';
+import { type ServerProcess, startServer, stopAllServers } from '../support/server-process.js';
 import { TEST_DATABASE_URL } from '../support/services.js';
 import { connectClient, subscribe } from '../support/subscriptions.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { eventually } from '../support/wait.js';
 
 const OUTAGE_MS = 10_000;
 
@@ -41,9 +41,14 @@ describe.runIf(TEST_DATABASE_URL)('a PostgreSQL outage of 10 s, mid-run', () => 
 
   const register = (name: string, path: string) => {
     target.respondWith(path, 200);
-    return executeRaw(fetch, server.graphqlUrl, `mutation($input: RegisterServiceInput!) { registerService(input: $input) { __typename ... on ServicePayload { service { id } } } }`, {
-      input: { name, url: target.url(path), intervalSeconds: 1, timeoutMs: 500 },
-    });
+    return executeRaw(
+      fetch,
+      server.graphqlUrl,
+      `mutation($input: RegisterServiceInput!) { registerService(input: $input) { __typename ... on ServicePayload { service { id } } } }`,
+      {
+        input: { name, url: target.url(path), intervalSeconds: 1, timeoutMs: 500 },
+      },
+    );
   };
   const readyz = async () => (await fetch(`${server.url}/readyz`)).status;
 
@@ -84,28 +89,40 @@ describe.runIf(TEST_DATABASE_URL)('a PostgreSQL outage of 10 s, mid-run', () => 
 
     proxy.restore();
     const restoredAt = Date.now();
-    await eventually(async () => ((await readyz()) === 200 ? true : undefined), 15_000, '/readyz to report ready again');
+    await eventually(
+      async () => ((await readyz()) === 200 ? true : undefined),
+      15_000,
+      '/readyz to report ready again',
+    );
     const readyAfterMs = Date.now() - restoredAt;
 
     // Both transitions of the outage window are written once the database is back.
-    const transitions = await eventually(async () => {
-      const { rows } = await direct.query<{ previous: string; current: string; at: Date }>(
-        `SELECT previous, current, at FROM "StatusChange" WHERE at >= $1 ORDER BY at`,
-        [new Date(cutAt)],
-      );
-      return rows.length >= 2 ? rows : undefined;
-    }, 20_000, 'the transitions of the outage');
+    const transitions = await eventually(
+      async () => {
+        const { rows } = await direct.query<{ previous: string; current: string; at: Date }>(
+          `SELECT previous, current, at FROM "StatusChange" WHERE at >= $1 ORDER BY at`,
+          [new Date(cutAt)],
+        );
+        return rows.length >= 2 ? rows : undefined;
+      },
+      20_000,
+      'the transitions of the outage',
+    );
     expect(transitions.map((r) => `${r.previous}->${r.current}`)).toEqual(['UP->DOWN', 'DOWN->UP']);
     const writtenAfterMs = Date.now() - restoredAt;
 
     // And the checks of the outage window are in the rollups (checked about once a second).
-    const outageChecks = await eventually(async () => {
-      const { rows } = await direct.query<{ checks: number }>(
-        `SELECT coalesce(sum(checks), 0)::int AS checks FROM "CheckRollup" WHERE minute >= date_trunc('minute', $1::timestamptz)`,
-        [new Date(cutAt)],
-      );
-      return rows[0]!.checks >= OUTAGE_MS / 1000 - 2 ? rows[0]!.checks : undefined;
-    }, 20_000, 'the rollups of the outage');
+    const outageChecks = await eventually(
+      async () => {
+        const { rows } = await direct.query<{ checks: number }>(
+          `SELECT coalesce(sum(checks), 0)::int AS checks FROM "CheckRollup" WHERE minute >= date_trunc('minute', $1::timestamptz)`,
+          [new Date(cutAt)],
+        );
+        return rows[0]!.checks >= OUTAGE_MS / 1000 - 2 ? rows[0]!.checks : undefined;
+      },
+      20_000,
+      'the rollups of the outage',
+    );
 
     // The registration acknowledged before the outage is there; the refused one is not.
     const { rows: services } = await direct.query<{ name: string }>(`SELECT name FROM "Service" ORDER BY name`);

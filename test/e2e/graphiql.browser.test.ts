@@ -2,8 +2,9 @@ import type { Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RegisterServiceDocument } from '../generated/graphql.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { isLocal } from '../support/browser-traffic.js';
 import { executeOperation } from '../support/graphql.js';
-import { startServer, stopAllServers, type ServerProcess } from '../support/server-process.js';
+import { type ServerProcess, startServer, stopAllServers } from '../support/server-process.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
 
 /**
@@ -80,20 +81,12 @@ afterAll(async () => {
   await target?.close();
 });
 
-/** 127.0.0.1 only; data: and this origin's blob: URLs stay inside the page. */
-function isLocal(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol === 'data:') return true;
-    if (parsed.protocol === 'blob:') return new URL(parsed.pathname).hostname === '127.0.0.1';
-    return ['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol) && parsed.hostname === '127.0.0.1';
-  } catch {
-    return false;
-  }
-}
-
 function isGraphQLPost(request: Request, containing: string): boolean {
-  return request.url() === server.graphqlUrl && request.method() === 'POST' && (request.postData() ?? '').includes(containing);
+  return (
+    request.url() === server.graphqlUrl &&
+    request.method() === 'POST' &&
+    (request.postData() ?? '').includes(containing)
+  );
 }
 
 function describeFailure(request: Request): string {
@@ -130,10 +123,7 @@ async function resultJson(page: Page): Promise<unknown> {
 describe('GraphiQL at /graphql', () => {
   it('renders the editor, with the schema fetched from this server', async () => {
     const page = await newPage();
-    const introspection = page.waitForResponse(
-      (r) => isGraphQLPost(r.request(), '__schema'),
-      { timeout: 20_000 },
-    );
+    const introspection = page.waitForResponse((r) => isGraphQLPost(r.request(), '__schema'), { timeout: 20_000 });
     const response = await page.goto(server.graphqlUrl);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-type']).toMatch(/text\/html/);
@@ -152,7 +142,9 @@ describe('GraphiQL at /graphql', () => {
   it('runs a query opened from a link and shows the answer', async () => {
     const page = await openGraphiQL(SUMMARY_QUERY);
     await expect
-      .poll(async () => (await page.locator(SELECTORS.queryText).innerText()).replace(/\u00a0/g, ' '), { timeout: 10_000 })
+      .poll(async () => (await page.locator(SELECTORS.queryText).innerText()).replace(/\u00a0/g, ' '), {
+        timeout: 10_000,
+      })
       .toContain('statusSummary');
 
     const answered = page.waitForResponse((r) => isGraphQLPost(r.request(), 'statusSummary'));
@@ -179,7 +171,11 @@ describe('GraphiQL at /graphql', () => {
     target.respondWith(LIVE_PATH, 503);
     await expect
       .poll(() => resultJson(page), { timeout: 10_000 })
-      .toEqual({ data: { statusChanged: { service: { name: 'graphiql-live' }, current: 'DOWN', message: 'expected 200-299, got 503' } } });
+      .toEqual({
+        data: {
+          statusChanged: { service: { name: 'graphiql-live' }, current: 'DOWN', message: 'expected 200-299, got 503' },
+        },
+      });
     expect(pageErrors).toEqual([]);
   });
 
@@ -192,7 +188,10 @@ describe('GraphiQL at /graphql', () => {
     await page.waitForLoadState('networkidle');
 
     expect(requests.length).toBeGreaterThan(0);
-    expect(requests.filter((url) => !isLocal(url)), 'requests that left 127.0.0.1').toEqual([]);
+    expect(
+      requests.filter((url) => !isLocal(url)),
+      'requests that left 127.0.0.1',
+    ).toEqual([]);
     expect(blocked).toEqual([]);
     expect(failed, 'failed requests').toEqual([]);
     expect(pageErrors, 'uncaught errors in the page').toEqual([]);

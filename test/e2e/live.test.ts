@@ -2,7 +2,7 @@ import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckCompletedDocument, RegisterServiceDocument, StatusChangedDocument } from '../generated/graphql.js';
 import { executeOperation } from '../support/graphql.js';
-import { startServer, stopAllServers, type ServerProcess } from '../support/server-process.js';
+import { type ServerProcess, startServer, stopAllServers } from '../support/server-process.js';
 import { connectClient, subscribe } from '../support/subscriptions.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
 

@@ -1,14 +1,14 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateChannelDocument, RegisterServiceDocument } from '../generated/graphql.js';
-import { eventually } from '../support/wait.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { executeOperation } from '../support/graphql.js';
 import { bodyOf } from '../support/notify.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
-import { startServer, stopAllServers, type ServerProcess } from '../support/server-process.js';
+import { type Receiver, startReceiver } from '../support/receiver.js';
+import { type ServerProcess, startServer, stopAllServers } from '../support/server-process.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
+import { eventually } from '../support/wait.js';
 
 const SERVICES = 100;
 /** UNKNOWN → UP and four flips: five changes, one short of flapping. */
@@ -42,28 +42,54 @@ describe.runIf(TEST_DATABASE_URL && TEST_REDIS_URL)('notifications from three re
       LEASE_TTL_MS: '3000',
     });
     replicas.push(...(await Promise.all(['a', 'b', 'c'].map((id) => startServer({ env: env(id) })))));
-    const { createNotificationChannel } = await executeOperation(fetch, replicas[0]!.graphqlUrl, CreateChannelDocument, {
-      input: { name: 'exactly once', kind: 'WEBHOOK', url: receiver.url(), labels: ['flip'], rateLimitPerMinute: 100_000 },
-    });
+    const { createNotificationChannel } = await executeOperation(
+      fetch,
+      replicas[0]!.graphqlUrl,
+      CreateChannelDocument,
+      {
+        input: {
+          name: 'exactly once',
+          kind: 'WEBHOOK',
+          url: receiver.url(),
+          labels: ['flip'],
+          rateLimitPerMinute: 100_000,
+        },
+      },
+    );
     expect(createNotificationChannel.__typename).toBe('NotificationChannelPayload');
     for (let start = 0; start < SERVICES; start += 25) {
       await Promise.all(
         Array.from({ length: 25 }, async (_, k) => {
           const i = start + k;
-          const { registerService } = await executeOperation(fetch, replicas[i % 3]!.graphqlUrl, RegisterServiceDocument, {
-            input: { name: `flip-${String(i).padStart(3, '0')}`, url: target.url(path(i)), intervalSeconds: 1, timeoutMs: 500, labels: ['flip'] },
-          });
+          const { registerService } = await executeOperation(
+            fetch,
+            replicas[i % 3]!.graphqlUrl,
+            RegisterServiceDocument,
+            {
+              input: {
+                name: `flip-${String(i).padStart(3, '0')}`,
+                url: target.url(path(i)),
+                intervalSeconds: 1,
+                timeoutMs: 500,
+                labels: ['flip'],
+              },
+            },
+          );
           if (registerService.__typename !== 'ServicePayload') throw new Error(JSON.stringify(registerService));
         }),
       );
     }
-    await eventually(async () => {
-      const { rows } = await direct.query<{ owners: number; up: number }>(
-        `SELECT (SELECT count(DISTINCT owner)::int FROM "Lease") AS owners,
+    await eventually(
+      async () => {
+        const { rows } = await direct.query<{ owners: number; up: number }>(
+          `SELECT (SELECT count(DISTINCT owner)::int FROM "Lease") AS owners,
                 (SELECT count(*)::int FROM "StatusChange" WHERE current = 'UP') AS up`,
-      );
-      return rows[0]!.owners === 3 && rows[0]!.up >= SERVICES ? true : undefined;
-    }, 30_000, 'every service UP, leases on three replicas');
+        );
+        return rows[0]!.owners === 3 && rows[0]!.up >= SERVICES ? true : undefined;
+      },
+      30_000,
+      'every service UP, leases on three replicas',
+    );
   }, 120_000);
   afterAll(async () => {
     await stopAllServers();
@@ -91,21 +117,31 @@ describe.runIf(TEST_DATABASE_URL && TEST_REDIS_URL)('notifications from three re
         replicas[2]!.kill();
         await replicas[2]!.exited;
       }
-      await eventually(async () => {
-        const { rows } = await direct.query<{ n: number }>(
-          `SELECT count(DISTINCT "serviceId")::int AS n FROM "LastKnownState" WHERE status = $1`,
-          [status === 503 ? 'DOWN' : 'UP'],
-        );
-        return rows[0]!.n === SERVICES ? true : undefined;
-      }, 60_000, `round ${round}: every service ${status === 503 ? 'DOWN' : 'UP'}`);
+      await eventually(
+        async () => {
+          const { rows } = await direct.query<{ n: number }>(
+            `SELECT count(DISTINCT "serviceId")::int AS n FROM "LastKnownState" WHERE status = $1`,
+            [status === 503 ? 'DOWN' : 'UP'],
+          );
+          return rows[0]!.n === SERVICES ? true : undefined;
+        },
+        60_000,
+        `round ${round}: every service ${status === 503 ? 'DOWN' : 'UP'}`,
+      );
     }
     // Everything recorded has been sent (a claim of the killed replica runs out after 30 s).
     const expected = await notifiable();
-    await eventually(async () => {
-      const { rows } = await direct.query<{ n: number }>(`SELECT count(*)::int AS n FROM "NotificationDelivery" WHERE status <> 'SENT'`);
-      const ids = new Set(receiver.requests.map((r) => r.headers['x-statuschecker-delivery']));
-      return rows[0]!.n === 0 && ids.size >= expected.length ? true : undefined;
-    }, 90_000, 'every delivery SENT');
+    await eventually(
+      async () => {
+        const { rows } = await direct.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM "NotificationDelivery" WHERE status <> 'SENT'`,
+        );
+        const ids = new Set(receiver.requests.map((r) => r.headers['x-statuschecker-delivery']));
+        return rows[0]!.n === 0 && ids.size >= expected.length ? true : undefined;
+      },
+      90_000,
+      'every delivery SENT',
+    );
     await new Promise((resolve) => setTimeout(resolve, 2_000));
 
     const requests = receiver.requests;

@@ -5,18 +5,18 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   RegisterServiceDocument,
-  ServiceByNameDocument,
-  ServicesDocument,
   type RegisterServiceInput,
   type RegisterServiceMutation,
+  ServiceByNameDocument,
+  ServicesDocument,
 } from '../generated/graphql.js';
 import { executeOperation } from '../support/graphql.js';
 import {
+  type ServerProcess,
   spawnServer,
   startServer,
   startServerWithNpm,
   stopAllServers,
-  type ServerProcess,
 } from '../support/server-process.js';
 
 const dataDirs: string[] = [];
@@ -107,7 +107,10 @@ describe('started the README way (npm start)', () => {
     await expectCleanShutdown(first);
 
     const second = await startServerWithNpm({ env: { DATA_DIR: dataDir } });
-    expect(second.logs().some((r) => Array.isArray(r.applied) && r.applied.length > 0), 'migrations ran again').toBe(false);
+    expect(
+      second.logs().some((r) => Array.isArray(r.applied) && r.applied.length > 0),
+      'migrations ran again',
+    ).toBe(false);
     const byName = await executeOperation(fetch, second.graphqlUrl, ServiceByNameDocument, { name: input.name });
     expect(byName.service, 'the service is gone after the restart').not.toBeNull();
     expect(definition(byName.service!)).toEqual(definition(service));
@@ -119,7 +122,7 @@ describe('started the README way (npm start)', () => {
     await second.stop('SIGTERM');
     expect.soft(await second.exited, `npm start after SIGTERM\n${second.output()}`).toEqual({ code: 0, signal: null });
     await expectCleanShutdown(second);
-  }, 60_000);
+  }, 120_000); // two `npm start`s, each building the server and the dashboard first
 });
 
 describe('invalid configuration', () => {

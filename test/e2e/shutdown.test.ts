@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
 import { RegisterServiceDocument } from '../generated/graphql.js';
-import { eventually } from '../support/wait.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { executeOperation } from '../support/graphql.js';
 import { startServer, stopAllServers } from '../support/server-process.js';
 import { TEST_DATABASE_URL } from '../support/services.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { eventually } from '../support/wait.js';
 
 const IN_FLIGHT = 500;
 
@@ -41,7 +41,11 @@ describe('graceful shutdown under load', () => {
     await Promise.all(
       Array.from({ length: IN_FLIGHT }, (_, i) => register(`hanging-${i}`, target.url(`/never?i=${i}`), 60)),
     );
-    await eventually(() => (target.hits('/never') >= IN_FLIGHT ? true : undefined), 15_000, `${IN_FLIGHT} requests in flight`);
+    await eventually(
+      () => (target.hits('/never') >= IN_FLIGHT ? true : undefined),
+      15_000,
+      `${IN_FLIGHT} requests in flight`,
+    );
     await eventually(() => (target.hits('/ok') >= 10 ? true : undefined), 10_000, 'some completed checks');
     expect(target.openConnections()).toBeGreaterThanOrEqual(IN_FLIGHT);
 
@@ -51,7 +55,15 @@ describe('graceful shutdown under load', () => {
     expect(code).toBe(0);
     expect(tookMs).toBeLessThan(10_000);
     const messages = server.logs().map((r) => r.msg);
-    expect(messages).toEqual(expect.arrayContaining(['shutdown requested', 'checks stopped', 'websockets closed', 'history flushed', 'database closed']));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'shutdown requested',
+        'checks stopped',
+        'websockets closed',
+        'history flushed',
+        'database closed',
+      ]),
+    );
     expect(messages.indexOf('checks stopped')).toBeLessThan(messages.indexOf('history flushed'));
     // The in-flight checks were aborted: their connections are gone.
     await eventually(() => (target.openConnections() === 0 ? true : undefined), 5_000, 'aborted connections to close');
@@ -59,16 +71,28 @@ describe('graceful shutdown under load', () => {
     // Everything the healthy checks produced reached the database before exit.
     const db = await openDatabase({ dataDir, logger: createLogger('silent') });
     try {
-      const healthy = await db.prisma.service.findMany({ where: { name: { startsWith: 'healthy-' } }, select: { id: true } });
-      const states = await db.prisma.lastKnownState.findMany({ where: { serviceId: { in: healthy.map((s) => s.id) } } });
+      const healthy = await db.prisma.service.findMany({
+        where: { name: { startsWith: 'healthy-' } },
+        select: { id: true },
+      });
+      const states = await db.prisma.lastKnownState.findMany({
+        where: { serviceId: { in: healthy.map((s) => s.id) } },
+      });
       expect(states.map((s) => s.status)).toEqual(['UP', 'UP', 'UP', 'UP', 'UP']);
-      const rollups = await db.prisma.checkRollup.aggregate({ _sum: { checks: true }, where: { serviceId: { in: healthy.map((s) => s.id) } } });
+      const rollups = await db.prisma.checkRollup.aggregate({
+        _sum: { checks: true },
+        where: { serviceId: { in: healthy.map((s) => s.id) } },
+      });
       // Every completed check was counted (the target saw each of them once).
       expect(rollups._sum.checks).toBe(target.hits('/ok'));
       // Every transition the server reported is stored.
-      const reported = server.logs().filter((r) => r.msg === 'status changed' && healthy.some((s) => s.id === r.serviceId));
+      const reported = server
+        .logs()
+        .filter((r) => r.msg === 'status changed' && healthy.some((s) => s.id === r.serviceId));
       expect(reported.length).toBeGreaterThanOrEqual(5);
-      expect(await db.prisma.statusChange.count({ where: { serviceId: { in: healthy.map((s) => s.id) } } })).toBe(reported.length);
+      expect(await db.prisma.statusChange.count({ where: { serviceId: { in: healthy.map((s) => s.id) } } })).toBe(
+        reported.length,
+      );
     } finally {
       await db.close();
     }

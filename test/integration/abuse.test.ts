@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import { getIntrospectionQuery, print, type ExecutionResult } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { type ExecutionResult, getIntrospectionQuery, print } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import WebSocket from 'ws';
 import { OPERATION_LIMITS } from '../../src/server/limits.js';
 import { WS_LIMITS } from '../../src/server/ws-server.js';
@@ -34,15 +34,21 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 /** The abuse documents, the same over HTTP and WebSockets. */
 const DOCUMENTS = {
   depth50: `{ ${WATCHED} ${introspectionChain(50)} }`,
-  aliases5000: `{ services { totalCount } statusSummary { ${range(5_000).map((i) => `a${i}: up`).join(' ')} } }`,
+  aliases5000: `{ services { totalCount } statusSummary { ${range(5_000)
+    .map((i) => `a${i}: up`)
+    .join(' ')} } }`,
   tokens100k: `{ services { totalCount } statusSummary { ${'up '.repeat(100_000)}} }`,
   body2MB: `{ ${WATCHED} }\n# ${'x'.repeat(2 * 1024 * 1024)}`,
 };
 /** 100,000 tokens cannot fit in one 64 KiB frame (a token is at least one byte): this one does. */
 const TOKENS_20K = `{ services { totalCount } statusSummary { ${'up '.repeat(20_000)}} }`;
 const BATCH_100 = range(100).map(() => ({ query: `{ ${WATCHED} }` }));
-const ALIASES_31 = `{ services { totalCount } statusSummary { ${range(31).map((i) => `a${i}: up`).join(' ')} } }`;
-const ALIASES_30 = `{ services { totalCount } statusSummary { ${range(30).map((i) => `a${i}: up`).join(' ')} } }`;
+const ALIASES_31 = `{ services { totalCount } statusSummary { ${range(31)
+  .map((i) => `a${i}: up`)
+  .join(' ')} } }`;
+const ALIASES_30 = `{ services { totalCount } statusSummary { ${range(30)
+  .map((i) => `a${i}: up`)
+  .join(' ')} } }`;
 /** Up to 500 × 200 status changes: ~700,000 by the page-size estimate. */
 const COSTLY = `{ services(first: 500) { edges { node { id name url
   statusChanges(first: 200) { edges { cursor node { previous current at message } } } } } } }`;
@@ -78,7 +84,12 @@ describe('GraphQL abuse is refused before execution, over HTTP and WebSockets', 
     summary = vi.spyOn(t.app.testing.cache, 'summary');
     // A cold process compiles the parser, validation rules and schema walks on first use; the
     // budget is about what a hostile document costs, not about JIT warm-up.
-    for (const query of [getIntrospectionQuery(), `{ ${WATCHED} }`, ALIASES_31, `{ ${introspectionChain(12)} ${WATCHED} }`]) {
+    for (const query of [
+      getIntrospectionQuery(),
+      `{ ${WATCHED} }`,
+      ALIASES_31,
+      `{ ${introspectionChain(12)} ${WATCHED} }`,
+    ]) {
       await post(JSON.stringify({ query }));
     }
   });
@@ -117,7 +128,11 @@ describe('GraphQL abuse is refused before execution, over HTTP and WebSockets', 
       body,
     });
     const text = await response.text();
-    return { status: response.status, contentType: response.headers.get('content-type'), body: JSON.parse(text) as ExecutionResult };
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      body: JSON.parse(text) as ExecutionResult,
+    };
   }
 
   const postQuery = (query: string) => post(JSON.stringify({ query }));
@@ -129,16 +144,30 @@ describe('GraphQL abuse is refused before execution, over HTTP and WebSockets', 
     expect(result.contentType).toMatch(/^application\/graphql-response\+json/);
     expect(result.body.data).toBeUndefined();
     expect(result.body.errors?.map((e) => e.message)).toContain(message);
-    expectRefusedCheaply(`HTTP ${label}`, observed, `${result.status} ${JSON.stringify(result.body.errors?.map((e) => e.message))}`);
+    expectRefusedCheaply(
+      `HTTP ${label}`,
+      observed,
+      `${result.status} ${JSON.stringify(result.body.errors?.map((e) => e.message))}`,
+    );
   }
 
   describe('over HTTP (POST, accept: application/graphql-response+json)', () => {
     it('refuses a 50-deep operation with 400 by the depth rule', async () => {
-      await refusedOverHttp('depth 50', JSON.stringify({ query: DOCUMENTS.depth50 }), 400, depthMessage(OPERATION_LIMITS.maxDepth));
+      await refusedOverHttp(
+        'depth 50',
+        JSON.stringify({ query: DOCUMENTS.depth50 }),
+        400,
+        depthMessage(OPERATION_LIMITS.maxDepth),
+      );
     });
 
     it('refuses 5,000 aliases with 400 at parse time (the token limit bites first)', async () => {
-      await refusedOverHttp('5,000 aliases', JSON.stringify({ query: DOCUMENTS.aliases5000 }), 400, TOKEN_LIMIT_MESSAGE);
+      await refusedOverHttp(
+        '5,000 aliases',
+        JSON.stringify({ query: DOCUMENTS.aliases5000 }),
+        400,
+        TOKEN_LIMIT_MESSAGE,
+      );
     });
 
     it('refuses 100,000 tokens with 400 at parse time', async () => {
@@ -167,7 +196,12 @@ describe('GraphQL abuse is refused before execution, over HTTP and WebSockets', 
     });
 
     it('refuses depth 11 and answers depth 10 (an ordinary operation)', async () => {
-      await refusedOverHttp('depth 11', JSON.stringify({ query: `{ ${WATCHED} ${introspectionChain(11)} }` }), 400, depthMessage(10));
+      await refusedOverHttp(
+        'depth 11',
+        JSON.stringify({ query: `{ ${WATCHED} ${introspectionChain(11)} }` }),
+        400,
+        depthMessage(10),
+      );
 
       // The positive control: the same shape one level shallower executes, and the watch sees it.
       const accepted = await observe(() => postQuery(`{ ${WATCHED} ${introspectionChain(10)} }`));
@@ -182,15 +216,29 @@ describe('GraphQL abuse is refused before execution, over HTTP and WebSockets', 
       ['the default options', {}],
       [
         'every option',
-        { descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true },
+        {
+          descriptions: true,
+          specifiedByUrl: true,
+          directiveIsRepeatable: true,
+          schemaDescription: true,
+          inputValueDeprecation: true,
+          oneOf: true,
+        },
       ],
-    ])('answers the standard introspection query with %s (what GraphiQL and graphql-codegen send)', async (_name, options) => {
-      const { status, body } = await postQuery(getIntrospectionQuery(options));
-      expect(status).toBe(200);
-      expect(body.errors).toBeUndefined();
-      const types = (body.data as { __schema: { types: { name: string }[] } }).__schema.types.map((type) => type.name);
-      expect(types).toEqual(expect.arrayContaining(['Service', 'Query', 'Mutation', 'Subscription', 'RegisterServiceInput']));
-    });
+    ])(
+      'answers the standard introspection query with %s (what GraphiQL and graphql-codegen send)',
+      async (_name, options) => {
+        const { status, body } = await postQuery(getIntrospectionQuery(options));
+        expect(status).toBe(200);
+        expect(body.errors).toBeUndefined();
+        const types = (body.data as { __schema: { types: { name: string }[] } }).__schema.types.map(
+          (type) => type.name,
+        );
+        expect(types).toEqual(
+          expect.arrayContaining(['Service', 'Query', 'Mutation', 'Subscription', 'RegisterServiceInput']),
+        );
+      },
+    );
 
     it('refuses hostile introspection: a 50-deep ofType chain, thousands of aliased __schema, 31 aliased __schema', async () => {
       await refusedOverHttp(
@@ -199,9 +247,13 @@ describe('GraphQL abuse is refused before execution, over HTTP and WebSockets', 
         400,
         depthMessage(OPERATION_LIMITS.maxIntrospectionDepth),
       );
-      const many = `{ ${range(3_000).map((i) => `s${i}: __schema { types { name } }`).join(' ')} }`;
+      const many = `{ ${range(3_000)
+        .map((i) => `s${i}: __schema { types { name } }`)
+        .join(' ')} }`;
       await refusedOverHttp('3,000 aliased __schema', JSON.stringify({ query: many }), 400, TOKEN_LIMIT_MESSAGE);
-      const few = `{ ${range(31).map((i) => `s${i}: __schema { types { name } }`).join(' ')} }`;
+      const few = `{ ${range(31)
+        .map((i) => `s${i}: __schema { types { name } }`)
+        .join(' ')} }`;
       await refusedOverHttp('31 aliased __schema', JSON.stringify({ query: few }), 400, aliasMessage(31));
     });
 
@@ -209,11 +261,19 @@ describe('GraphQL abuse is refused before execution, over HTTP and WebSockets', 
       const observed = await observe(() => postQuery(COSTLY));
       expect(observed.result.status).toBe(400);
       const message = observed.result.body.errors?.[0]?.message ?? '';
-      expect(message).toMatch(new RegExp(`^Query complexity of \\d+ exceeds max complexity of ${OPERATION_LIMITS.maxComplexity}$`));
+      expect(message).toMatch(
+        new RegExp(`^Query complexity of \\d+ exceeds max complexity of ${OPERATION_LIMITS.maxComplexity}$`),
+      );
       expect(Number(/of (\d+)/.exec(message)?.[1])).toBeGreaterThan(OPERATION_LIMITS.maxComplexity);
-      expectRefusedCheaply('HTTP cost (500 × 200 rows)', observed, `${observed.result.status} ${JSON.stringify(message)}`);
+      expectRefusedCheaply(
+        'HTTP cost (500 × 200 rows)',
+        observed,
+        `${observed.result.status} ${JSON.stringify(message)}`,
+      );
 
-      const page = await postQuery('{ services(first: 500) { totalCount edges { node { id name url state { status } } } } }');
+      const page = await postQuery(
+        '{ services(first: 500) { totalCount edges { node { id name url state { status } } } } }',
+      );
       expect(page.status).toBe(200);
       expect(page.body.errors).toBeUndefined();
     });
@@ -248,7 +308,11 @@ describe('GraphQL abuse is refused before execution, over HTTP and WebSockets', 
       /** The socket still answers an ordinary operation. */
       const expectUsable = async (id: string) => {
         expect(socket.readyState).toBe(WebSocket.OPEN);
-        expect(await request(id, '{ statusSummary { total } }')).toEqual({ id, type: 'next', payload: { data: { statusSummary: { total: 1 } } } });
+        expect(await request(id, '{ statusSummary { total } }')).toEqual({
+          id,
+          type: 'next',
+          payload: { data: { statusSummary: { total: 1 } } },
+        });
       };
       return { socket, messages, closed, request, expectUsable };
     }
@@ -272,7 +336,11 @@ describe('GraphQL abuse is refused before execution, over HTTP and WebSockets', 
       });
       expect(observed.result.code).toBe(code);
       expect(ws.messages).toEqual([]);
-      expectRefusedCheaply(`WS ${label}`, observed, `close ${observed.result.code} ${JSON.stringify(observed.result.reason)}`);
+      expectRefusedCheaply(
+        `WS ${label}`,
+        observed,
+        `close ${observed.result.code} ${JSON.stringify(observed.result.reason)}`,
+      );
     }
 
     const subscribeFrame = (id: string, query: string) => JSON.stringify({ id, type: 'subscribe', payload: { query } });
@@ -311,9 +379,16 @@ describe('GraphQL abuse is refused before execution, over HTTP and WebSockets', 
     });
 
     it('refuses hostile introspection and answers the standard introspection query', async () => {
-      await refusedOverWs('introspection50', `{ ${introspectionChain(50)} }`, depthMessage(OPERATION_LIMITS.maxIntrospectionDepth));
+      await refusedOverWs(
+        'introspection50',
+        `{ ${introspectionChain(50)} }`,
+        depthMessage(OPERATION_LIMITS.maxIntrospectionDepth),
+      );
       const ws = await session();
-      const answer = await ws.request('introspection', getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, oneOf: true }));
+      const answer = await ws.request(
+        'introspection',
+        getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, oneOf: true }),
+      );
       expect(answer.type).toBe('next');
       expect((answer.payload as ExecutionResult).errors).toBeUndefined();
       ws.socket.close();
@@ -326,8 +401,14 @@ describe('GraphQL abuse is refused before execution, over HTTP and WebSockets', 
       expect(observed.result).toMatchObject({ id: 'cost', type: 'next' });
       const payload = observed.result.payload as ExecutionResult;
       expect(payload.data).toBeUndefined();
-      expect(payload.errors?.[0]?.message).toMatch(new RegExp(`exceeds max complexity of ${OPERATION_LIMITS.maxComplexity}$`));
-      expectRefusedCheaply('WS cost (500 × 200 rows)', observed, `next ${JSON.stringify(payload.errors?.map((e) => e.message))}`);
+      expect(payload.errors?.[0]?.message).toMatch(
+        new RegExp(`exceeds max complexity of ${OPERATION_LIMITS.maxComplexity}$`),
+      );
+      expectRefusedCheaply(
+        'WS cost (500 × 200 rows)',
+        observed,
+        `next ${JSON.stringify(payload.errors?.map((e) => e.message))}`,
+      );
       await expect.poll(() => ws.messages.some((m) => m.id === 'cost' && m.type === 'complete')).toBe(true);
       await ws.expectUsable('cost-after');
       ws.socket.close();

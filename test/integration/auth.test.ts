@@ -1,14 +1,14 @@
 import {
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLObjectType,
   getNamedType,
   isCompositeType,
   isEnumType,
   isInputObjectType,
+  isInterfaceType,
   isListType,
   isNonNullType,
-  isInterfaceType,
-  type GraphQLField,
-  type GraphQLInputType,
-  type GraphQLObjectType,
 } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,7 +82,12 @@ describe('the authenticator', () => {
   it('without tokens, everyone is "open" and may do everything', () => {
     const open = createAuthenticator({ tokens: [], publicRead: false });
     expect(open.enabled).toBe(false);
-    expect([undefined, '', 'Bearer whatever-it-is-here', 'garbage'].map((v) => open.principalOf(v))).toEqual(['open', 'open', 'open', 'open']);
+    expect([undefined, '', 'Bearer whatever-it-is-here', 'garbage'].map((v) => open.principalOf(v))).toEqual([
+      'open',
+      'open',
+      'open',
+      'open',
+    ]);
     expect(open.allows('open', 'mutation')).toBe(true);
   });
 });
@@ -104,7 +109,9 @@ function rootFields(): RootField[] {
     ['mutation', schema.getMutationType()],
     ['subscription', schema.getSubscriptionType()],
   ];
-  return roots.flatMap(([kind, type]) => Object.values(type?.getFields() ?? {}).map((field) => ({ kind, name: field.name, field })));
+  return roots.flatMap(([kind, type]) =>
+    Object.values(type?.getFields() ?? {}).map((field) => ({ kind, name: field.name, field })),
+  );
 }
 
 /** The typenames of mutation results that mean "refused by the domain" (Error implementations). */
@@ -127,7 +134,12 @@ interface ValueContext {
  * here fails the walk with a message saying so: a new field cannot slip past untested.
  */
 const INPUT_VALUES: Record<string, (ctx: ValueContext) => unknown> = {
-  RegisterServiceInput: (ctx) => ({ name: `walk-${ctx.unique}`, url: 'http://127.0.0.1:9/walk', intervalSeconds: 60, timeoutMs: 1000 }),
+  RegisterServiceInput: (ctx) => ({
+    name: `walk-${ctx.unique}`,
+    url: 'http://127.0.0.1:9/walk',
+    intervalSeconds: 60,
+    timeoutMs: 1000,
+  }),
   UpdateServiceInput: () => ({ intervalSeconds: 120 }),
   ServiceFilter: () => ({ search: 'walk' }),
   NotificationChannelInput: (ctx) => ({ name: `walk-${ctx.unique}`, kind: 'WEBHOOK', url: 'http://127.0.0.1:9/walk' }),
@@ -202,9 +214,12 @@ function verdictOf(op: Operation, attempt: Attempt): Verdict | string {
   const answered =
     !body?.errors?.length && value !== undefined && value !== null && !ERROR_TYPES.has(value?.__typename ?? '');
   if (attempt.closeCode !== undefined) {
-    return attempt.closeCode === 4403 && !attempt.acknowledged && !body ? 'closed 4403' : `unexpected: ${JSON.stringify(attempt)}`;
+    return attempt.closeCode === 4403 && !attempt.acknowledged && !body
+      ? 'closed 4403'
+      : `unexpected: ${JSON.stringify(attempt)}`;
   }
-  if (attempt.status === undefined) return answered ? 'answered' : `unexpected: ${JSON.stringify(attempt).slice(0, 500)}`;
+  if (attempt.status === undefined)
+    return answered ? 'answered' : `unexpected: ${JSON.stringify(attempt).slice(0, 500)}`;
   if (attempt.status === 200 && answered) return 'answered';
   const refused =
     attempt.status === 401 &&
@@ -244,214 +259,242 @@ async function firstSseResult(response: Response, timeoutMs: number): Promise<At
   }
 }
 
-describe.each([{ publicRead: false }, { publicRead: true }])('with API_TOKENS set and PUBLIC_READ=$publicRead', ({ publicRead }) => {
-  let t: TestApp;
-  /** One existing service for the refused attempts: they must leave it exactly as it was. */
-  let sharedService: string;
-  let sharedChannel: string;
-  const fields = rootFields();
+describe.each([{ publicRead: false }, { publicRead: true }])(
+  'with API_TOKENS set and PUBLIC_READ=$publicRead',
+  ({ publicRead }) => {
+    let t: TestApp;
+    /** One existing service for the refused attempts: they must leave it exactly as it was. */
+    let sharedService: string;
+    let sharedChannel: string;
+    const fields = rootFields();
 
-  beforeAll(async () => {
-    t = await startTestApp('embedded', {
-      env: { API_TOKENS: `${TOKEN_A},${TOKEN_B}`, PUBLIC_READ: String(publicRead) },
-      listen: true,
+    beforeAll(async () => {
+      t = await startTestApp('embedded', {
+        env: { API_TOKENS: `${TOKEN_A},${TOKEN_B}`, PUBLIC_READ: String(publicRead) },
+        listen: true,
+      });
+      // Paused, so the scheduler leaves it alone and only a wrongly run operation could change it.
+      const shared = await t.app.testing.registry.register({ name: 'walk-shared', url: 'http://127.0.0.1:9/shared' });
+      await t.app.testing.registry.setPaused(shared.id, true);
+      sharedService = globalIdOf(shared.id);
+      const channel = await t.app.testing.notifications.channels.create({
+        name: 'walk-shared',
+        kind: 'WEBHOOK',
+        url: 'http://127.0.0.1:9/shared',
+      });
+      sharedChannel = encodeGlobalID('NotificationChannel', channel.id);
     });
-    // Paused, so the scheduler leaves it alone and only a wrongly run operation could change it.
-    const shared = await t.app.testing.registry.register({ name: 'walk-shared', url: 'http://127.0.0.1:9/shared' });
-    await t.app.testing.registry.setPaused(shared.id, true);
-    sharedService = globalIdOf(shared.id);
-    sharedChannel = encodeGlobalID('NotificationChannel', (await t.app.testing.notifications.channels.create({ name: 'walk-shared', kind: 'WEBHOOK', url: 'http://127.0.0.1:9/shared' })).id);
-  });
-  /** What the ids of a field point at in the walks that must change nothing. */
-  const sharedTarget = async (root: RootField) => (/notificationchannel/i.test(root.name) ? sharedChannel : sharedService);
-  afterAll(async () => {
-    await t?.close();
-  });
+    afterAll(async () => {
+      await t?.close();
+    });
 
-  /** A new service to point the field's ids at (a new channel, for the fields of channels). */
-  const freshService = async (root: RootField) => {
-    const name = `walk-fresh-${Date.now()}-${++uniqueCounter}`;
-    if (/notificationchannel/i.test(root.name)) {
-      const channel = await t.app.testing.notifications.channels.create({ name, kind: 'WEBHOOK', url: 'http://127.0.0.1:9/fresh' });
-      return encodeGlobalID('NotificationChannel', channel.id);
-    }
-    const row = await t.app.testing.registry.register({ name, url: 'http://127.0.0.1:9/fresh' });
-    return globalIdOf(row.id);
-  };
-  /** Everything a refused operation could have changed: stored services and their live state. */
-  const snapshot = async () => {
-    const rows = await t.app.testing.registry.listAll();
-    return JSON.stringify({ rows, states: rows.map((row) => t.app.testing.cache.get(row.id)) });
-  };
+    /** What the ids of a field point at in the walks that must change nothing. */
+    const sharedTarget = async (root: RootField) =>
+      /notificationchannel/i.test(root.name) ? sharedChannel : sharedService;
+    /** A new service to point the field's ids at (a new channel, for the fields of channels). */
+    const freshService = async (root: RootField) => {
+      const name = `walk-fresh-${Date.now()}-${++uniqueCounter}`;
+      if (/notificationchannel/i.test(root.name)) {
+        const channel = await t.app.testing.notifications.channels.create({
+          name,
+          kind: 'WEBHOOK',
+          url: 'http://127.0.0.1:9/fresh',
+        });
+        return encodeGlobalID('NotificationChannel', channel.id);
+      }
+      const row = await t.app.testing.registry.register({ name, url: 'http://127.0.0.1:9/fresh' });
+      return globalIdOf(row.id);
+    };
+    /** Everything a refused operation could have changed: stored services and their live state. */
+    const snapshot = async () => {
+      const rows = await t.app.testing.registry.listAll();
+      return JSON.stringify({ rows, states: rows.map((row) => t.app.testing.cache.get(row.id)) });
+    };
 
-  /**
-   * Wakes a subscription on `serviceGlobalId` for real, as a token holder: a check (a finished check,
-   * whatever the scheduler did before), then a pause (always a status change). What they answer
-   * does not matter here: the verdict is whether the subscription received an event.
-   */
-  const triggerEvents = async (serviceGlobalId: string) => {
-    for (const mutation of ['checkServiceNow', 'pauseService']) {
+    /**
+     * Wakes a subscription on `serviceGlobalId` for real, as a token holder: a check (a finished check,
+     * whatever the scheduler did before), then a pause (always a status change). What they answer
+     * does not matter here: the verdict is whether the subscription received an event.
+     */
+    const triggerEvents = async (serviceGlobalId: string) => {
+      for (const mutation of ['checkServiceNow', 'pauseService']) {
+        const response = await fetch(`${t.baseUrl}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: bearer(TOKEN_A) },
+          body: JSON.stringify({
+            query: `mutation ($id: ID!) { ${mutation}(id: $id) { __typename } }`,
+            variables: { id: serviceGlobalId },
+          }),
+        });
+        await response.text();
+      }
+    };
+
+    const overHttp = async (op: Operation, authorization?: string): Promise<Attempt> => {
+      const subscription = op.root.kind === 'subscription';
+      const controller = new AbortController();
       const response = await fetch(`${t.baseUrl}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: bearer(TOKEN_A) },
-        body: JSON.stringify({ query: `mutation ($id: ID!) { ${mutation}(id: $id) { __typename } }`, variables: { id: serviceGlobalId } }),
+        signal: controller.signal,
+        headers: {
+          'content-type': 'application/json',
+          // Subscriptions over HTTP are server-sent events (Yoga answers 406 to a JSON-only client).
+          accept: subscription ? 'text/event-stream' : 'application/graphql-response+json',
+          ...(authorization ? { authorization } : {}),
+        },
+        body: JSON.stringify({ query: op.query, variables: op.variables }),
       });
-      await response.text();
-    }
-  };
-
-  const overHttp = async (op: Operation, authorization?: string): Promise<Attempt> => {
-    const subscription = op.root.kind === 'subscription';
-    const controller = new AbortController();
-    const response = await fetch(`${t.baseUrl}/graphql`, {
-      method: 'POST',
-      signal: controller.signal,
-      headers: {
-        'content-type': 'application/json',
-        // Subscriptions over HTTP are server-sent events (Yoga answers 406 to a JSON-only client).
-        accept: subscription ? 'text/event-stream' : 'application/graphql-response+json',
-        ...(authorization ? { authorization } : {}),
-      },
-      body: JSON.stringify({ query: op.query, variables: op.variables }),
-    });
-    const attempt: Attempt = { status: response.status, wwwAuthenticate: response.headers.get('www-authenticate') };
-    try {
-      if ((response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-        // The subscription is live once the headers are here: wake it with a real check.
-        if (response.status === 200) await triggerEvents(op.serviceGlobalId);
-        attempt.body = await firstSseResult(response, 5_000);
-      } else {
-        attempt.body = (await response.json()) as Attempt['body'];
-      }
-    } finally {
-      controller.abort();
-    }
-    return attempt;
-  };
-
-  const overWebSocket = async (op: Operation, authorization?: string): Promise<Attempt> => {
-    const attempt: Attempt = { acknowledged: false };
-    const client: Client = connectClient(`${t.baseUrl}/graphql`, {
-      connectionParams: authorization === undefined ? {} : { authorization },
-      on: { connected: () => void (attempt.acknowledged = true) },
-    });
-    try {
-      // Earlier walk steps' subscriptions are gone first, so a new member is this one.
-      await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBe(0);
-      const result = new Promise<void>((resolve) => {
-        client.subscribe(
-          { query: op.query, variables: op.variables },
-          {
-            next: (value) => {
-              attempt.body ??= value as Attempt['body'];
-              resolve();
-            },
-            error: (err) => {
-              const code = (err as { code?: unknown }).code;
-              if (typeof code === 'number') attempt.closeCode = code;
-              else attempt.body = { errors: Array.isArray(err) ? err : [{ message: String(err) }] };
-              resolve();
-            },
-            complete: () => resolve(),
-          },
-        );
-      });
-      if (op.root.kind === 'subscription' && authorization === bearer(TOKEN_A)) {
-        // Once the subscription has joined the server's shared executions, wake it for real.
-        const joined = await expect
-          .poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 })
-          .toBe(1)
-          .then(
-            () => true,
-            () => false,
-          );
-        if (joined) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          await triggerEvents(op.serviceGlobalId);
+      const attempt: Attempt = { status: response.status, wwwAuthenticate: response.headers.get('www-authenticate') };
+      try {
+        if ((response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+          // The subscription is live once the headers are here: wake it with a real check.
+          if (response.status === 200) await triggerEvents(op.serviceGlobalId);
+          attempt.body = await firstSseResult(response, 5_000);
+        } else {
+          attempt.body = (await response.json()) as Attempt['body'];
         }
+      } finally {
+        controller.abort();
       }
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([result, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]).finally(() => clearTimeout(timer));
-    } finally {
-      await client.dispose();
-    }
-    return attempt;
-  };
+      return attempt;
+    };
 
-  /** Runs every root field through `attempt` and returns "kind.field: verdict" lines. */
-  const walk = async (attempt: (op: Operation) => Promise<Attempt>, service: (root: RootField) => Promise<string>) => {
-    const lines: string[] = [];
-    for (const root of fields) {
-      const op = operationFor(root, await service(root));
-      lines.push(`${root.kind}.${root.name}: ${verdictOf(op, await attempt(op))}`);
-    }
-    return lines;
-  };
-  const expectation = (verdict: (root: RootField) => Verdict) => fields.map((root) => `${root.kind}.${root.name}: ${verdict(root)}`);
+    const overWebSocket = async (op: Operation, authorization?: string): Promise<Attempt> => {
+      const attempt: Attempt = { acknowledged: false };
+      const client: Client = connectClient(`${t.baseUrl}/graphql`, {
+        connectionParams: authorization === undefined ? {} : { authorization },
+        on: {
+          connected: () => {
+            attempt.acknowledged = true;
+          },
+        },
+      });
+      try {
+        // Earlier walk steps' subscriptions are gone first, so a new member is this one.
+        await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBe(0);
+        const result = new Promise<void>((resolve) => {
+          client.subscribe(
+            { query: op.query, variables: op.variables },
+            {
+              next: (value) => {
+                attempt.body ??= value as Attempt['body'];
+                resolve();
+              },
+              error: (err) => {
+                const code = (err as { code?: unknown }).code;
+                if (typeof code === 'number') attempt.closeCode = code;
+                else attempt.body = { errors: Array.isArray(err) ? err : [{ message: String(err) }] };
+                resolve();
+              },
+              complete: () => resolve(),
+            },
+          );
+        });
+        if (op.root.kind === 'subscription' && authorization === bearer(TOKEN_A)) {
+          // Once the subscription has joined the server's shared executions, wake it for real.
+          const joined = await expect
+            .poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 })
+            .toBe(1)
+            .then(
+              () => true,
+              () => false,
+            );
+          if (joined) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            await triggerEvents(op.serviceGlobalId);
+          }
+        }
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([result, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]).finally(() =>
+          clearTimeout(timer),
+        );
+      } finally {
+        await client.dispose();
+      }
+      return attempt;
+    };
 
-  it('walks every root field the schema has (a new one joins the walk by itself)', () => {
-    const names = fields.map((f) => `${f.kind}.${f.name}`);
-    expect(names).toEqual(
-      expect.arrayContaining([
-        'query.node',
-        'query.services',
-        'query.service',
-        'query.statusSummary',
-        'mutation.registerService',
-        'mutation.updateService',
-        'mutation.unregisterService',
-        'mutation.pauseService',
-        'mutation.resumeService',
-        'mutation.checkServiceNow',
-        'mutation.testCheck',
-        'subscription.statusChanged',
-        'subscription.checkCompleted',
-      ]),
-    );
-  });
+    /** Runs every root field through `attempt` and returns "kind.field: verdict" lines. */
+    const walk = async (
+      attempt: (op: Operation) => Promise<Attempt>,
+      service: (root: RootField) => Promise<string>,
+    ) => {
+      const lines: string[] = [];
+      for (const root of fields) {
+        const op = operationFor(root, await service(root));
+        lines.push(`${root.kind}.${root.name}: ${verdictOf(op, await attempt(op))}`);
+      }
+      return lines;
+    };
+    const expectation = (verdict: (root: RootField) => Verdict) =>
+      fields.map((root) => `${root.kind}.${root.name}: ${verdict(root)}`);
 
-  it(
-    publicRead
-      ? 'over HTTP, anonymously: exactly the Query fields answer; every mutation and subscription is refused (401, Bearer)'
-      : 'over HTTP, anonymously: nothing answers (401 UNAUTHENTICATED, www-authenticate: Bearer)',
-    async () => {
-      const before = await snapshot();
-      const lines = await walk((op) => overHttp(op), sharedTarget);
-      expect(lines).toEqual(expectation((root) => (publicRead && root.kind === 'query' ? 'answered' : 'refused')));
-      expect(await snapshot()).toBe(before);
-    },
-  );
-
-  it('over HTTP, with a wrong token: every field is refused, queries included', async () => {
-    const before = await snapshot();
-    const lines = await walk((op) => overHttp(op, bearer(WRONG_TOKEN)), sharedTarget);
-    expect(lines).toEqual(expectation(() => 'refused'));
-    expect(await snapshot()).toBe(before);
-  });
-
-  it('over WebSockets, anonymously and with a wrong token: closed 4403 at connection_init, for every field', async () => {
-    const before = await snapshot();
-    const anonymous = await walk((op) => overWebSocket(op), sharedTarget);
-    expect(anonymous).toEqual(expectation(() => 'closed 4403'));
-    const wrong = await walk((op) => overWebSocket(op, bearer(WRONG_TOKEN)), sharedTarget);
-    expect(wrong).toEqual(expectation(() => 'closed 4403'));
-    expect(await snapshot()).toBe(before);
-  });
-
-  it('with the right token, every field answers over HTTP and over WebSockets', async () => {
-    expect(await walk((op) => overHttp(op, bearer(TOKEN_A)), freshService)).toEqual(expectation(() => 'answered'));
-    expect(await walk((op) => overWebSocket(op, bearer(TOKEN_A)), freshService)).toEqual(expectation(() => 'answered'));
-  });
-
-  it('the GraphiQL exemption (GET asking for HTML) runs nothing anonymously', async () => {
-    const response = await fetch(`${t.baseUrl}/graphql?query=${encodeURIComponent('{ statusSummary { total } }')}`, {
-      headers: { accept: 'application/graphql-response+json, text/html' },
+    it('walks every root field the schema has (a new one joins the walk by itself)', () => {
+      const names = fields.map((f) => `${f.kind}.${f.name}`);
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'query.node',
+          'query.services',
+          'query.service',
+          'query.statusSummary',
+          'mutation.registerService',
+          'mutation.updateService',
+          'mutation.unregisterService',
+          'mutation.pauseService',
+          'mutation.resumeService',
+          'mutation.checkServiceNow',
+          'mutation.testCheck',
+          'subscription.statusChanged',
+          'subscription.checkCompleted',
+        ]),
+      );
     });
-    const text = await response.text();
-    expect(response.headers.get('content-type')).toContain('text/html');
-    expect(text).not.toContain('"statusSummary"');
-  });
-});
+
+    it(
+      publicRead
+        ? 'over HTTP, anonymously: exactly the Query fields answer; every mutation and subscription is refused (401, Bearer)'
+        : 'over HTTP, anonymously: nothing answers (401 UNAUTHENTICATED, www-authenticate: Bearer)',
+      async () => {
+        const before = await snapshot();
+        const lines = await walk((op) => overHttp(op), sharedTarget);
+        expect(lines).toEqual(expectation((root) => (publicRead && root.kind === 'query' ? 'answered' : 'refused')));
+        expect(await snapshot()).toBe(before);
+      },
+    );
+
+    it('over HTTP, with a wrong token: every field is refused, queries included', async () => {
+      const before = await snapshot();
+      const lines = await walk((op) => overHttp(op, bearer(WRONG_TOKEN)), sharedTarget);
+      expect(lines).toEqual(expectation(() => 'refused'));
+      expect(await snapshot()).toBe(before);
+    });
+
+    it('over WebSockets, anonymously and with a wrong token: closed 4403 at connection_init, for every field', async () => {
+      const before = await snapshot();
+      const anonymous = await walk((op) => overWebSocket(op), sharedTarget);
+      expect(anonymous).toEqual(expectation(() => 'closed 4403'));
+      const wrong = await walk((op) => overWebSocket(op, bearer(WRONG_TOKEN)), sharedTarget);
+      expect(wrong).toEqual(expectation(() => 'closed 4403'));
+      expect(await snapshot()).toBe(before);
+    });
+
+    it('with the right token, every field answers over HTTP and over WebSockets', async () => {
+      expect(await walk((op) => overHttp(op, bearer(TOKEN_A)), freshService)).toEqual(expectation(() => 'answered'));
+      expect(await walk((op) => overWebSocket(op, bearer(TOKEN_A)), freshService)).toEqual(
+        expectation(() => 'answered'),
+      );
+    });
+
+    it('the GraphiQL exemption (GET asking for HTML) runs nothing anonymously', async () => {
+      const response = await fetch(`${t.baseUrl}/graphql?query=${encodeURIComponent('{ statusSummary { total } }')}`, {
+        headers: { accept: 'application/graphql-response+json, text/html' },
+      });
+      const text = await response.text();
+      expect(response.headers.get('content-type')).toContain('text/html');
+      expect(text).not.toContain('"statusSummary"');
+    });
+  },
+);
 
 // ---------------------------------------------------------------------------------------------
 // Several tokens, per-principal subscription sharing, and /metrics.
@@ -466,7 +509,9 @@ describe('several tokens, subscriptions per token, /metrics', () => {
       env: { API_TOKENS: ` ${TOKEN_A} , ${TOKEN_B} `, METRICS_TOKEN },
       listen: true,
     });
-    serviceGlobalId = globalIdOf((await t.app.testing.registry.register({ name: 'tokens-target', url: 'http://127.0.0.1:9/' })).id);
+    serviceGlobalId = globalIdOf(
+      (await t.app.testing.registry.register({ name: 'tokens-target', url: 'http://127.0.0.1:9/' })).id,
+    );
   });
   afterAll(async () => {
     for (const client of clients) await client.dispose();
@@ -485,18 +530,24 @@ describe('several tokens, subscriptions per token, /metrics', () => {
     const response = await fetch(`${t.baseUrl}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: bearer(token) },
-      body: JSON.stringify({ query: 'mutation ($id: ID!) { pauseService(id: $id) { __typename } }', variables: { id: serviceGlobalId } }),
+      body: JSON.stringify({
+        query: 'mutation ($id: ID!) { pauseService(id: $id) { __typename } }',
+        variables: { id: serviceGlobalId },
+      }),
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { pauseService: { __typename: 'ServicePayload' } } });
 
     const c = client(token);
     const result = await new Promise<unknown>((resolve, reject) => {
-      c.subscribe({ query: 'mutation ($id: ID!) { resumeService(id: $id) { __typename } }', variables: { id: serviceGlobalId } }, {
-        next: resolve,
-        error: reject,
-        complete: () => undefined,
-      });
+      c.subscribe(
+        { query: 'mutation ($id: ID!) { resumeService(id: $id) { __typename } }', variables: { id: serviceGlobalId } },
+        {
+          next: resolve,
+          error: reject,
+          complete: () => undefined,
+        },
+      );
     });
     expect(result).toEqual({ data: { resumeService: { __typename: 'ServicePayload' } } });
   });
@@ -511,7 +562,11 @@ describe('several tokens, subscriptions per token, /metrics', () => {
         headers: { 'content-type': 'application/json', authorization: bearer(token) },
         body: JSON.stringify({ query: '{ services(first: 1) { totalCount } }' }),
       });
-      return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.text() };
+      return {
+        status: response.status,
+        challenge: response.headers.get('www-authenticate'),
+        body: await response.text(),
+      };
     };
     const wrong = [
       WRONG_TOKEN,
@@ -546,10 +601,14 @@ describe('several tokens, subscriptions per token, /metrics', () => {
     const response = await fetch(`${t.baseUrl}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: bearer(TOKEN_B) },
-      body: JSON.stringify({ query: 'mutation ($id: ID!) { pauseService(id: $id) { __typename } }', variables: { id: serviceGlobalId } }),
+      body: JSON.stringify({
+        query: 'mutation ($id: ID!) { pauseService(id: $id) { __typename } }',
+        variables: { id: serviceGlobalId },
+      }),
     });
     expect(response.status).toBe(200);
-    for (const s of [a1, b, a2]) expect((await s.next((e) => e.statusChanged.current === 'PAUSED')).statusChanged.current).toBe('PAUSED');
+    for (const s of [a1, b, a2])
+      expect((await s.next((e) => e.statusChanged.current === 'PAUSED')).statusChanged.current).toBe('PAUSED');
     for (const s of [a1, b, a2]) s.dispose();
     await expect.poll(() => t.app.testing.live.subscriptionGroups(), { timeout: 5_000 }).toBe(0);
   });

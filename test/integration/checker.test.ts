@@ -3,17 +3,17 @@ import {
   CheckServiceNowDocument,
   PauseServiceDocument,
   RegisterServiceDocument,
+  type RegisterServiceInput,
   ServiceByIdDocument,
   ServiceHistoryDocument,
   ServicesWithHistoryDocument,
   TestCheckDocument,
   UnregisterServiceDocument,
-  type RegisterServiceInput,
 } from '../generated/graphql.js';
 import { requestStatements, startTestApp, type TestApp } from '../support/app.js';
-import { eventually } from '../support/wait.js';
 import { DATABASE_KINDS } from '../support/database.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
+import { eventually } from '../support/wait.js';
 
 describe.each(DATABASE_KINDS)('the checker on %s', (kind) => {
   let t: TestApp;
@@ -42,10 +42,14 @@ describe.each(DATABASE_KINDS)('the checker on %s', (kind) => {
   it('checks a newly registered service at once: UP within 2 s', async () => {
     const started = Date.now();
     const service = await register({ name: 'fresh', url: target.url('/ok?fresh'), intervalSeconds: 60 });
-    const state = await eventually(async () => {
-      const s = await stateOf(service.id);
-      return s.status === 'UNKNOWN' ? undefined : s;
-    }, 2_000, 'the first check');
+    const state = await eventually(
+      async () => {
+        const s = await stateOf(service.id);
+        return s.status === 'UNKNOWN' ? undefined : s;
+      },
+      2_000,
+      'the first check',
+    );
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(state).toMatchObject({ status: 'UP', httpStatus: 200, message: null, reason: null, consecutiveFailures: 0 });
     expect(state.latencyMs).toBeGreaterThan(0);
@@ -55,15 +59,31 @@ describe.each(DATABASE_KINDS)('the checker on %s', (kind) => {
     const path = '/switch/thresholds';
     target.respondWith(path, 200);
     // A long interval: only the first scheduled check and the checks forced below run.
-    const service = await register({ name: 'thresholds', url: target.url(path), intervalSeconds: 3600, failureThreshold: 3, successThreshold: 2 });
+    const service = await register({
+      name: 'thresholds',
+      url: target.url(path),
+      intervalSeconds: 3600,
+      failureThreshold: 3,
+      successThreshold: 2,
+    });
     await eventually(async () => ((await stateOf(service.id)).status === 'UP' ? true : undefined), 2_000, 'UP');
     const hitsBefore = target.hits(path);
 
     target.respondWith(path, 503);
-    expect(await checkNow(service.id)).toMatchObject({ status: 'UP', consecutiveFailures: 1, reason: 'HTTP_STATUS', message: 'expected 200-299, got 503' });
+    expect(await checkNow(service.id)).toMatchObject({
+      status: 'UP',
+      consecutiveFailures: 1,
+      reason: 'HTTP_STATUS',
+      message: 'expected 200-299, got 503',
+    });
     expect(await checkNow(service.id)).toMatchObject({ status: 'UP', consecutiveFailures: 2 });
     const down = await checkNow(service.id);
-    expect(down).toMatchObject({ status: 'DOWN', consecutiveFailures: 3, httpStatus: 503, message: 'expected 200-299, got 503' });
+    expect(down).toMatchObject({
+      status: 'DOWN',
+      consecutiveFailures: 3,
+      httpStatus: 503,
+      message: 'expected 200-299, got 503',
+    });
 
     target.respondWith(path, 200);
     expect(await checkNow(service.id)).toMatchObject({ status: 'DOWN', consecutiveFailures: 0 });
@@ -84,8 +104,18 @@ describe.each(DATABASE_KINDS)('the checker on %s', (kind) => {
   it('sends no request while paused, and none after unregistering', async () => {
     target.respondWith('/switch/paused', 200);
     target.respondWith('/switch/removed', 204);
-    const paused = await register({ name: 'to-pause', url: target.url('/switch/paused'), intervalSeconds: 1, timeoutMs: 500 });
-    const removed = await register({ name: 'to-remove', url: target.url('/switch/removed'), intervalSeconds: 1, timeoutMs: 500 });
+    const paused = await register({
+      name: 'to-pause',
+      url: target.url('/switch/paused'),
+      intervalSeconds: 1,
+      timeoutMs: 500,
+    });
+    const removed = await register({
+      name: 'to-remove',
+      url: target.url('/switch/removed'),
+      intervalSeconds: 1,
+      timeoutMs: 500,
+    });
     await eventually(async () => ((await stateOf(paused.id)).status === 'UP' ? true : undefined), 2_000, 'UP');
     await eventually(() => (target.hits('/switch/removed') > 0 ? true : undefined), 2_000, 'a first check');
 
@@ -120,7 +150,8 @@ describe.each(DATABASE_KINDS)('the checker on %s', (kind) => {
   });
 
   it('reads state, uptime, latency and history of a page in a constant number of SQL statements', async () => {
-    for (let i = 0; i < 6; i++) await register({ name: `page-${i}`, url: target.url(`/ok?page=${i}`), intervalSeconds: 3600 });
+    for (let i = 0; i < 6; i++)
+      await register({ name: `page-${i}`, url: target.url(`/ok?page=${i}`), intervalSeconds: 3600 });
     await t.app.testing.history.flush();
     const statementsFor = async (first: number) => {
       t.queries.length = 0;

@@ -30,7 +30,13 @@ describe.each(DATABASE_KINDS)('history on %s', (kind) => {
     t = await startTestApp(kind, { database, now, env: { SCHEDULER_ENABLED: 'false' } });
     target.respondWith('/switch/history', 200);
     const { registerService } = await t.run(RegisterServiceDocument, {
-      input: { name: 'history', url: target.url('/switch/history'), intervalSeconds: 60, degradedAboveMs: 4_000, failureThreshold: 2 },
+      input: {
+        name: 'history',
+        url: target.url('/switch/history'),
+        intervalSeconds: 60,
+        degradedAboveMs: 4_000,
+        failureThreshold: 2,
+      },
     });
     if (registerService.__typename !== 'ServicePayload') throw new Error(JSON.stringify(registerService));
     serviceId = registerService.service.id;
@@ -47,9 +53,13 @@ describe.each(DATABASE_KINDS)('history on %s', (kind) => {
     if (checkServiceNow.__typename !== 'ServicePayload') throw new Error(JSON.stringify(checkServiceNow));
     return checkServiceNow.service.state;
   };
-  const stats = async (window: UptimeWindow) => (await t.run(ServiceHistoryDocument, { id: serviceId, window, first: 50 })).service!;
+  const stats = async (window: UptimeWindow) =>
+    (await t.run(ServiceHistoryDocument, { id: serviceId, window, first: 50 })).service!;
   const rollupRows = () =>
-    t.app.testing.prisma.checkRollup.findMany({ orderBy: { minute: 'asc' }, select: { minute: true, checks: true, failures: true, latencyBuckets: true } });
+    t.app.testing.prisma.checkRollup.findMany({
+      orderBy: { minute: 'asc' },
+      select: { minute: true, checks: true, failures: true, latencyBuckets: true },
+    });
 
   /** A check through the monitor alone: nothing is written until the history flushes. */
   const checkBuffered = async (status: number) => {

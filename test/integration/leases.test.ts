@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initialState } from '../../src/checks/service-state.js';
 import { createLeaseOwnership } from '../../src/cluster/leases.js';
 import type { Ownership } from '../../src/cluster/ownership.js';
-import { initialState } from '../../src/checks/service-state.js';
-import { openDatabase, type Database } from '../../src/db/database.js';
+import { type Database, openDatabase } from '../../src/db/database.js';
 import { insertTransitions, upsertRollups, upsertStates } from '../../src/history/history-sql.js';
-import { emptyRollup, addCheck } from '../../src/history/rollup-buffer.js';
+import { addCheck, emptyRollup } from '../../src/history/rollup-buffer.js';
 import { uuidv7 } from '../../src/history/uuidv7.js';
 import { createLogger } from '../../src/logger.js';
-import { eventually } from '../support/wait.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { TEST_DATABASE_URL } from '../support/services.js';
+import { eventually } from '../support/wait.js';
 
 const logger = createLogger('silent');
 
@@ -26,7 +26,16 @@ describe.runIf(TEST_DATABASE_URL)('leases on PostgreSQL', () => {
     await db.migrate();
     for (let i = 0; i < 10; i++) {
       const row = await db.prisma.service.create({
-        data: { name: `leased-${i}`, url: 'http://example.com/', intervalSeconds: 1, timeoutMs: 500, expectedStatus: '200-299', failureThreshold: 1, successThreshold: 1, labels: [] },
+        data: {
+          name: `leased-${i}`,
+          url: 'http://example.com/',
+          intervalSeconds: 1,
+          timeoutMs: 500,
+          expectedStatus: '200-299',
+          failureThreshold: 1,
+          successThreshold: 1,
+          labels: [],
+        },
       });
       services.push(row.id);
     }
@@ -45,7 +54,14 @@ describe.runIf(TEST_DATABASE_URL)('leases on PostgreSQL', () => {
       replicaId: id,
       ttlMs,
       periodMs,
-      events: { acquired: (ids) => ids.forEach((s) => held.add(s)), lost: (ids) => ids.forEach((s) => held.delete(s)) },
+      events: {
+        acquired: (ids) => {
+          for (const s of ids) held.add(s);
+        },
+        lost: (ids) => {
+          for (const s of ids) held.delete(s);
+        },
+      },
       logger,
     });
     replicas.push(ownership);
@@ -81,7 +97,15 @@ describe.runIf(TEST_DATABASE_URL)('leases on PostgreSQL', () => {
     addCheck(rollup, false, false, 12);
 
     // Written while the token is the lease's.
-    const first = { id: uuidv7(), serviceId, previous: 'UP', current: 'DOWN', at: Date.now(), message: 'm', fence: staleToken };
+    const first = {
+      id: uuidv7(),
+      serviceId,
+      previous: 'UP',
+      current: 'DOWN',
+      at: Date.now(),
+      message: 'm',
+      fence: staleToken,
+    };
     expect(await insertTransitions(db.prisma, [first])).toBe(0);
     expect(await db.prisma.statusChange.count({ where: { id: first.id } })).toBe(1);
 
@@ -137,6 +161,8 @@ describe.runIf(TEST_DATABASE_URL)('leases on PostgreSQL', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(second.owned).toBe(0);
     expect(first.owned).toBe(10);
-    expect((await db.prisma.lease.findMany()).every((l) => l.owner === 'twin' && first.fenceOf(l.serviceId) === l.token)).toBe(true);
+    expect(
+      (await db.prisma.lease.findMany()).every((l) => l.owner === 'twin' && first.fenceOf(l.serviceId) === l.token),
+    ).toBe(true);
   });
 });

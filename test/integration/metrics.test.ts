@@ -1,6 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckServiceNowDocument, RegisterServiceDocument, UnregisterServiceDocument, UpdateServiceDocument } from '../generated/graphql.js';
+import {
+  CheckServiceNowDocument,
+  RegisterServiceDocument,
+  UnregisterServiceDocument,
+  UpdateServiceDocument,
+} from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
 
@@ -12,7 +17,9 @@ function sample(exposition: string, name: string, labels: Record<string, string>
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
     const match = /^([^{ ]+)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    const found = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+    );
     if (Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(match[3]);
   }
   return undefined;
@@ -55,7 +62,13 @@ describe('Prometheus metrics', () => {
     const text = await exposition();
     expect(sample(text, 'statuschecker_service_up', { service: 'api' })).toBe(0);
     expect(sample(text, 'statuschecker_service_up', { service: 'db' })).toBe(0);
-    for (const [status, value] of [['UNKNOWN', 0], ['UP', 0], ['DEGRADED', 0], ['DOWN', 1], ['PAUSED', 0]] as const) {
+    for (const [status, value] of [
+      ['UNKNOWN', 0],
+      ['UP', 0],
+      ['DEGRADED', 0],
+      ['DOWN', 1],
+      ['PAUSED', 0],
+    ] as const) {
       expect(sample(text, 'statuschecker_service_status', { service: 'api', status }), status).toBe(value);
     }
     expect(sample(text, 'statuschecker_checks_total', { service: 'api', outcome: 'success' })).toBe(3);
@@ -80,7 +93,9 @@ describe('Prometheus metrics', () => {
   it('drops the series of a removed service and follows a rename', async () => {
     const id = await register('short-lived', '/ok');
     await t.run(CheckServiceNowDocument, { id });
-    expect(sample(await exposition(), 'statuschecker_checks_total', { service: 'short-lived', outcome: 'success' })).toBe(1);
+    expect(
+      sample(await exposition(), 'statuschecker_checks_total', { service: 'short-lived', outcome: 'success' }),
+    ).toBe(1);
 
     await t.run(UpdateServiceDocument, { id, input: { name: 'renamed' } });
     await t.run(CheckServiceNowDocument, { id });

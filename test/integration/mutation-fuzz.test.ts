@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { print, type DocumentNode, type ExecutionResult } from 'graphql';
+import { type DocumentNode, type ExecutionResult, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REQUEST_BODY_BYTES } from '../../src/server/yoga.js';
 import {
@@ -33,8 +33,14 @@ type MutationName =
 
 /** Each mutation's document and the members of its result union: every answer must be one of them. */
 const MUTATIONS: Record<MutationName, { document: DocumentNode; results: string[] }> = {
-  registerService: { document: RegisterServiceDocument, results: ['ServicePayload', 'ValidationError', 'ConflictError'] },
-  updateService: { document: UpdateServiceDocument, results: ['ServicePayload', 'ValidationError', 'ConflictError', 'NotFoundError'] },
+  registerService: {
+    document: RegisterServiceDocument,
+    results: ['ServicePayload', 'ValidationError', 'ConflictError'],
+  },
+  updateService: {
+    document: UpdateServiceDocument,
+    results: ['ServicePayload', 'ValidationError', 'ConflictError', 'NotFoundError'],
+  },
   unregisterService: { document: UnregisterServiceDocument, results: ['ServicePayload', 'NotFoundError'] },
   pauseService: { document: PauseServiceDocument, results: ['ServicePayload', 'NotFoundError'] },
   resumeService: { document: ResumeServiceDocument, results: ['ServicePayload', 'NotFoundError'] },
@@ -48,16 +54,77 @@ const INT32_MAX = 2 ** 31 - 1;
 // ---- Values inside the GraphQL types ------------------------------------------------------------
 
 const SNIPPETS = [
-  '', ' ', '\u0000', '\t', '\r\n', '\n', '\u0007', '\u007f', '\u0085', '\u2028', '\u00a0',
-  "' OR '1'='1", '"; DROP TABLE "Service"; --', "'); DELETE FROM \"Service\"; --", '%', '_', '%_%', '\\', '\\%', '[a-z]', '*', '?',
-  '🔥', '👩‍👩‍👧‍👦', '🏳️‍🌈', '\u202egnp.exe', 'مرحبا', 'שלום', '\u200b', '\ufeff', '\ud800', '\udfff', 'e\u0301', 'ǅ', 'İ', 'ß',
-  'NaN', 'null', 'undefined', '__proto__', 'constructor', '${x}', '{{x}}', '<script>alert(1)</script>', '../../etc/passwd',
-  'a'.repeat(100), 'a'.repeat(101), 'x'.repeat(64), 'x'.repeat(65), 'Host', 'Connection', 'Transfer-Encoding', 'X-Token',
-  'abc', 'prod', 'team:ops', 'a/b', 'A', '200-299', '200', '599', '600', '099',
+  '',
+  ' ',
+  '\u0000',
+  '\t',
+  '\r\n',
+  '\n',
+  '\u0007',
+  '\u007f',
+  '\u0085',
+  '\u2028',
+  '\u00a0',
+  "' OR '1'='1",
+  '"; DROP TABLE "Service"; --',
+  '\'); DELETE FROM "Service"; --',
+  '%',
+  '_',
+  '%_%',
+  '\\',
+  '\\%',
+  '[a-z]',
+  '*',
+  '?',
+  '🔥',
+  '👩‍👩‍👧‍👦',
+  '🏳️‍🌈',
+  '\u202egnp.exe',
+  'مرحبا',
+  'שלום',
+  '\u200b',
+  '\ufeff',
+  '\ud800',
+  '\udfff',
+  'e\u0301',
+  'ǅ',
+  'İ',
+  'ß',
+  'NaN',
+  'null',
+  'undefined',
+  '__proto__',
+  'constructor',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile value, sent as it is
+  '${x}',
+  '{{x}}',
+  '<script>alert(1)</script>',
+  '../../etc/passwd',
+  'a'.repeat(100),
+  'a'.repeat(101),
+  'x'.repeat(64),
+  'x'.repeat(65),
+  'Host',
+  'Connection',
+  'Transfer-Encoding',
+  'X-Token',
+  'abc',
+  'prod',
+  'team:ops',
+  'a/b',
+  'A',
+  '200-299',
+  '200',
+  '599',
+  '600',
+  '099',
 ];
 /** Sizes around and far over each bound, up to about the body limit (1 MiB). */
 const huge = fc
-  .tuple(fc.constantFrom(1_025, 2_049, 4_097, 65_537, 300_000, 1_000_000), fc.constantFrom('x', 'é', '🔥', '%', '\u0000', ' '))
+  .tuple(
+    fc.constantFrom(1_025, 2_049, 4_097, 65_537, 300_000, 1_000_000),
+    fc.constantFrom('x', 'é', '🔥', '%', '\u0000', ' '),
+  )
   .map(([length, unit]) => unit.repeat(length));
 const hostileString = fc.oneof(
   { arbitrary: fc.constantFrom(...SNIPPETS), weight: 4 },
@@ -71,18 +138,70 @@ const hostileString = fc.oneof(
 const int32 = fc.oneof(
   fc.integer({ min: INT32_MIN, max: INT32_MAX }),
   fc.integer({ min: -2, max: 200 }),
-  fc.constantFrom(INT32_MIN, INT32_MIN + 1, -1, 0, 1, 99, 100, 101, 999, 1_000, 60_000, 60_001, 86_400, 86_401, INT32_MAX - 1, INT32_MAX),
+  fc.constantFrom(
+    INT32_MIN,
+    INT32_MIN + 1,
+    -1,
+    0,
+    1,
+    99,
+    100,
+    101,
+    999,
+    1_000,
+    60_000,
+    60_001,
+    86_400,
+    86_401,
+    INT32_MAX - 1,
+    INT32_MAX,
+  ),
 );
 
 const URLS = [
-  'javascript:alert(1)', 'file:///etc/passwd', 'data:text/plain,hi', 'ftp://example.com/', 'gopher://example.com/', 'ws://example.com/',
-  'http://[::1]:0', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://[fe80::1%25eth0]/', 'http://[2001:db8::1]:8080/x',
-  'http://127.0.0.1/', 'http://0x7f.1/', 'http://2130706433/', 'http://0/', 'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1:22/',
-  'http://localhost/', 'http://foo.localhost/', 'http://user:pass@example.com/', 'https://:@example.com/', 'http://a@b@example.com/',
-  'https://bücher.example/', 'http://xn--bcher-kva.example/', 'http://例え.テスト/', 'http://😀.example/', 'http://exa mple.com/',
-  'http://example.com:99999/', 'http://example.com:0/', 'http://example.com:65535/', 'http://example.com/%00', 'http://example.com/\u0000',
-  'HTTP://EXAMPLE.COM/', 'http://ex%61mple.com/', 'http://', 'http:///x', 'http://?', '//example.com/', 'example.com', ' http://example.com/ ',
-  'http://example.com/' + 'a'.repeat(2_100), 'https://status.example.com/health?check=1#top', 'http://example.com.',
+  'javascript:alert(1)',
+  'file:///etc/passwd',
+  'data:text/plain,hi',
+  'ftp://example.com/',
+  'gopher://example.com/',
+  'ws://example.com/',
+  'http://[::1]:0',
+  'http://[::1]/',
+  'http://[::ffff:127.0.0.1]/',
+  'http://[fe80::1%25eth0]/',
+  'http://[2001:db8::1]:8080/x',
+  'http://127.0.0.1/',
+  'http://0x7f.1/',
+  'http://2130706433/',
+  'http://0/',
+  'http://169.254.169.254/latest/meta-data/',
+  'http://10.0.0.1:22/',
+  'http://localhost/',
+  'http://foo.localhost/',
+  'http://user:pass@example.com/',
+  'https://:@example.com/',
+  'http://a@b@example.com/',
+  'https://bücher.example/',
+  'http://xn--bcher-kva.example/',
+  'http://例え.テスト/',
+  'http://😀.example/',
+  'http://exa mple.com/',
+  'http://example.com:99999/',
+  'http://example.com:0/',
+  'http://example.com:65535/',
+  'http://example.com/%00',
+  'http://example.com/\u0000',
+  'HTTP://EXAMPLE.COM/',
+  'http://ex%61mple.com/',
+  'http://',
+  'http:///x',
+  'http://?',
+  '//example.com/',
+  'example.com',
+  ' http://example.com/ ',
+  `http://example.com/${'a'.repeat(2_100)}`,
+  'https://status.example.com/health?check=1#top',
+  'http://example.com.',
 ];
 const url = fc.oneof(
   { arbitrary: fc.constantFrom(...URLS), weight: 4 },
@@ -95,17 +214,40 @@ const url = fc.oneof(
     }),
     weight: 4,
   },
-  { arbitrary: fc.tuple(fc.constantFrom('http://', 'https://', 'http://[', ''), hostileString).map(([scheme, rest]) => scheme + rest), weight: 2 },
+  {
+    arbitrary: fc
+      .tuple(fc.constantFrom('http://', 'https://', 'http://[', ''), hostileString)
+      .map(([scheme, rest]) => scheme + rest),
+    weight: 2,
+  },
   { arbitrary: hostileString, weight: 1 },
 );
 
 const method = fc.constantFrom('GET', 'HEAD', 'POST');
-const headerName = fc.oneof(fc.constantFrom('X-Api-Key', 'Accept', 'Host', 'connection', 'Content-Length', 'TE', 'x_y'), hostileString);
+const headerName = fc.oneof(
+  fc.constantFrom('X-Api-Key', 'Accept', 'Host', 'connection', 'Content-Length', 'TE', 'x_y'),
+  hostileString,
+);
 const headers = fc.array(fc.record({ name: headerName, value: hostileString }), { maxLength: 40 });
 const label = fc.oneof(fc.constantFrom('prod', 'team:ops', 'eu-west-1', 'a/b', 'x.y_z'), hostileString);
 const labels = fc.array(label, { maxLength: 40 });
 const expectedStatus = fc.oneof(
-  fc.constantFrom('200-299', '200,204,301-302', ' 200 ', '200 - 204', '100-599', '599-100', '200-', '-', '1e3', '２００', '200,', ',', '0', '999'),
+  fc.constantFrom(
+    '200-299',
+    '200,204,301-302',
+    ' 200 ',
+    '200 - 204',
+    '100-599',
+    '599-100',
+    '200-',
+    '-',
+    '1e3',
+    '２００',
+    '200,',
+    ',',
+    '0',
+    '999',
+  ),
   fc.array(fc.constantFrom('200', '301-302', '404', '599'), { maxLength: 60 }).map((parts) => parts.join(',')),
   hostileString,
 );
@@ -134,9 +276,16 @@ const FIELD_NAMES = Object.keys(hostileFields(fc.constant(''))) as (keyof Return
 const validDefinition = (names: fc.Arbitrary<string>) =>
   fc.record({
     name: fc.oneof(fc.stringMatching(/^[a-z][a-z0-9 -]{2,40}$/), names),
-    url: fc.webUrl({ authoritySettings: { withPort: true, withUserInfo: true }, withQueryParameters: true, withFragments: true }),
+    url: fc.webUrl({
+      authoritySettings: { withPort: true, withUserInfo: true },
+      withQueryParameters: true,
+      withFragments: true,
+    }),
     method,
-    headers: fc.array(fc.record({ name: fc.stringMatching(/^X-[A-Za-z0-9-]{1,20}$/), value: fc.string({ maxLength: 60 }) }), { maxLength: 5 }),
+    headers: fc.array(
+      fc.record({ name: fc.stringMatching(/^X-[A-Za-z0-9-]{1,20}$/), value: fc.string({ maxLength: 60 }) }),
+      { maxLength: 5 },
+    ),
     intervalSeconds: fc.integer({ min: 60, max: 86_400 }),
     timeoutMs: fc.integer({ min: 100, max: 59_999 }),
     expectedStatus: fc.constantFrom('200-299', '200,204,301-302', '200', '100-599'),
@@ -158,18 +307,32 @@ const definition = (names: fc.Arbitrary<string>, required: string[]) => {
     { arbitrary: validDefinition(names), weight: 1 },
     {
       arbitrary: fc
-        .tuple(validDefinition(names), fc.subarray(FIELD_NAMES, { minLength: 1, maxLength: 3 }), fc.record(hostileFields(names)))
-        .map(([valid, keys, bad]) => ({ ...valid, ...Object.fromEntries(keys.map((key) => [key, bad[key]])) }) as Fields),
+        .tuple(
+          validDefinition(names),
+          fc.subarray(FIELD_NAMES, { minLength: 1, maxLength: 3 }),
+          fc.record(hostileFields(names)),
+        )
+        .map(
+          ([valid, keys, bad]) => ({ ...valid, ...Object.fromEntries(keys.map((key) => [key, bad[key]])) }) as Fields,
+        ),
       weight: 3,
     },
   );
 };
 
 const globalId = (typename: string, id: string) => Buffer.from(`${typename}:${id}`).toString('base64');
-const rawId = (id: string) => Buffer.from(id, 'base64').toString().replace(/^Service:/, '');
+const rawId = (id: string) =>
+  Buffer.from(id, 'base64')
+    .toString()
+    .replace(/^Service:/, '');
 
 /** A valid definition, for the services every run works on. */
-const validInput = (name: string) => ({ name, url: `https://${name}.example.com/health`, timeoutMs: 1_000, labels: ['fuzz'] });
+const validInput = (name: string) => ({
+  name,
+  url: `https://${name}.example.com/health`,
+  timeoutMs: 1_000,
+  labels: ['fuzz'],
+});
 
 describe('every mutation argument, fuzzed (fast-check)', () => {
   let t: TestApp;
@@ -216,7 +379,12 @@ describe('every mutation argument, fuzzed (fast-check)', () => {
       { arbitrary: fc.uuid().map((uuid) => globalId('Service', uuid)), weight: 2 },
       { arbitrary: hostileString.map((id) => globalId('Service', id)), weight: 2 },
       { arbitrary: fc.constantFrom(...pool.map((s) => globalId('StatusChange', rawId(s.id)))), weight: 1 },
-      { arbitrary: fc.tuple(hostileString, fc.constantFrom(...pool.map((s) => rawId(s.id)))).map(([typename, id]) => globalId(typename, id)), weight: 1 },
+      {
+        arbitrary: fc
+          .tuple(hostileString, fc.constantFrom(...pool.map((s) => rawId(s.id))))
+          .map(([typename, id]) => globalId(typename, id)),
+        weight: 1,
+      },
       { arbitrary: fc.base64String({ maxLength: 60 }), weight: 1 },
       { arbitrary: hostileString, weight: 1 },
       { arbitrary: fc.integer({ min: INT32_MIN, max: INT32_MAX }), weight: 1 },
@@ -226,11 +394,26 @@ describe('every mutation argument, fuzzed (fast-check)', () => {
   /** One mutation with its variables; `fresh` asks for a throwaway service to unregister. */
   const command = () =>
     fc.oneof(
-      fc.record({ mutation: fc.constant('registerService' as const), variables: fc.record({ input: definition(names(), ['name', 'url']) }) }),
-      fc.record({ mutation: fc.constant('updateService' as const), variables: fc.record({ id: ids(), input: definition(maybe(names()) as fc.Arbitrary<string>, []) }) }),
-      fc.record({ mutation: fc.constant('unregisterService' as const), variables: fc.record({ id: fc.oneof(fc.constant('fresh'), ids(false)) }) }),
-      fc.record({ mutation: fc.constantFrom('pauseService' as const, 'resumeService' as const, 'checkServiceNow' as const), variables: fc.record({ id: ids() }) }),
-      fc.record({ mutation: fc.constant('testCheck' as const), variables: fc.record({ input: definition(names(), ['name', 'url']) }) }),
+      fc.record({
+        mutation: fc.constant('registerService' as const),
+        variables: fc.record({ input: definition(names(), ['name', 'url']) }),
+      }),
+      fc.record({
+        mutation: fc.constant('updateService' as const),
+        variables: fc.record({ id: ids(), input: definition(maybe(names()) as fc.Arbitrary<string>, []) }),
+      }),
+      fc.record({
+        mutation: fc.constant('unregisterService' as const),
+        variables: fc.record({ id: fc.oneof(fc.constant('fresh'), ids(false)) }),
+      }),
+      fc.record({
+        mutation: fc.constantFrom('pauseService' as const, 'resumeService' as const, 'checkServiceNow' as const),
+        variables: fc.record({ id: ids() }),
+      }),
+      fc.record({
+        mutation: fc.constant('testCheck' as const),
+        variables: fc.record({ input: definition(names(), ['name', 'url']) }),
+      }),
     );
 
   let fresh = 0;
@@ -256,7 +439,7 @@ describe('every mutation argument, fuzzed (fast-check)', () => {
         }
         expect(status, text.slice(0, 500)).toBe(200);
         expect(body?.errors, JSON.stringify(body?.errors)).toBeUndefined();
-        const result = (body?.data as Record<string, { __typename: string; [key: string]: unknown }>)[mutation]!;
+        const result = (body!.data as Record<string, { __typename: string; [key: string]: unknown }>)[mutation]!;
         expect(MUTATIONS[mutation].results).toContain(result.__typename);
         seen.set(`${mutation} → ${result.__typename}`, (seen.get(`${mutation} → ${result.__typename}`) ?? 0) + 1);
         if (result.__typename === 'ValidationError') expect(result.field).toEqual(expect.any(String));
@@ -305,25 +488,54 @@ describe('every mutation argument, fuzzed (fast-check)', () => {
     const notAString = fc.constantFrom<unknown>(1, 1.5, true, {}, { a: 1 }, [['nested']], [1, 2]);
     const notAnId = fc.constantFrom<unknown>(1.5, true, {}, [], ['a', 'b'], null);
     const base = validInput('out-of-type');
-    const intField = fc.constantFrom('intervalSeconds', 'timeoutMs', 'failureThreshold', 'successThreshold', 'degradedAboveMs');
+    const intField = fc.constantFrom(
+      'intervalSeconds',
+      'timeoutMs',
+      'failureThreshold',
+      'successThreshold',
+      'degradedAboveMs',
+    );
     const stringField = fc.constantFrom('name', 'url', 'expectedStatus', 'bodyContains');
     /** An input with one field outside its type. */
     const badInput = fc.oneof(
       fc.tuple(intField, outOfInt32).map(([field, value]) => ({ ...base, [field]: value })),
       fc.tuple(stringField, notAString).map(([field, value]) => ({ ...base, [field]: value })),
       fc.constantFrom<unknown>('PUT', 'get', '', 1, null).map((value) => ({ ...base, method: value ?? 'DELETE' })),
-      fc.constantFrom<unknown>('x', [{ name: 'a' }], [{ value: 'b' }], [{ name: 'a', value: 'b', extra: 1 }], [null], [1]).map((value) => ({ ...base, headers: value })),
+      fc
+        .constantFrom<unknown>(
+          'x',
+          [{ name: 'a' }],
+          [{ value: 'b' }],
+          [{ name: 'a', value: 'b', extra: 1 }],
+          [null],
+          [1],
+        )
+        .map((value) => ({ ...base, headers: value })),
       fc.constantFrom<unknown>([1], [null], [['a']], {}).map((value) => ({ ...base, labels: value })),
       fc.constantFrom<unknown>({ ...base, bogus: 1 }, null, 'input', [base]),
     );
     /** Missing what RegisterServiceInput requires (UpdateServiceInput requires nothing). */
     const incomplete = fc.constantFrom<unknown>({ url: base.url }, { name: 'n' }, {}, { name: null, url: base.url });
     const call = fc.oneof(
-      fc.record({ mutation: fc.constantFrom('registerService' as const, 'testCheck' as const), variables: fc.record({ input: fc.oneof(badInput, incomplete) }) }),
-      fc.record({ mutation: fc.constant('updateService' as const), variables: fc.record({ id: fc.constantFrom(...pool.map((s) => s.id)), input: badInput }) }),
-      fc.record({ mutation: fc.constant('updateService' as const), variables: fc.record({ id: notAnId, input: fc.constant({}) }) }),
       fc.record({
-        mutation: fc.constantFrom('unregisterService' as const, 'pauseService' as const, 'resumeService' as const, 'checkServiceNow' as const),
+        mutation: fc.constantFrom('registerService' as const, 'testCheck' as const),
+        variables: fc.record({ input: fc.oneof(badInput, incomplete) }),
+      }),
+      fc.record({
+        mutation: fc.constant('updateService' as const),
+        variables: fc.record({ id: fc.constantFrom(...pool.map((s) => s.id)), input: badInput }),
+      }),
+      fc.record({
+        mutation: fc.constant('updateService' as const),
+        variables: fc.record({ id: notAnId, input: fc.constant({}) }),
+      }),
+      fc.record({
+        mutation: fc.constantFrom(
+          'unregisterService' as const,
+          'pauseService' as const,
+          'resumeService' as const,
+          'checkServiceNow' as const,
+        ),
         variables: fc.record({ id: notAnId }),
       }),
     );
@@ -341,11 +553,22 @@ describe('every mutation argument, fuzzed (fast-check)', () => {
 
   it('answers the same hostile ids and names on the read side without an unexpected error', async () => {
     const lookup = fc.oneof(
-      fc.record({ query: fc.constant('query ($id: ID!) { node(id: $id) { id } }'), variables: fc.record({ id: ids() }) }),
-      fc.record({ query: fc.constant('query ($id: ID!) { service(id: $id) { id } }'), variables: fc.record({ id: ids() }) }),
-      fc.record({ query: fc.constant('query ($name: String!) { service(name: $name) { id } }'), variables: fc.record({ name: names() }) }),
       fc.record({
-        query: fc.constant('query ($filter: ServiceFilter) { services(first: 5, filter: $filter) { totalCount edges { node { id } } } }'),
+        query: fc.constant('query ($id: ID!) { node(id: $id) { id } }'),
+        variables: fc.record({ id: ids() }),
+      }),
+      fc.record({
+        query: fc.constant('query ($id: ID!) { service(id: $id) { id } }'),
+        variables: fc.record({ id: ids() }),
+      }),
+      fc.record({
+        query: fc.constant('query ($name: String!) { service(name: $name) { id } }'),
+        variables: fc.record({ name: names() }),
+      }),
+      fc.record({
+        query: fc.constant(
+          'query ($filter: ServiceFilter) { services(first: 5, filter: $filter) { totalCount edges { node { id } } } }',
+        ),
         variables: fc.record({ filter: fc.record({ search: maybe(hostileString), label: maybe(label) }) }),
       }),
     );
@@ -365,7 +588,9 @@ describe('every mutation argument, fuzzed (fast-check)', () => {
   it('still answers a health query, and has lost none of the services it kept', async () => {
     const { status, body } = await send('{ statusSummary { total } }', {});
     expect(status).toBe(200);
-    expect((body?.data as { statusSummary: { total: number } }).statusSummary.total).toBeGreaterThanOrEqual(pool.length);
+    expect((body!.data as { statusSummary: { total: number } }).statusSummary.total).toBeGreaterThanOrEqual(
+      pool.length,
+    );
     for (const { id } of pool) {
       const found = await send('query ($id: ID!) { service(id: $id) { id } }', { id });
       expect(found.body).toEqual({ data: { service: { id } } });

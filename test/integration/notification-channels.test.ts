@@ -5,13 +5,13 @@ import {
   ChannelsDocument,
   CreateChannelDocument,
   DeleteChannelDocument,
+  type NotificationChannelInput,
   TestChannelDocument,
   UpdateChannelDocument,
-  type NotificationChannelInput,
 } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { DATABASE_KINDS } from '../support/database.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { type Receiver, startReceiver } from '../support/receiver.js';
 
 const SECRET = 'whsec-very-secret-value-1234';
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -30,7 +30,8 @@ describe.each(DATABASE_KINDS)('notification channels on %s', (kind) => {
   });
 
   const create = async (input: Partial<NotificationChannelInput> & { name: string }) =>
-    (await t.run(CreateChannelDocument, { input: { kind: 'WEBHOOK', url: receiver.url(), ...input } })).createNotificationChannel;
+    (await t.run(CreateChannelDocument, { input: { kind: 'WEBHOOK', url: receiver.url(), ...input } }))
+      .createNotificationChannel;
   const created = async (input: Partial<NotificationChannelInput> & { name: string }) => {
     const result = await create(input);
     if (result.__typename !== 'NotificationChannelPayload') throw new Error(JSON.stringify(result));
@@ -75,10 +76,23 @@ describe.each(DATABASE_KINDS)('notification channels on %s', (kind) => {
     [{ name: 'pd without key', kind: 'PAGERDUTY' as const, url: null }, 'secret'],
     [{ name: 'email without options', kind: 'EMAIL' as const, url: null }, 'email'],
     [
-      { name: 'email bad to', kind: 'EMAIL' as const, url: null, email: { smtpHost: '127.0.0.1', from: 'a@b.example', to: ['nope'] } },
+      {
+        name: 'email bad to',
+        kind: 'EMAIL' as const,
+        url: null,
+        email: { smtpHost: '127.0.0.1', from: 'a@b.example', to: ['nope'] },
+      },
       'email.to[0]',
     ],
-    [{ name: 'email tls', kind: 'EMAIL' as const, url: null, email: { smtpHost: '127.0.0.1', from: 'a@b.example', to: ['c@d.example'], tls: 'ssl3' } }, 'email.tls'],
+    [
+      {
+        name: 'email tls',
+        kind: 'EMAIL' as const,
+        url: null,
+        email: { smtpHost: '127.0.0.1', from: 'a@b.example', to: ['c@d.example'], tls: 'ssl3' },
+      },
+      'email.tls',
+    ],
   ])('refuses %j naming the field %s', async (input, field) => {
     const result = await create(input as NotificationChannelInput);
     expect(result.__typename).toBe('ValidationError');
@@ -89,7 +103,12 @@ describe.each(DATABASE_KINDS)('notification channels on %s', (kind) => {
     const result = await create({ name: 'internal', url: 'http://127.0.0.2:9/hook' });
     expect(result).toMatchObject({ __typename: 'ValidationError', field: 'url' });
     expect(result.__typename === 'ValidationError' && result.message).toContain('TARGET_DENY_CIDRS');
-    const smtp = await create({ name: 'internal smtp', kind: 'EMAIL', url: null, email: { smtpHost: '127.0.0.2', from: 'a@b.example', to: ['c@d.example'] } });
+    const smtp = await create({
+      name: 'internal smtp',
+      kind: 'EMAIL',
+      url: null,
+      email: { smtpHost: '127.0.0.2', from: 'a@b.example', to: ['c@d.example'] },
+    });
     expect(smtp).toMatchObject({ __typename: 'ValidationError', field: 'email.smtpHost' });
   });
 
@@ -114,8 +133,12 @@ describe.each(DATABASE_KINDS)('notification channels on %s', (kind) => {
 
   it('deletes a channel; a second delete is NotFound', async () => {
     const channel = await created({ name: 'to delete' });
-    expect((await t.run(DeleteChannelDocument, { id: channel.id })).deleteNotificationChannel.__typename).toBe('NotificationChannelPayload');
-    expect((await t.run(DeleteChannelDocument, { id: channel.id })).deleteNotificationChannel.__typename).toBe('NotFoundError');
+    expect((await t.run(DeleteChannelDocument, { id: channel.id })).deleteNotificationChannel.__typename).toBe(
+      'NotificationChannelPayload',
+    );
+    expect((await t.run(DeleteChannelDocument, { id: channel.id })).deleteNotificationChannel.__typename).toBe(
+      'NotFoundError',
+    );
     expect((await t.run(ChannelDocument, { id: channel.id })).notificationChannel).toBeNull();
   });
 
@@ -133,7 +156,9 @@ describe.each(DATABASE_KINDS)('notification channels on %s', (kind) => {
     const deliveryId = request!.headers['x-statuschecker-delivery'];
     const body = JSON.parse(request!.body);
     expect(body).toMatchObject({ deliveryId, event: 'TEST', services: [] });
-    expect(request!.headers['x-statuschecker-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(request!.body).digest('hex')}`);
+    expect(request!.headers['x-statuschecker-signature']).toBe(
+      `sha256=${createHmac('sha256', SECRET).update(request!.body).digest('hex')}`,
+    );
     const { notificationChannel } = await t.run(ChannelDocument, { id: channel.id, first: 5 });
     expect(notificationChannel!.deliveries.totalCount).toBe(1);
     expect(notificationChannel!.deliveries.edges[0]!.node).toMatchObject({ event: 'TEST', status: 'SENT' });
@@ -151,6 +176,8 @@ describe.each(DATABASE_KINDS)('notification channels on %s', (kind) => {
   it('testing a channel that does not exist is NotFound', async () => {
     const channel = await created({ name: 'gone soon' });
     await t.run(DeleteChannelDocument, { id: channel.id });
-    expect((await t.run(TestChannelDocument, { id: channel.id })).testNotificationChannel.__typename).toBe('NotFoundError');
+    expect((await t.run(TestChannelDocument, { id: channel.id })).testNotificationChannel.__typename).toBe(
+      'NotFoundError',
+    );
   });
 });

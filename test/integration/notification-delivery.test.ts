@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelDocument, ServiceFlappingDocument, ServiceNotificationsDocument } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { eventually } from '../support/wait.js';
 import { DATABASE_KINDS } from '../support/database.js';
-import { FAST_NOTIFY, bodyOf, createChannel, dbId, flip, received, registerSwitched } from '../support/notify.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { bodyOf, createChannel, dbId, FAST_NOTIFY, flip, received, registerSwitched } from '../support/notify.js';
+import { type Receiver, startReceiver } from '../support/receiver.js';
 import { lookupVia, startTarget, type Target } from '../support/target-fixture.js';
+import { eventually } from '../support/wait.js';
 
 describe.each(DATABASE_KINDS)('notification delivery on %s', (kind) => {
   let t: TestApp;
@@ -29,7 +29,8 @@ describe.each(DATABASE_KINDS)('notification delivery on %s', (kind) => {
     for (const r of receivers) await r.close();
   });
 
-  const deliveriesOf = async (channelId: string) => (await t.run(ChannelDocument, { id: channelId, first: 50 })).notificationChannel!.deliveries;
+  const deliveriesOf = async (channelId: string) =>
+    (await t.run(ChannelDocument, { id: channelId, first: 50 })).notificationChannel!.deliveries;
 
   it('tells the channels a service routes to what happened: DOWN then UP, once each', async () => {
     const r = await receiver();
@@ -44,7 +45,11 @@ describe.each(DATABASE_KINDS)('notification delivery on %s', (kind) => {
     const [down] = await received(r, 1);
     const body = bodyOf(down!);
     expect(down!.headers['x-statuschecker-event']).toBe('DOWN');
-    expect(body).toMatchObject({ event: 'DOWN', deliveryId: down!.headers['x-statuschecker-delivery'], summary: false });
+    expect(body).toMatchObject({
+      event: 'DOWN',
+      deliveryId: down!.headers['x-statuschecker-delivery'],
+      summary: false,
+    });
     expect(body.services).toEqual([
       expect.objectContaining({
         id: dbId(service.id),
@@ -69,7 +74,12 @@ describe.each(DATABASE_KINDS)('notification delivery on %s', (kind) => {
 
     const { service: s } = await t.run(ServiceNotificationsDocument, { id: service.id, first: 10 });
     expect(s!.notifications.totalCount).toBe(3);
-    const log = s!.notifications.edges.map((e) => [e.node.channel.name, e.node.event, e.node.status, e.node.services.map((x) => x.name)]);
+    const log = s!.notifications.edges.map((e) => [
+      e.node.channel.name,
+      e.node.event,
+      e.node.status,
+      e.node.services.map((x) => x.name),
+    ]);
     expect(log[0]).toEqual(['by label', 'UP', 'SENT', ['api-a']]);
     expect(log.slice(1).sort()).toEqual([
       ['by label', 'DOWN', 'SENT', ['api-a']],
@@ -95,7 +105,8 @@ describe.each(DATABASE_KINDS)('notification delivery on %s', (kind) => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(r.requests).toHaveLength(4);
     const metrics = await t.app.testing.metrics.registry.metrics();
-    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+    const value = (series: string) =>
+      Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
     expect(value('statuschecker_notifications_total{kind="WEBHOOK",outcome="retry"}')).toBeGreaterThanOrEqual(3);
     expect(value('statuschecker_notifications_total{kind="WEBHOOK",outcome="sent"}')).toBeGreaterThanOrEqual(1);
     expect(value('statuschecker_notification_delivery_seconds_count{kind="WEBHOOK"}')).toBeGreaterThanOrEqual(1);
@@ -135,7 +146,11 @@ describe.each(DATABASE_KINDS)('notification delivery on %s', (kind) => {
     await flip(t, target, 'api-hang', service.id, 503);
     await received(r, 1);
     await r.stop();
-    await eventually(async () => ((await deliveriesOf(channel.id)).edges[0]?.node.attempts ?? 0) >= 3 || undefined, 10_000, 'three attempts');
+    await eventually(
+      async () => ((await deliveriesOf(channel.id)).edges[0]?.node.attempts ?? 0) >= 3 || undefined,
+      10_000,
+      'three attempts',
+    );
     const failing = (await deliveriesOf(channel.id)).edges[0]!.node;
     expect(failing.status).toBe('PENDING');
     expect(failing.lastError).toMatch(/ECONNREFUSED|no answer/);
@@ -145,13 +160,19 @@ describe.each(DATABASE_KINDS)('notification delivery on %s', (kind) => {
       const node = (await deliveriesOf(channel.id)).edges[0]?.node;
       return node?.status === 'SENT' ? node : undefined;
     });
-    expect(r.requests.at(-1)!.headers['x-statuschecker-delivery']).toBe(r.requests[0]!.headers['x-statuschecker-delivery']);
+    expect(r.requests.at(-1)!.headers['x-statuschecker-delivery']).toBe(
+      r.requests[0]!.headers['x-statuschecker-delivery'],
+    );
     expect(sent.lastError).toBeNull();
   });
 
   it('refuses at send time a channel whose name resolves to a blocked address', async () => {
     const r = await receiver();
-    const channel = await createChannel(t, { name: 'rebinding', url: `http://internal.test:${r.port}/hook`, labels: ['team:ssrf'] });
+    const channel = await createChannel(t, {
+      name: 'rebinding',
+      url: `http://internal.test:${r.port}/hook`,
+      labels: ['team:ssrf'],
+    });
     const service = await registerSwitched(t, target, 'api-ssrf', { labels: ['team:ssrf'] });
     await flip(t, target, 'api-ssrf', service.id, 503);
     const d = await eventually(async () => {
@@ -167,7 +188,8 @@ describe.each(DATABASE_KINDS)('notification delivery on %s', (kind) => {
     const r = await receiver();
     await createChannel(t, { name: 'grouped', url: r.url(), labels: ['team:group'], groupWindowSeconds: 3 });
     const services = [];
-    for (let i = 0; i < 20; i++) services.push(await registerSwitched(t, target, `grp-${String(i).padStart(2, '0')}`, { labels: ['team:group'] }));
+    for (let i = 0; i < 20; i++)
+      services.push(await registerSwitched(t, target, `grp-${String(i).padStart(2, '0')}`, { labels: ['team:group'] }));
     await Promise.all(services.map((s) => flip(t, target, s.name, s.id, 503)));
     const [message] = await received(r, 1, () => true, 15_000);
     const body = bodyOf(message!);
@@ -185,7 +207,11 @@ describe.each(DATABASE_KINDS)('notification delivery on %s', (kind) => {
       await flip(t, target, 'api-flap', service.id, 503);
       await flip(t, target, 'api-flap', service.id, 200);
     }
-    await eventually(async () => ((await deliveriesOf(channel.id)).totalCount >= 10 ? true : undefined), 10_000, 'ten deliveries');
+    await eventually(
+      async () => ((await deliveriesOf(channel.id)).totalCount >= 10 ? true : undefined),
+      10_000,
+      'ten deliveries',
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const events = r.requests.map((q) => bodyOf(q).event);
     // The first changes go out (the first one is UP → DOWN after the initial UNKNOWN → UP), then one FLAPPING, then nothing.
@@ -193,6 +219,9 @@ describe.each(DATABASE_KINDS)('notification delivery on %s', (kind) => {
     expect(events.at(-1)).toBe('FLAPPING');
     const nodes = (await deliveriesOf(channel.id)).edges.map((e) => e.node);
     expect(nodes.filter((n) => n.status === 'SUPPRESSED').length).toBeGreaterThanOrEqual(4);
-    expect((await t.run(ServiceFlappingDocument, { id: service.id })).service!.state).toEqual({ status: 'UP', flapping: true });
+    expect((await t.run(ServiceFlappingDocument, { id: service.id })).service!.state).toEqual({
+      status: 'UP',
+      flapping: true,
+    });
   });
 });

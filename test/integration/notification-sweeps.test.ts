@@ -1,11 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceFlappingDocument } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { eventually } from '../support/wait.js';
 import { DATABASE_KINDS, type TestDatabase } from '../support/database.js';
-import { FAST_NOTIFY, bodyOf, createChannel, flip, received, registerSwitched } from '../support/notify.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
-import { TLS_HOSTNAME, lookupVia, startTarget, startTlsTarget, type Target, type TlsTarget } from '../support/target-fixture.js';
+import { bodyOf, createChannel, FAST_NOTIFY, flip, received, registerSwitched } from '../support/notify.js';
+import { type Receiver, startReceiver } from '../support/receiver.js';
+import {
+  lookupVia,
+  startTarget,
+  startTlsTarget,
+  type Target,
+  TLS_HOSTNAME,
+  type TlsTarget,
+} from '../support/target-fixture.js';
+import { eventually } from '../support/wait.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -47,7 +54,12 @@ describe.each(DATABASE_KINDS)('notification sweeps on %s', (kind) => {
   const eventsOf = (label: string) => receiver.requests.filter((r) => r.path === `/${label}`).map((r) => bodyOf(r));
 
   it('reminds every remindEveryMinutes while a service stays DOWN, once per period', async () => {
-    await createChannel(t, { name: 'reminders', url: receiver.url('/remind'), labels: ['team:remind'], remindEveryMinutes: 30 });
+    await createChannel(t, {
+      name: 'reminders',
+      url: receiver.url('/remind'),
+      labels: ['team:remind'],
+      remindEveryMinutes: 30,
+    });
     const service = await registerSwitched(t, target, 'api-remind', { labels: ['team:remind'] });
     await flip(t, target, 'api-remind', service.id, 503);
     await received(receiver, 1, (r) => r.path === '/remind');
@@ -61,7 +73,11 @@ describe.each(DATABASE_KINDS)('notification sweeps on %s', (kind) => {
     expect(await sweep()).toBe(1);
     const events = (await received(receiver, 3, (r) => r.path === '/remind')).map((r) => bodyOf(r));
     expect(events.map((e) => e.event)).toEqual(['DOWN', 'REMINDER', 'REMINDER']);
-    expect(events[1]!.services[0]).toMatchObject({ name: 'api-remind', current: 'DOWN', message: expect.stringContaining('still DOWN since') });
+    expect(events[1]!.services[0]).toMatchObject({
+      name: 'api-remind',
+      current: 'DOWN',
+      message: expect.stringContaining('still DOWN since'),
+    });
     await flip(t, target, 'api-remind', service.id, 200);
     await t.app.testing.history.flush();
     offset += 60 * MINUTE;
@@ -69,11 +85,18 @@ describe.each(DATABASE_KINDS)('notification sweeps on %s', (kind) => {
   });
 
   it('says a certificate is expiring at 14, 7 and 1 days, each once, remembered across a restart', async () => {
-    await createChannel(t, { name: 'certificates', url: receiver.url('/cert'), labels: ['team:tls'], events: ['CERTIFICATE_EXPIRING'] });
-    const { registerService } = await t.raw(
-      `mutation($input: RegisterServiceInput!) { registerService(input: $input) { __typename ... on ServicePayload { service { id } } } }`,
-      { input: { name: 'api-tls', url: tls.url('/ok'), intervalSeconds: 3_600, labels: ['team:tls'] } },
-    ).then((r) => r.body.data as { registerService: { service: { id: string } } });
+    await createChannel(t, {
+      name: 'certificates',
+      url: receiver.url('/cert'),
+      labels: ['team:tls'],
+      events: ['CERTIFICATE_EXPIRING'],
+    });
+    const { registerService } = await t
+      .raw(
+        `mutation($input: RegisterServiceInput!) { registerService(input: $input) { __typename ... on ServicePayload { service { id } } } }`,
+        { input: { name: 'api-tls', url: tls.url('/ok'), intervalSeconds: 3_600, labels: ['team:tls'] } },
+      )
+      .then((r) => r.body.data as { registerService: { service: { id: string } } });
     expect(registerService.service.id).toBeTruthy();
     await eventually(async () => {
       await t.app.testing.history.flush();
@@ -96,7 +119,11 @@ describe.each(DATABASE_KINDS)('notification sweeps on %s', (kind) => {
     expect(await sweep()).toBe(1);
     expect(await sweep()).toBe(0);
     const events = (await received(receiver, 3, (r) => r.path === '/cert')).map((r) => bodyOf(r));
-    expect(events.map((e) => e.event)).toEqual(['CERTIFICATE_EXPIRING', 'CERTIFICATE_EXPIRING', 'CERTIFICATE_EXPIRING']);
+    expect(events.map((e) => e.event)).toEqual([
+      'CERTIFICATE_EXPIRING',
+      'CERTIFICATE_EXPIRING',
+      'CERTIFICATE_EXPIRING',
+    ]);
     expect(events.map((e) => e.services[0]!.message)).toEqual([
       expect.stringContaining('(13 days left)'),
       expect.stringContaining('(6 days left)'),
@@ -115,7 +142,10 @@ describe.each(DATABASE_KINDS)('notification sweeps on %s', (kind) => {
     }
     await flip(t, target, 'api-flap2', service.id, 503);
     await eventually(() => (eventsOf('flap').some((e) => e.event === 'FLAPPING') ? true : undefined));
-    expect((await t.run(ServiceFlappingDocument, { id: service.id })).service!.state).toEqual({ status: 'DOWN', flapping: true });
+    expect((await t.run(ServiceFlappingDocument, { id: service.id })).service!.state).toEqual({
+      status: 'DOWN',
+      flapping: true,
+    });
     await t.app.testing.history.flush();
     offset += 4 * MINUTE;
     expect(await sweep()).toBe(0);
@@ -123,10 +153,17 @@ describe.each(DATABASE_KINDS)('notification sweeps on %s', (kind) => {
     expect(await sweep()).toBe(1);
     await eventually(() => (eventsOf('flap').some((e) => e.event === 'STABLE') ? true : undefined));
     const stable = eventsOf('flap').find((e) => e.event === 'STABLE')!;
-    expect(stable.services[0]).toMatchObject({ name: 'api-flap2', current: 'DOWN', message: expect.stringContaining('stable again (DOWN)') });
+    expect(stable.services[0]).toMatchObject({
+      name: 'api-flap2',
+      current: 'DOWN',
+      message: expect.stringContaining('stable again (DOWN)'),
+    });
     // The next check sees it stable too.
     await flip(t, target, 'api-flap2', service.id, 503);
-    expect((await t.run(ServiceFlappingDocument, { id: service.id })).service!.state).toEqual({ status: 'DOWN', flapping: false });
+    expect((await t.run(ServiceFlappingDocument, { id: service.id })).service!.state).toEqual({
+      status: 'DOWN',
+      flapping: false,
+    });
     offset = 0;
   });
 });

@@ -8,18 +8,18 @@ import { BODY_LIMIT_BYTES } from '../../src/probe/http/body.js';
 import { createHttpProber, type HttpProber } from '../../src/probe/http/http-prober.js';
 import type { HttpProbeTarget } from '../../src/probe/http/target.js';
 import { CHECK_FAILURE_REASONS, type ProbeResult } from '../../src/probe/prober.js';
+import { propertyParameters } from '../support/properties.js';
 import {
-  MARKER,
-  TLS_HOSTNAME,
   closedPort,
   lookupVia,
+  MARKER,
   startSilentServer,
   startTarget,
   startTlsTarget,
   type Target,
+  TLS_HOSTNAME,
   type TlsTarget,
 } from '../support/target-fixture.js';
-import { propertyParameters } from '../support/properties.js';
 import { eventually } from '../support/wait.js';
 
 const USER_AGENT = 'statuschecker-test/1.0';
@@ -121,14 +121,32 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
 
   it('an unexpected status fails with HTTP_STATUS', async () => {
     const result = await prober.probe(target(web.url('/status/503')));
-    expect(result).toMatchObject({ ok: false, httpStatus: 503, reason: 'HTTP_STATUS', message: 'expected 200-299, got 503' });
-    const listed = await prober.probe(target(web.url('/status/503'), { expectedStatus: [[200, 200], [500, 503]], expectedStatusText: '200,500-503' }));
+    expect(result).toMatchObject({
+      ok: false,
+      httpStatus: 503,
+      reason: 'HTTP_STATUS',
+      message: 'expected 200-299, got 503',
+    });
+    const listed = await prober.probe(
+      target(web.url('/status/503'), {
+        expectedStatus: [
+          [200, 200],
+          [500, 503],
+        ],
+        expectedStatusText: '200,500-503',
+      }),
+    );
     expect(listed).toMatchObject({ ok: true, httpStatus: 503 });
   });
 
   it('headers later than the deadline: TIMEOUT at the deadline', async () => {
     const [result, elapsed] = await timed(prober.probe(target(web.url('/slow?ms=3000'), { timeoutMs: DEADLINE_MS })));
-    expect(result).toMatchObject({ ok: false, httpStatus: null, reason: 'TIMEOUT', message: `timed out after ${DEADLINE_MS} ms` });
+    expect(result).toMatchObject({
+      ok: false,
+      httpStatus: null,
+      reason: 'TIMEOUT',
+      message: `timed out after ${DEADLINE_MS} ms`,
+    });
     expect(elapsed).toBeGreaterThanOrEqual(DEADLINE_MS - 1);
     expect(elapsed).toBeLessThan(DEADLINE_MS + DEADLINE_SLACK_MS);
     expect(result.latencyMs).toBeGreaterThanOrEqual(DEADLINE_MS - 1);
@@ -149,7 +167,11 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
     const before = silent.connections();
     const url = silent.url('/').replace('http:', 'https:');
     const [result, elapsed] = await timed(prober.probe(target(url, { timeoutMs: DEADLINE_MS })));
-    expect(result).toMatchObject({ ok: false, reason: 'CONNECT_TIMEOUT', message: `could not connect within ${DEADLINE_MS} ms` });
+    expect(result).toMatchObject({
+      ok: false,
+      reason: 'CONNECT_TIMEOUT',
+      message: `could not connect within ${DEADLINE_MS} ms`,
+    });
     expect(elapsed).toBeLessThan(DEADLINE_MS + DEADLINE_SLACK_MS);
     expect(silent.connections()).toBe(before + 1);
     await eventually(() => silent.openConnections() === 0 || undefined, 2_000, 'the attempt torn down');
@@ -162,7 +184,11 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
     const own = createHttpProber({ userAgent: USER_AGENT, connectionMode, lookup: hanging });
     try {
       const [result, elapsed] = await timed(own.probe(target('http://hangs.test/', { timeoutMs: DEADLINE_MS })));
-      expect(result).toMatchObject({ ok: false, reason: 'CONNECT_TIMEOUT', message: `could not connect within ${DEADLINE_MS} ms` });
+      expect(result).toMatchObject({
+        ok: false,
+        reason: 'CONNECT_TIMEOUT',
+        message: `could not connect within ${DEADLINE_MS} ms`,
+      });
       expect(elapsed).toBeLessThan(DEADLINE_MS + DEADLINE_SLACK_MS);
     } finally {
       await own.close();
@@ -173,7 +199,12 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
     const [result, elapsed] = await timed(
       prober.probe(target(web.url('/drip?ms=1000'), { timeoutMs: DEADLINE_MS * 2, bodyContains: MARKER })),
     );
-    expect(result).toMatchObject({ ok: false, httpStatus: 200, reason: 'TIMEOUT', message: `timed out after ${DEADLINE_MS * 2} ms` });
+    expect(result).toMatchObject({
+      ok: false,
+      httpStatus: 200,
+      reason: 'TIMEOUT',
+      message: `timed out after ${DEADLINE_MS * 2} ms`,
+    });
     expect(elapsed).toBeLessThan(DEADLINE_MS * 2 + DEADLINE_SLACK_MS);
   });
 
@@ -209,7 +240,10 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
   });
 
   it('bodyContains: found is up, missing is BODY_MISMATCH', async () => {
-    expect(await prober.probe(target(web.url('/marker'), { bodyContains: MARKER }))).toMatchObject({ ok: true, httpStatus: 200 });
+    expect(await prober.probe(target(web.url('/marker'), { bodyContains: MARKER }))).toMatchObject({
+      ok: true,
+      httpStatus: 200,
+    });
     expect(await prober.probe(target(web.url('/no-marker'), { bodyContains: MARKER }))).toMatchObject({
       ok: false,
       httpStatus: 200,
@@ -221,7 +255,12 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
   it('a redirect loop stops after 5 redirects with REDIRECT_LIMIT', async () => {
     const before = web.hits('/loop');
     const result = await prober.probe(target(web.url('/loop')));
-    expect(result).toMatchObject({ ok: false, httpStatus: 302, reason: 'REDIRECT_LIMIT', message: 'more than 5 redirects' });
+    expect(result).toMatchObject({
+      ok: false,
+      httpStatus: 302,
+      reason: 'REDIRECT_LIMIT',
+      message: 'more than 5 redirects',
+    });
     expect(web.hits('/loop') - before).toBe(6);
   });
 
@@ -230,19 +269,29 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
     const result = await prober.probe(target(web.url('/redirect?to=/ok')));
     expect(result).toMatchObject({ ok: true, httpStatus: 200, reason: null });
     expect(web.hits('/ok') - before).toBe(1);
-    const absolute = await prober.probe(target(web.url(`/redirect?status=308&to=${encodeURIComponent(web.url('/marker'))}`), { bodyContains: MARKER }));
+    const absolute = await prober.probe(
+      target(web.url(`/redirect?status=308&to=${encodeURIComponent(web.url('/marker'))}`), { bodyContains: MARKER }),
+    );
     expect(absolute).toMatchObject({ ok: true, httpStatus: 200 });
   });
 
   it('an unparsable redirect is NETWORK, and its message never shows credentials', async () => {
-    const result = await prober.probe(target(web.url(`/redirect?to=${encodeURIComponent('http://user:s3cr3t@[not-an-address')}`)));
-    expect(result).toMatchObject({ ok: false, reason: 'NETWORK', message: 'invalid redirect location "http://[redacted]@[not-an-address"' });
+    const result = await prober.probe(
+      target(web.url(`/redirect?to=${encodeURIComponent('http://user:s3cr3t@[not-an-address')}`)),
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      reason: 'NETWORK',
+      message: 'invalid redirect location "http://[redacted]@[not-an-address"',
+    });
     expect(result.message).not.toContain('s3cr3t');
   });
 
   it('a redirect the operator expects is not followed', async () => {
     const before = web.hits('/ok');
-    const result = await prober.probe(target(web.url('/redirect?to=/ok'), { expectedStatus: [[301, 302]], expectedStatusText: '301-302' }));
+    const result = await prober.probe(
+      target(web.url('/redirect?to=/ok'), { expectedStatus: [[301, 302]], expectedStatusText: '301-302' }),
+    );
     expect(result).toMatchObject({ ok: true, httpStatus: 302 });
     expect(web.hits('/ok')).toBe(before);
   });
@@ -270,7 +319,11 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
     await prober.probe(target(web.url('/redirect?to=/echo'), { headers }));
     expect(web.lastRequest('/echo')?.headers.authorization).toBe('Bearer secret');
     const elsewhere = web.url('/echo').replace('127.0.0.1', 'localhost.test');
-    const own = createHttpProber({ userAgent: USER_AGENT, connectionMode, lookup: lookupVia({ 'localhost.test': '127.0.0.1' }) });
+    const own = createHttpProber({
+      userAgent: USER_AGENT,
+      connectionMode,
+      lookup: lookupVia({ 'localhost.test': '127.0.0.1' }),
+    });
     try {
       await own.probe(target(web.url(`/redirect?to=${encodeURIComponent(elsewhere)}`), { headers }));
       expect(web.lastRequest('/echo')?.headers.authorization).toBeUndefined();
@@ -303,7 +356,11 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
   });
 
   it('a connection closed without an answer: NETWORK', async () => {
-    expect(await prober.probe(target(web.url('/reset')))).toMatchObject({ ok: false, reason: 'NETWORK', message: 'connection closed by the server' });
+    expect(await prober.probe(target(web.url('/reset')))).toMatchObject({
+      ok: false,
+      reason: 'NETWORK',
+      message: 'connection closed by the server',
+    });
   });
 
   it('https with a trusted certificate is up and reports when the certificate expires', async () => {
@@ -315,21 +372,38 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
 
   it('https: a certificate for another host fails with TLS', async () => {
     const url = trusted.url('/ok').replace(TLS_HOSTNAME, '127.0.0.1');
-    expect(await prober.probe(target(url))).toMatchObject({ ok: false, reason: 'TLS', message: 'certificate is for another host', certificateExpiresAt: null });
+    expect(await prober.probe(target(url))).toMatchObject({
+      ok: false,
+      reason: 'TLS',
+      message: 'certificate is for another host',
+      certificateExpiresAt: null,
+    });
   });
 
   it('https: a self-signed certificate fails with TLS', async () => {
-    expect(await prober.probe(target(selfSigned.url('/ok')))).toMatchObject({ ok: false, reason: 'TLS', message: 'self-signed certificate' });
+    expect(await prober.probe(target(selfSigned.url('/ok')))).toMatchObject({
+      ok: false,
+      reason: 'TLS',
+      message: 'self-signed certificate',
+    });
   });
 
   it('https: an expired certificate fails with TLS "certificate has expired"', async () => {
-    expect(await prober.probe(target(expired.url('/ok')))).toMatchObject({ ok: false, reason: 'TLS', message: 'certificate has expired' });
+    expect(await prober.probe(target(expired.url('/ok')))).toMatchObject({
+      ok: false,
+      reason: 'TLS',
+      message: 'certificate has expired',
+    });
   });
 
   it('https: an untrusted CA fails with TLS', async () => {
     const strict = createHttpProber({ userAgent: USER_AGENT, connectionMode, lookup });
     try {
-      expect(await strict.probe(target(trusted.url('/ok')))).toMatchObject({ ok: false, reason: 'TLS', message: expect.stringContaining('not trusted') });
+      expect(await strict.probe(target(trusted.url('/ok')))).toMatchObject({
+        ok: false,
+        reason: 'TLS',
+        message: expect.stringContaining('not trusted'),
+      });
     } finally {
       await strict.close();
     }
@@ -340,7 +414,11 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
     expect(result).toMatchObject({ ok: true, degraded: true, httpStatus: 200, reason: null });
     expect(result.message).toMatch(/^slow: \d+ ms, above 50 ms$/);
     expect(Number(/slow: (\d+)/.exec(result.message ?? '')?.[1])).toBeGreaterThanOrEqual(150);
-    expect(await prober.probe(target(web.url('/ok'), { degradedAboveMs: 2_000 }))).toMatchObject({ ok: true, degraded: false, message: null });
+    expect(await prober.probe(target(web.url('/ok'), { degradedAboveMs: 2_000 }))).toMatchObject({
+      ok: true,
+      degraded: false,
+      message: null,
+    });
   });
 
   it('an aborted signal ends the check at once with a result', async () => {
@@ -350,7 +428,11 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
     const [result, elapsed] = await pending;
     expect(result).toMatchObject({ ok: false, reason: 'NETWORK', message: 'aborted' });
     expect(elapsed).toBeLessThan(1_000);
-    expect(await prober.probe(target(web.url('/ok')), AbortSignal.abort())).toMatchObject({ ok: false, reason: 'NETWORK', message: 'aborted' });
+    expect(await prober.probe(target(web.url('/ok')), AbortSignal.abort())).toMatchObject({
+      ok: false,
+      reason: 'NETWORK',
+      message: 'aborted',
+    });
   });
 
   it(`${connectionMode === 'fresh' ? 'opens a connection per check and closes it' : 'reuses its connection between checks'}`, async () => {
@@ -365,7 +447,11 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
       }
       if (connectionMode === 'fresh') {
         expect(alone.connections()).toBe(5);
-        await eventually(() => alone.openConnections() === 0 || undefined, 2_000, 'every connection closed after its check');
+        await eventually(
+          () => alone.openConnections() === 0 || undefined,
+          2_000,
+          'every connection closed after its check',
+        );
       } else {
         expect(alone.connections()).toBe(1);
         expect(alone.openConnections()).toBe(1);
@@ -431,7 +517,11 @@ describe.each(['keep-alive', 'fresh'] as const)('probe target policy, %s connect
   it('blocks a redirect to a blocked address', async () => {
     const before = web.hits('/ok');
     const result = await prober.probe(target(allowed.url(`/redirect?to=${encodeURIComponent(web.url('/ok'))}`)));
-    expect(result).toMatchObject({ ok: false, reason: 'POLICY', message: 'blocked by target policy: 127.0.0.1 is loopback' });
+    expect(result).toMatchObject({
+      ok: false,
+      reason: 'POLICY',
+      message: 'blocked by target policy: 127.0.0.1 is loopback',
+    });
     expect(allowed.hits('/redirect')).toBeGreaterThan(0);
     expect(web.hits('/ok')).toBe(before);
   });
@@ -441,7 +531,7 @@ describe.each(['keep-alive', 'fresh'] as const)('probe target policy, %s connect
       userAgent: USER_AGENT,
       connectionMode,
       policy: loopbackPolicy,
-      lookup: (hostname, options, callback) => {
+      lookup: (_hostname, options, callback) => {
         const addresses = [
           { address: '127.0.0.1', family: 4 },
           { address: '127.0.0.2', family: 4 },
@@ -471,7 +561,11 @@ describe.each(['keep-alive', 'fresh'] as const)('probe target policy, %s connect
       },
     });
     try {
-      expect(await broken.probe(target(web.url('/ok')))).toMatchObject({ ok: false, reason: 'POLICY', message: expect.stringContaining('no rules loaded') });
+      expect(await broken.probe(target(web.url('/ok')))).toMatchObject({
+        ok: false,
+        reason: 'POLICY',
+        message: expect.stringContaining('no rules loaded'),
+      });
     } finally {
       await broken.close();
     }
@@ -508,7 +602,13 @@ describe('probe never throws', () => {
     const oddInput = fc.record({
       url: fc.constantFrom(...urls()),
       method: fc.constantFrom('GET', 'HEAD', 'POST', 'DELETE', '', 'G E T'),
-      headers: fc.constantFrom([], [{ name: 'x\r\ny', value: '1' }], [{ name: 'x', value: 'a\nb' }], [{ name: '', value: '' }], null),
+      headers: fc.constantFrom(
+        [],
+        [{ name: 'x\r\ny', value: '1' }],
+        [{ name: 'x', value: 'a\nb' }],
+        [{ name: '', value: '' }],
+        null,
+      ),
       timeoutMs: fc.constantFrom(1, 300, 0, -1, Number.NaN, Number.POSITIVE_INFINITY, 1e12),
       expectedStatus: fc.constantFrom([[200, 299]], [], [[600, 100]], null),
       expectedStatusText: fc.constant('200-299'),
@@ -536,7 +636,11 @@ describe('probe never throws', () => {
   it('a closed prober still answers', async () => {
     const closed = createHttpProber({ userAgent: USER_AGENT });
     await closed.close();
-    expect(await closed.probe(target(web.url('/ok')))).toMatchObject({ ok: false, reason: 'NETWORK', message: 'prober closed' });
+    expect(await closed.probe(target(web.url('/ok')))).toMatchObject({
+      ok: false,
+      reason: 'NETWORK',
+      message: 'prober closed',
+    });
   });
 
   it('checks still running when the prober closes resolve', async () => {

@@ -3,6 +3,7 @@ import {
   NodeByIdDocument,
   PauseServiceDocument,
   RegisterServiceDocument,
+  type RegisterServiceInput,
   ResumeServiceDocument,
   ServiceByIdDocument,
   ServiceByNameDocument,
@@ -10,7 +11,6 @@ import {
   StatusSummaryDocument,
   UnregisterServiceDocument,
   UpdateServiceDocument,
-  type RegisterServiceInput,
 } from '../generated/graphql.js';
 import { requestStatements, startTestApp, type TestApp } from '../support/app.js';
 import { DATABASE_KINDS } from '../support/database.js';
@@ -134,7 +134,13 @@ describe.each(DATABASE_KINDS)('the registry over GraphQL on %s', (kind) => {
     });
     expect(updateService).toMatchObject({
       __typename: 'ServicePayload',
-      service: { name: 'to-update', url: 'http://127.0.0.1:7/other', labels: ['b', 'c'], bodyContains: 'ok', timeoutMs: 10_000 },
+      service: {
+        name: 'to-update',
+        url: 'http://127.0.0.1:7/other',
+        labels: ['b', 'c'],
+        bodyContains: 'ok',
+        timeoutMs: 10_000,
+      },
     });
 
     // 5 s interval is shorter than the stored 10 s timeout: the merged definition is invalid.
@@ -166,7 +172,10 @@ describe.each(DATABASE_KINDS)('the registry over GraphQL on %s', (kind) => {
   it('unregisters a service; it is gone afterwards', async () => {
     const service = await registered({ name: 'short-lived' });
     const { unregisterService } = await t.run(UnregisterServiceDocument, { id: service.id });
-    expect(unregisterService).toEqual({ __typename: 'ServicePayload', service: { id: service.id, name: 'short-lived' } });
+    expect(unregisterService).toEqual({
+      __typename: 'ServicePayload',
+      service: { id: service.id, name: 'short-lived' },
+    });
     expect((await t.run(ServiceByIdDocument, { id: service.id })).service).toBeNull();
     const again = await t.run(UnregisterServiceDocument, { id: service.id });
     expect(again.unregisterService.__typename).toBe('NotFoundError');
@@ -181,7 +190,9 @@ describe.each(DATABASE_KINDS)('the registry over GraphQL on %s', (kind) => {
     expect((await t.run(UnregisterServiceDocument, { id })).unregisterService.__typename).toBe('NotFoundError');
     expect((await t.run(PauseServiceDocument, { id })).pauseService.__typename).toBe('NotFoundError');
     expect((await t.run(ResumeServiceDocument, { id })).resumeService.__typename).toBe('NotFoundError');
-    expect((await t.run(UpdateServiceDocument, { id, input: { name: 'x' } })).updateService.__typename).toBe('NotFoundError');
+    expect((await t.run(UpdateServiceDocument, { id, input: { name: 'x' } })).updateService.__typename).toBe(
+      'NotFoundError',
+    );
     expect((await t.run(ServiceByIdDocument, { id })).service).toBeNull();
   });
 
@@ -248,9 +259,14 @@ describe.each(DATABASE_KINDS)('the registry over GraphQL on %s', (kind) => {
         expect((await t.run(ServiceByNameDocument, { name: text })).service).toBeNull();
       }
       const hostile = Buffer.from('GPC:S:\u0000').toString('base64');
-      const result = await t.raw('query($after: String) { services(first: 2, after: $after) { totalCount } }', { after: hostile });
+      const result = await t.raw('query($after: String) { services(first: 2, after: $after) { totalCount } }', {
+        after: hostile,
+      });
       expect(result.status).toBe(400);
-      expect(result.body.errors?.[0]).toMatchObject({ message: 'invalid cursor', extensions: { code: 'BAD_USER_INPUT' } });
+      expect(result.body.errors?.[0]).toMatchObject({
+        message: 'invalid cursor',
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     });
 
     it('costs a constant number of SQL statements whatever the page size', async () => {
@@ -271,8 +287,8 @@ describe.each(DATABASE_KINDS)('the registry over GraphQL on %s', (kind) => {
     const { statusSummary } = await t.run(StatusSummaryDocument);
     const { services } = await t.run(ServicesDocument, { first: 1 });
     expect(statusSummary.total).toBe(services.totalCount);
-    expect(statusSummary.up + statusSummary.degraded + statusSummary.down + statusSummary.paused + statusSummary.unknown).toBe(
-      statusSummary.total,
-    );
+    expect(
+      statusSummary.up + statusSummary.degraded + statusSummary.down + statusSummary.paused + statusSummary.unknown,
+    ).toBe(statusSummary.total);
   });
 });

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckServiceNowDocument, RegisterServiceDocument, TestCheckDocument, UpdateServiceDocument } from '../generated/graphql.js';
+import {
+  CheckServiceNowDocument,
+  RegisterServiceDocument,
+  TestCheckDocument,
+  UpdateServiceDocument,
+} from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { lookupVia, startTarget, type Target } from '../support/target-fixture.js';
 
@@ -24,7 +29,8 @@ describe('TARGET_POLICY=public-only against a real app and real targets', () => 
     await allowed?.close();
   });
 
-  const register = async (name: string, url: string) => (await t.run(RegisterServiceDocument, { input: { name, url } })).registerService;
+  const register = async (name: string, url: string) =>
+    (await t.run(RegisterServiceDocument, { input: { name, url } })).registerService;
 
   it.each([
     ['dotted', 'http://127.0.0.1/'],
@@ -49,7 +55,10 @@ describe('TARGET_POLICY=public-only against a real app and real targets', () => 
   it('refuses an update to a private address and a test check of one', async () => {
     const ok = await register('public-one', 'http://example.com/health');
     if (ok.__typename !== 'ServicePayload') throw new Error(JSON.stringify(ok));
-    const updated = await t.run(UpdateServiceDocument, { id: ok.service.id, input: { url: 'http://[::ffff:10.0.0.1]/' } });
+    const updated = await t.run(UpdateServiceDocument, {
+      id: ok.service.id,
+      input: { url: 'http://[::ffff:10.0.0.1]/' },
+    });
     expect(updated.updateService).toMatchObject({ __typename: 'ValidationError', field: 'url' });
     const tested = await t.run(TestCheckDocument, { input: { name: 'x', url: 'http://2130706433/' } });
     expect(tested.testCheck).toMatchObject({ __typename: 'ValidationError', field: 'url' });
@@ -60,7 +69,13 @@ describe('TARGET_POLICY=public-only against a real app and real targets', () => 
     if (result.__typename !== 'ServicePayload') throw new Error(JSON.stringify(result));
     const { checkServiceNow } = await t.run(CheckServiceNowDocument, { id: result.service.id });
     expect(checkServiceNow).toMatchObject({
-      service: { state: { status: 'DOWN', reason: 'POLICY', message: expect.stringMatching(/blocked by target policy: 127\.0\.0\.1 is a loopback address/) } },
+      service: {
+        state: {
+          status: 'DOWN',
+          reason: 'POLICY',
+          message: expect.stringMatching(/blocked by target policy: 127\.0\.0\.1 is a loopback address/),
+        },
+      },
     });
     expect(blocked.hits('/ok')).toBe(0);
   });

@@ -77,20 +77,30 @@ describe('the GraphQL WebSocket transport', () => {
   it('closes a socket that sends a frame over 64 KiB (1009)', async () => {
     const socket = await rawSocket();
     const closed = closeOf(socket);
-    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `# ${'x'.repeat(70 * 1024)}\nsubscription { statusChanged { current } }` } }));
+    socket.send(
+      JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: { query: `# ${'x'.repeat(70 * 1024)}\nsubscription { statusChanged { current } }` },
+      }),
+    );
     expect((await closed).code).toBe(1009);
   });
 
   it('refuses the 101st subscription on one socket and keeps the other 100 receiving', async () => {
     const c = client();
-    const subscriptions = Array.from({ length: 100 }, () => subscribe(c, StatusChangedDocument, { serviceIds: [globalId] }));
+    const subscriptions = Array.from({ length: 100 }, () =>
+      subscribe(c, StatusChangedDocument, { serviceIds: [globalId] }),
+    );
     await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(100);
     const extra = subscribe(c, StatusChangedDocument, { serviceIds: [globalId] });
     expect((await extra.failed())[0]?.message).toBe('too many subscriptions on this connection (at most 100)');
 
     publishChange(1, 'after the refusal');
     for (const s of subscriptions) {
-      expect((await s.next((e) => e.statusChanged.message === 'after the refusal', 5_000)).statusChanged.current).toBe('DOWN');
+      expect((await s.next((e) => e.statusChanged.message === 'after the refusal', 5_000)).statusChanged.current).toBe(
+        'DOWN',
+      );
     }
     // 100 subscribers of the same operation: one execution per event.
     expect(t.app.testing.live.subscriptionGroups()).toBe(1);
@@ -101,18 +111,39 @@ describe('the GraphQL WebSocket transport', () => {
     const socket = await rawSocket();
     const received: { id?: string; type: string; payload?: unknown }[] = [];
     socket.on('message', (data) => received.push(JSON.parse(String(data))));
-    socket.send(JSON.stringify({ id: 'good', type: 'subscribe', payload: { query: 'subscription { statusChanged { current message } }' } }));
-    socket.send(JSON.stringify({ id: 'bad-field', type: 'subscribe', payload: { query: 'subscription { statusChanged { nope } }' } }));
-    socket.send(JSON.stringify({ id: 'bad-syntax', type: 'subscribe', payload: { query: 'subscription { statusChanged {' } }));
+    socket.send(
+      JSON.stringify({
+        id: 'good',
+        type: 'subscribe',
+        payload: { query: 'subscription { statusChanged { current message } }' },
+      }),
+    );
+    socket.send(
+      JSON.stringify({
+        id: 'bad-field',
+        type: 'subscribe',
+        payload: { query: 'subscription { statusChanged { nope } }' },
+      }),
+    );
+    socket.send(
+      JSON.stringify({ id: 'bad-syntax', type: 'subscribe', payload: { query: 'subscription { statusChanged {' } }),
+    );
     await expect.poll(() => received.filter((m) => m.type === 'error').length, { timeout: 5_000 }).toBe(2);
     await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
 
     publishChange(2, 'still flowing');
-    await expect.poll(() => received.find((m) => m.id === 'good' && m.type === 'next'), { timeout: 5_000 }).toBeTruthy();
+    await expect
+      .poll(() => received.find((m) => m.id === 'good' && m.type === 'next'), { timeout: 5_000 })
+      .toBeTruthy();
     expect(received.find((m) => m.id === 'good' && m.type === 'next')).toMatchObject({
       payload: { data: { statusChanged: { current: 'UP', message: 'still flowing' } } },
     });
-    expect(received.filter((m) => m.type === 'error').map((m) => m.id).sort()).toEqual(['bad-field', 'bad-syntax']);
+    expect(
+      received
+        .filter((m) => m.type === 'error')
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(['bad-field', 'bad-syntax']);
     expect(socket.readyState).toBe(WebSocket.OPEN);
     socket.close();
   });
@@ -123,7 +154,13 @@ describe('the GraphQL WebSocket transport', () => {
     const network = await startTcpProxy('127.0.0.1', Number(port));
     onTestFinished(() => network.close());
     const stuck = await rawSocket(true, `ws://${network.address}/graphql`);
-    stuck.send(JSON.stringify({ id: 's', type: 'subscribe', payload: { query: 'subscription { statusChanged { current message } }' } }));
+    stuck.send(
+      JSON.stringify({
+        id: 's',
+        type: 'subscribe',
+        payload: { query: 'subscription { statusChanged { current message } }' },
+      }),
+    );
     const healthy = subscribe(client(), StatusChangedDocument, {});
     await expect.poll(() => t.app.testing.live.subscriptionsActive(), { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
     // The stuck client stops reading: the buffers between it and the server fill, then the server's.

@@ -1,6 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { createApp, type App, type AppOptions } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { type App, type AppOptions, createApp } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database.js';
 import { executeOperation, executeRaw } from './graphql.js';
@@ -10,7 +10,8 @@ import { executeOperation, executeRaw } from './graphql.js';
  * history writes, the database watch, the notification outbox's claims and sweeps), which a test counting the statements of one request must
  * leave out. (A request never reads "LastKnownState": state comes from the cache.)
  */
-const BACKGROUND = /"Lease"|"Replica"|"LastKnownState"|INSERT INTO "(StatusChange|CheckRollup)"|^SELECT 1$|"NotificationFlap"|^WITH due AS \(|^(BEGIN|COMMIT|ROLLBACK)$/;
+const BACKGROUND =
+  /"Lease"|"Replica"|"LastKnownState"|INSERT INTO "(StatusChange|CheckRollup)"|^SELECT 1$|"NotificationFlap"|^WITH due AS \(|^(BEGIN|COMMIT|ROLLBACK)$/;
 
 export function requestStatements(queries: readonly string[]): string[] {
   return queries.filter((sql) => !BACKGROUND.test(sql.trim()));

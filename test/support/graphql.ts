@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type ExecutionResult } from 'graphql';
+import { type ExecutionResult, print } from 'graphql';
 
 export type Fetch = (url: string, init: RequestInit) => Promise<Response> | Response;
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,8 @@ import { withTimeout } from '../../src/timeouts.js';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const START_TIMEOUT_MS = 30_000;
+/** `npm start` builds first (tsc, then the dashboard with Vite) before the server starts. */
+const NPM_START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 const LOG_TIMEOUT_MS = 10_000;
 
@@ -71,7 +73,7 @@ export interface ServerProcess extends ProcessHandle {
   readonly port: number;
 }
 
-type Launch = { command: string; args: string[]; /** who receives stop()'s signal */ signalGroup: boolean };
+type Launch = { command: string; args: string[] /** who receives stop()'s signal */; signalGroup: boolean };
 
 const live = new Set<ProcessHandle>();
 process.once('exit', () => {
@@ -96,7 +98,7 @@ export async function startServer(options: SpawnOptions = {}): Promise<ServerPro
  */
 export async function startServerWithNpm(options: SpawnOptions = {}): Promise<ServerProcess> {
   const handle = await launch({ command: 'npm', args: ['start'], signalGroup: true }, options);
-  return waitUntilListening(handle, options.startTimeoutMs);
+  return waitUntilListening(handle, options.startTimeoutMs ?? NPM_START_TIMEOUT_MS);
 }
 
 /** For afterAll: kills every server still running in this test file, even after a failed test. */
@@ -119,7 +121,12 @@ async function launch(how: Launch, options: SpawnOptions): Promise<ProcessHandle
     else env[key] = value;
   }
 
-  const child = spawn(how.command, how.args, { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(how.command, how.args, {
+    cwd: REPO_ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const handle = createHandle(child, how, dataDir, async () => {
     live.delete(handle);
     if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
@@ -136,7 +143,9 @@ function collectOutput(child: ChildProcess) {
     records: [] as LogRecord[],
     listeners: new Set<() => void>(),
   };
-  const notify = () => output.listeners.forEach((listener) => listener());
+  const notify = () => {
+    for (const listener of output.listeners) listener();
+  };
   createInterface({ input: child.stdout! }).on('line', (line) => {
     output.stdout.push(line);
     const record = parseRecord(line);
@@ -151,7 +160,12 @@ function collectOutput(child: ChildProcess) {
 }
 
 /** `afterExit` runs before `exited` resolves, so a test that awaited the exit finds everything tidied. */
-function createHandle(child: ChildProcess, how: Launch, dataDir: string, afterExit: () => Promise<void>): ProcessHandle {
+function createHandle(
+  child: ChildProcess,
+  how: Launch,
+  dataDir: string,
+  afterExit: () => Promise<void>,
+): ProcessHandle {
   const { stdout, stderr, records, listeners, notify } = collectOutput(child);
   let exit: ExitResult | undefined;
   let spawnError: Error | undefined;

@@ -13,7 +13,10 @@ export async function assertServicesReachable(): Promise<void> {
   ] as const) {
     if (!url) continue;
     const { hostname, port } = new URL(url);
-    const reachable = await canConnect(hostname || '127.0.0.1', Number(port) || (name === 'TEST_REDIS_URL' ? 6379 : 5432));
+    const reachable = await canConnect(
+      hostname || '127.0.0.1',
+      Number(port) || (name === 'TEST_REDIS_URL' ? 6379 : 5432),
+    );
     if (!reachable) throw new Error(`${name}=${url} is set but nothing answers there: start it, or unset ${name}`);
   }
 }

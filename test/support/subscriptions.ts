@@ -1,6 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type GraphQLFormattedError } from 'graphql';
-import { createClient, type Client, type ClientOptions } from 'graphql-ws';
+import { type GraphQLFormattedError, print } from 'graphql';
+import { type Client, type ClientOptions, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
 /** A real graphql-ws client against `httpUrl` (http://…/graphql becomes ws://…/graphql), no retries. */
@@ -47,7 +47,9 @@ export function subscribe<TData, TVariables extends Record<string, unknown>>(
         wake();
       },
       error: (err) => {
-        const list = Array.isArray(err) ? (err as GraphQLFormattedError[]) : [{ message: err instanceof Error ? err.message : String(err) }];
+        const list = Array.isArray(err)
+          ? (err as GraphQLFormattedError[])
+          : [{ message: err instanceof Error ? err.message : String(err) }];
         errors.push(list);
         wake();
       },
@@ -68,7 +70,9 @@ export function subscribe<TData, TVariables extends Record<string, unknown>>(
       const waiter = () => void attempt();
       const timer = setTimeout(() => {
         waiters.delete(waiter);
-        reject(new Error(`no ${what} within ${timeoutMs} ms; events so far: ${JSON.stringify(events).slice(0, 2_000)}`));
+        reject(
+          new Error(`no ${what} within ${timeoutMs} ms; events so far: ${JSON.stringify(events).slice(0, 2_000)}`),
+        );
       }, timeoutMs);
       if (!attempt()) waiters.add(waiter);
     });
@@ -76,7 +80,8 @@ export function subscribe<TData, TVariables extends Record<string, unknown>>(
   return {
     events,
     errors,
-    next: (predicate = () => true, timeoutMs = 10_000) => waitFor(() => events.find(predicate), timeoutMs, 'matching event'),
+    next: (predicate = () => true, timeoutMs = 10_000) =>
+      waitFor(() => events.find(predicate), timeoutMs, 'matching event'),
     failed: (timeoutMs = 5_000) => waitFor(() => errors[0], timeoutMs, 'error'),
     dispose,
   };

@@ -129,7 +129,10 @@ class Routes {
     const path = url.pathname;
     this.hitCounts.set(path, (this.hitCounts.get(path) ?? 0) + 1);
     let times = this.hitTimes.get(path);
-    if (!times) this.hitTimes.set(path, (times = []));
+    if (!times) {
+      times = [];
+      this.hitTimes.set(path, times);
+    }
     times.push(Date.now());
     this.last.set(path, { method: req.method ?? '', headers: req.headers });
     const number = (name: string, fallback: number) => Number(url.searchParams.get(name) ?? fallback);
@@ -148,12 +151,12 @@ class Routes {
     }
     if (path === '/slow') return void this.later(number('ms', 2_000), () => res.end('ok'));
     if (path === '/never') return;
-    if (path === '/drip') return this.drip(res, number('ms', 1_000));
-    if (path === '/big') return this.big(res, number('mb', 10) * 1024 * 1024);
+    if (path === '/drip') return void this.drip(res, number('ms', 1_000));
+    if (path === '/big') return void this.big(res, number('mb', 10) * 1024 * 1024);
     if (path === '/marker') return void res.end(`status: ${MARKER}\n`);
     if (path === '/no-marker') return void res.end('status: degraded\n');
-    if (path === '/redirect') return redirect(res, url.searchParams.get('to') ?? '/ok', number('status', 302));
-    if (path === '/loop') return redirect(res, '/loop', 302);
+    if (path === '/redirect') return void redirect(res, url.searchParams.get('to') ?? '/ok', number('status', 302));
+    if (path === '/loop') return void redirect(res, '/loop', 302);
     if (path === '/echo') return void res.end(JSON.stringify({ method: req.method, headers: req.headers }));
     if (path === '/reset') return void req.socket.destroy();
     res.statusCode = 404;
@@ -280,14 +283,86 @@ async function generateCertificates(): Promise<TestCertificates> {
   const dir = await mkdtemp(join(tmpdir(), 'statuschecker-certs-'));
   const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
   try {
-    await openssl('req', '-x509', ...EC_KEY, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=statuschecker test CA');
-    await openssl('req', '-new', ...EC_KEY, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', `/CN=${TLS_HOSTNAME}`, '-addext', `subjectAltName=DNS:${TLS_HOSTNAME}`);
-    await openssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-copy_extensions', 'copy', '-out', 'trusted.crt');
+    await openssl(
+      'req',
+      '-x509',
+      ...EC_KEY,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=statuschecker test CA',
+    );
+    await openssl(
+      'req',
+      '-new',
+      ...EC_KEY,
+      '-keyout',
+      'leaf.key',
+      '-out',
+      'leaf.csr',
+      '-subj',
+      `/CN=${TLS_HOSTNAME}`,
+      '-addext',
+      `subjectAltName=DNS:${TLS_HOSTNAME}`,
+    );
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      'leaf.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-copy_extensions',
+      'copy',
+      '-out',
+      'trusted.crt',
+    );
     await writeFile(join(dir, 'index.txt'), '');
     await writeFile(join(dir, 'serial'), '1000\n');
     await writeFile(join(dir, 'ca.cnf'), CA_CONFIG);
-    await openssl('ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile', 'ca.key', '-in', 'leaf.csr', '-out', 'expired.crt', '-startdate', '200101000000Z', '-enddate', '200102000000Z', '-notext');
-    await openssl('req', '-x509', ...EC_KEY, '-keyout', 'self.key', '-out', 'self.crt', '-days', '2', '-subj', `/CN=${TLS_HOSTNAME}`, '-addext', `subjectAltName=DNS:${TLS_HOSTNAME},IP:127.0.0.1`);
+    await openssl(
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-cert',
+      'ca.crt',
+      '-keyfile',
+      'ca.key',
+      '-in',
+      'leaf.csr',
+      '-out',
+      'expired.crt',
+      '-startdate',
+      '200101000000Z',
+      '-enddate',
+      '200102000000Z',
+      '-notext',
+    );
+    await openssl(
+      'req',
+      '-x509',
+      ...EC_KEY,
+      '-keyout',
+      'self.key',
+      '-out',
+      'self.crt',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${TLS_HOSTNAME}`,
+      '-addext',
+      `subjectAltName=DNS:${TLS_HOSTNAME},IP:127.0.0.1`,
+    );
     const read = (name: string) => readFile(join(dir, name), 'utf8');
     const pair = async (key: string, cert: string): Promise<KeyPair> => {
       const pem = await read(cert);

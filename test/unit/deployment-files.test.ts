@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { SETTINGS, loadConfig } from '../../src/config.js';
+import { loadConfig, SETTINGS } from '../../src/config.js';
 
 const read = (file: string) => readFile(new URL(`../../${file}`, import.meta.url), 'utf8');
 
@@ -12,21 +12,24 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['postgres', 'prometheus', 'redis', 'replica-1', 'replica-2']);
   });
 
-  it.each(['replica-1', 'replica-2'])('gives %s only settings the server knows, and a valid configuration', async (name) => {
-    const compose = parse(await read('docker-compose.yml'), { merge: true }) as {
-      services: Record<string, { environment: Record<string, string>; build?: string }>;
-    };
-    const service = compose.services[name]!;
-    expect(service.build).toBe('.');
-    const env = { ...service.environment, API_TOKENS: 'a-token-of-sixteen-chars', HOST: '0.0.0.0' };
-    for (const key of Object.keys(service.environment)) expect(SETTINGS, key).toContain(key);
-    const loaded = loadConfig(env);
-    expect(loaded.ok ? [] : loaded.problems).toEqual([]);
-    if (loaded.ok) {
-      expect(loaded.config.database.url).toMatch(/@postgres:5432\//);
-      expect(loaded.config.redis.url).toBe('redis://redis:6379');
-    }
-  });
+  it.each(['replica-1', 'replica-2'])(
+    'gives %s only settings the server knows, and a valid configuration',
+    async (name) => {
+      const compose = parse(await read('docker-compose.yml'), { merge: true }) as {
+        services: Record<string, { environment: Record<string, string>; build?: string }>;
+      };
+      const service = compose.services[name]!;
+      expect(service.build).toBe('.');
+      const env = { ...service.environment, API_TOKENS: 'a-token-of-sixteen-chars', HOST: '0.0.0.0' };
+      for (const key of Object.keys(service.environment)) expect(SETTINGS, key).toContain(key);
+      const loaded = loadConfig(env);
+      expect(loaded.ok ? [] : loaded.problems).toEqual([]);
+      if (loaded.ok) {
+        expect(loaded.config.database.url).toMatch(/@postgres:5432\//);
+        expect(loaded.config.redis.url).toBe('redis://redis:6379');
+      }
+    },
+  );
 
   it('has Prometheus scrape both replicas on the port the image exposes', async () => {
     const prometheus = parse(await read('deploy/prometheus.yml')) as {

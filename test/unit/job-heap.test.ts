@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JobHeap, type HeapEntry } from '../../src/schedule/job-heap.js';
+import { type HeapEntry, JobHeap } from '../../src/schedule/job-heap.js';
 import { propertyParameters } from '../support/properties.js';
 
 interface Item extends HeapEntry {
@@ -18,9 +18,34 @@ function popAll(heap: JobHeap<Item>): string[] {
 describe('JobHeap', () => {
   it.each<[string, [string, number][], string[]]>([
     ['empty', [], []],
-    ['already in order', [['a', 1], ['b', 2], ['c', 3]], ['a', 'b', 'c']],
-    ['reversed', [['c', 3], ['b', 2], ['a', 1]], ['a', 'b', 'c']],
-    ['shuffled, with negative and huge due times', [['x', 5e12], ['y', -4], ['z', 0], ['w', 17]], ['y', 'z', 'w', 'x']],
+    [
+      'already in order',
+      [
+        ['a', 1],
+        ['b', 2],
+        ['c', 3],
+      ],
+      ['a', 'b', 'c'],
+    ],
+    [
+      'reversed',
+      [
+        ['c', 3],
+        ['b', 2],
+        ['a', 1],
+      ],
+      ['a', 'b', 'c'],
+    ],
+    [
+      'shuffled, with negative and huge due times',
+      [
+        ['x', 5e12],
+        ['y', -4],
+        ['z', 0],
+        ['w', 17],
+      ],
+      ['y', 'z', 'w', 'x'],
+    ],
   ])('pops in due order: %s', (_name, entries, order) => {
     const heap = new JobHeap<Item>();
     for (const [name, dueAt] of entries) heap.push(item(name, dueAt));
@@ -41,7 +66,9 @@ describe('JobHeap', () => {
     ['all', ['a', 'b', 'c', 'd', 'e', 'f', 'g']],
   ])('remove takes out %s and keeps the rest in order', (_name, names) => {
     const heap = new JobHeap<Item>();
-    const items = Object.fromEntries(['d', 'a', 'f', 'b', 'g', 'c', 'e'].map((name) => [name, item(name, name.charCodeAt(0))]));
+    const items = Object.fromEntries(
+      ['d', 'a', 'f', 'b', 'g', 'c', 'e'].map((name) => [name, item(name, name.charCodeAt(0))]),
+    );
     for (const entry of Object.values(items)) heap.push(entry);
     for (const name of names) {
       expect(heap.remove(items[name]!)).toBe(true);
@@ -139,7 +166,10 @@ describe('JobHeap', () => {
 
       check(heap.size === model.size, () => `op ${op}: size ${heap.size}, expected ${model.size}`);
       const peeked = heap.peek();
-      check(peeked?.dueAt === (model.size > 0 ? minimum() : undefined), () => `op ${op}: peek ${peeked?.dueAt}, earliest ${minimum()}`);
+      check(
+        peeked?.dueAt === (model.size > 0 ? minimum() : undefined),
+        () => `op ${op}: peek ${peeked?.dueAt}, earliest ${minimum()}`,
+      );
       // Indexes of the live entries are exactly 0..size-1; has() agrees with the model.
       const indexes = new Set<number>();
       for (const x of pool) {
@@ -147,7 +177,10 @@ describe('JobHeap', () => {
         if (model.has(x)) indexes.add(x.heapIndex);
         else check(x.heapIndex === -1, () => `op ${op}: ${x.name} is out but has heapIndex ${x.heapIndex}`);
       }
-      check(indexes.size === model.size && [...indexes].every((i) => i >= 0 && i < model.size), () => `op ${op}: heapIndex values ${[...indexes]}`);
+      check(
+        indexes.size === model.size && [...indexes].every((i) => i >= 0 && i < model.size),
+        () => `op ${op}: heapIndex values ${[...indexes]}`,
+      );
     }
     const size = model.size;
     // Drains in order.

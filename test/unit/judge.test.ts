@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judge, operatorTransition, type CheckOutcome, type Thresholds } from '../../src/checks/judge.js';
+import { type CheckOutcome, judge, operatorTransition, type Thresholds } from '../../src/checks/judge.js';
 import { initialState, type ServiceState, type ServiceStatus } from '../../src/checks/service-state.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -12,16 +12,46 @@ const SLOW_MESSAGE = 'slower than 500 ms (900 ms)';
 /** P: a clean pass, S: a slow pass (degraded), F: a failure. */
 type Code = 'P' | 'S' | 'F';
 const OUTCOMES: Record<Code, CheckOutcome> = {
-  P: { ok: true, degraded: false, latencyMs: 12, httpStatus: 200, reason: null, message: null, certificateExpiresAt: null },
-  S: { ok: true, degraded: true, latencyMs: 900, httpStatus: 200, reason: null, message: SLOW_MESSAGE, certificateExpiresAt: null },
-  F: { ok: false, degraded: false, latencyMs: 40, httpStatus: 503, reason: 'HTTP_STATUS', message: FAILURE_MESSAGE, certificateExpiresAt: null },
+  P: {
+    ok: true,
+    degraded: false,
+    latencyMs: 12,
+    httpStatus: 200,
+    reason: null,
+    message: null,
+    certificateExpiresAt: null,
+  },
+  S: {
+    ok: true,
+    degraded: true,
+    latencyMs: 900,
+    httpStatus: 200,
+    reason: null,
+    message: SLOW_MESSAGE,
+    certificateExpiresAt: null,
+  },
+  F: {
+    ok: false,
+    degraded: false,
+    latencyMs: 40,
+    httpStatus: 503,
+    reason: 'HTTP_STATUS',
+    message: FAILURE_MESSAGE,
+    certificateExpiresAt: null,
+  },
 };
 /** What a transition caused by each kind of result must say. */
 const TRANSITION_MESSAGE: Record<Code, string> = { P: 'HTTP 200 in 12 ms', S: SLOW_MESSAGE, F: FAILURE_MESSAGE };
 
 const outcome = (overrides: Partial<CheckOutcome> = {}): CheckOutcome => ({ ...OUTCOMES.P, ...overrides });
-const thresholds = (failureThreshold: number, successThreshold: number): Thresholds => ({ failureThreshold, successThreshold });
-const state = (overrides: Partial<ServiceState> = {}): ServiceState => ({ ...initialState(false, at(0)), ...overrides });
+const thresholds = (failureThreshold: number, successThreshold: number): Thresholds => ({
+  failureThreshold,
+  successThreshold,
+});
+const state = (overrides: Partial<ServiceState> = {}): ServiceState => ({
+  ...initialState(false, at(0)),
+  ...overrides,
+});
 
 const codes = (sequence: string) => sequence.split(' ') as Code[];
 const statuses = (expected: string) => expected.split(' ') as ServiceStatus[];
@@ -85,7 +115,12 @@ describe('judge: status after each result, for every pair of thresholds', () => 
     for (const [i, code] of results.entries()) {
       const step = i + 1;
       const previousStatus = current.status;
-      const { state: next, transition } = judge(current, OUTCOMES[code], thresholds(failureThreshold, successThreshold), at(step));
+      const { state: next, transition } = judge(
+        current,
+        OUTCOMES[code],
+        thresholds(failureThreshold, successThreshold),
+        at(step),
+      );
       const label = `after result ${step} (${code})`;
       expect(next.status, label).toBe(want[i]);
 
@@ -93,7 +128,12 @@ describe('judge: status after each result, for every pair of thresholds', () => 
         expect(transition, label).toBeNull();
       } else {
         since = at(step);
-        expect(transition, label).toEqual({ previous: previousStatus, current: want[i], at: at(step), message: TRANSITION_MESSAGE[code] });
+        expect(transition, label).toEqual({
+          previous: previousStatus,
+          current: want[i],
+          at: at(step),
+          message: TRANSITION_MESSAGE[code],
+        });
       }
       expect(next.since, label).toEqual(since);
       expect(next.lastCheckedAt, label).toEqual(at(step));
@@ -108,9 +148,17 @@ describe('judge: status after each result, for every pair of thresholds', () => 
 describe('judge: what the state says about the last result', () => {
   it.each<[string, Code[], Partial<ServiceState>]>([
     ['a failure', ['F'], { message: FAILURE_MESSAGE, reason: 'HTTP_STATUS', httpStatus: 503, latencyMs: 40 }],
-    ['a failure below the threshold, while UP', ['P', 'F'], { status: 'UP', message: FAILURE_MESSAGE, reason: 'HTTP_STATUS', httpStatus: 503 }],
+    [
+      'a failure below the threshold, while UP',
+      ['P', 'F'],
+      { status: 'UP', message: FAILURE_MESSAGE, reason: 'HTTP_STATUS', httpStatus: 503 },
+    ],
     ['a clean pass after a failure', ['F', 'P'], { message: null, reason: null, httpStatus: 200, latencyMs: 12 }],
-    ['a slow pass after a failure', ['F', 'S'], { message: SLOW_MESSAGE, reason: null, httpStatus: 200, latencyMs: 900 }],
+    [
+      'a slow pass after a failure',
+      ['F', 'S'],
+      { message: SLOW_MESSAGE, reason: null, httpStatus: 200, latencyMs: 900 },
+    ],
     ['a clean pass after a slow pass', ['S', 'P'], { message: null, reason: null, latencyMs: 12 }],
     ['a clean pass that does not yet end DOWN', ['F', 'P'], { status: 'DOWN', message: null, reason: null }],
   ])('after %s', (_name, results, expected) => {
@@ -141,7 +189,12 @@ describe('judge: what the state says about the last result', () => {
     ['null when never seen', null, null, null],
   ])('certificateExpiresAt is %s', (_name, before, seen, after) => {
     for (const code of ['P', 'F'] as const) {
-      const { state: next } = judge(state({ certificateExpiresAt: before }), { ...OUTCOMES[code], certificateExpiresAt: seen }, thresholds(1, 1), at(1));
+      const { state: next } = judge(
+        state({ certificateExpiresAt: before }),
+        { ...OUTCOMES[code], certificateExpiresAt: seen },
+        thresholds(1, 1),
+        at(1),
+      );
       expect(next.certificateExpiresAt, code).toEqual(after);
     }
   });
@@ -176,18 +229,40 @@ describe('operatorTransition', () => {
     httpStatus: 503,
   };
 
-  it.each<[ServiceStatus]>([['UNKNOWN'], ['UP'], ['DEGRADED'], ['DOWN']])('pausing a %s service makes it PAUSED with counters reset', (status) => {
-    const { state: next, transition } = operatorTransition(state({ ...busy, status }), true, at(5));
-    expect(transition).toEqual({ previous: status, current: 'PAUSED', at: at(5), message: 'paused by an operator' });
-    expect(next).toMatchObject({ status: 'PAUSED', since: at(5), consecutiveFailures: 0, consecutiveSuccesses: 0, message: null, reason: null });
-    // What the last check saw stays visible.
-    expect(next).toMatchObject({ latencyMs: 40, httpStatus: 503 });
-  });
+  it.each<[ServiceStatus]>([['UNKNOWN'], ['UP'], ['DEGRADED'], ['DOWN']])(
+    'pausing a %s service makes it PAUSED with counters reset',
+    (status) => {
+      const { state: next, transition } = operatorTransition(state({ ...busy, status }), true, at(5));
+      expect(transition).toEqual({ previous: status, current: 'PAUSED', at: at(5), message: 'paused by an operator' });
+      expect(next).toMatchObject({
+        status: 'PAUSED',
+        since: at(5),
+        consecutiveFailures: 0,
+        consecutiveSuccesses: 0,
+        message: null,
+        reason: null,
+      });
+      // What the last check saw stays visible.
+      expect(next).toMatchObject({ latencyMs: 40, httpStatus: 503 });
+    },
+  );
 
   it('resuming a PAUSED service makes it UNKNOWN with counters reset', () => {
     const { state: next, transition } = operatorTransition(state({ ...busy, status: 'PAUSED' }), false, at(5));
-    expect(transition).toEqual({ previous: 'PAUSED', current: 'UNKNOWN', at: at(5), message: 'resumed by an operator' });
-    expect(next).toMatchObject({ status: 'UNKNOWN', since: at(5), consecutiveFailures: 0, consecutiveSuccesses: 0, message: null, reason: null });
+    expect(transition).toEqual({
+      previous: 'PAUSED',
+      current: 'UNKNOWN',
+      at: at(5),
+      message: 'resumed by an operator',
+    });
+    expect(next).toMatchObject({
+      status: 'UNKNOWN',
+      since: at(5),
+      consecutiveFailures: 0,
+      consecutiveSuccesses: 0,
+      message: null,
+      reason: null,
+    });
   });
 
   it.each<[string, ServiceStatus, boolean]>([
@@ -211,6 +286,11 @@ describe('operatorTransition', () => {
     current = operatorTransition(current, false, at(4)).state;
     const { state: next, transition } = judge(current, OUTCOMES[code], thresholds(f, s), at(5));
     expect(next.status).toBe(expected);
-    expect(transition).toEqual({ previous: 'UNKNOWN', current: expected, at: at(5), message: TRANSITION_MESSAGE[code] });
+    expect(transition).toEqual({
+      previous: 'UNKNOWN',
+      current: expected,
+      at: at(5),
+      message: TRANSITION_MESSAGE[code],
+    });
   });
 });

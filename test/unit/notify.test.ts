@@ -41,7 +41,11 @@ describe('judging a receiver answer', () => {
     [429, { 'retry-after': '7' }, { ok: false, permanent: false, retryAfterMs: 7_000 }],
     [500, {}, { ok: false, permanent: false }],
     [503, { 'retry-after': '2' }, { ok: false, permanent: false, retryAfterMs: 2_000 }],
-    [302, { location: 'http://10.0.0.1/x?token=secret' }, { ok: false, permanent: true, error: 'HTTP 302: redirects are not followed (to http://10.0.0.1/x)' }],
+    [
+      302,
+      { location: 'http://10.0.0.1/x?token=secret' },
+      { ok: false, permanent: true, error: 'HTTP 302: redirects are not followed (to http://10.0.0.1/x)' },
+    ],
   ])('HTTP %i %j', (status, headers, expected) => {
     expect(judgeResponse(status, headers, '')).toMatchObject(expected);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BUCKET_COUNT, LATENCY_BOUNDS_MS, bucketIndex, estimateQuantile } from '../../src/history/latency-histogram.js';
-import { MINUTE_MS, RollupBuffer, addCheck, emptyRollup, type Rollup } from '../../src/history/rollup-buffer.js';
+import { BUCKET_COUNT, bucketIndex, estimateQuantile, LATENCY_BOUNDS_MS } from '../../src/history/latency-histogram.js';
+import { addCheck, emptyRollup, MINUTE_MS, type Rollup, RollupBuffer } from '../../src/history/rollup-buffer.js';
 
 const M0 = Date.UTC(2026, 0, 1, 10, 0); // 10:00:00.000
 const minute = (n: number) => M0 + n * MINUTE_MS;
@@ -13,11 +13,17 @@ function recordAll(buffer: RollupBuffer, checks: Check[]): void {
 }
 
 /** The totals a reader would compute from a set of rows, per service and minute. */
-function totals(rows: Rollup[]): Record<string, { checks: number; failures: number; degraded: number; sum: number; min: number; max: number; buckets: number }> {
+function totals(
+  rows: Rollup[],
+): Record<
+  string,
+  { checks: number; failures: number; degraded: number; sum: number; min: number; max: number; buckets: number }
+> {
   const out: ReturnType<typeof totals> = {};
   for (const row of [...rows].sort((a, b) => a.minute - b.minute || a.serviceId.localeCompare(b.serviceId))) {
     const key = `${row.serviceId}@${(row.minute - M0) / MINUTE_MS}`;
-    const t = (out[key] ??= { checks: 0, failures: 0, degraded: 0, sum: 0, min: Infinity, max: 0, buckets: 0 });
+    const t = out[key] ?? { checks: 0, failures: 0, degraded: 0, sum: 0, min: Infinity, max: 0, buckets: 0 };
+    out[key] = t;
     t.checks += row.checks;
     t.failures += row.failures;
     t.degraded += row.degraded;
@@ -33,14 +39,42 @@ const ALL = new Set(['a', 'b', 'c']);
 
 describe('RollupBuffer.record: one row per service and minute', () => {
   it.each<[string, Check[], ReturnType<typeof totals>]>([
-    ['checks in one minute add up', [['a', M0 + 5_000, true, false, 10], ['a', M0 + 59_999, false, false, 30], ['a', M0, true, true, 600]],
-      { 'a@0': { checks: 3, failures: 1, degraded: 1, sum: 640, min: 10, max: 600, buckets: 3 } }],
-    ['the next minute starts a new row', [['a', M0 + 59_999, true, false, 10], ['a', M0 + 60_000, true, false, 20]],
-      { 'a@0': { checks: 1, failures: 0, degraded: 0, sum: 10, min: 10, max: 10, buckets: 1 }, 'a@1': { checks: 1, failures: 0, degraded: 0, sum: 20, min: 20, max: 20, buckets: 1 } }],
-    ['services are kept apart', [['a', M0, true, false, 10], ['b', M0, false, false, 5]],
-      { 'a@0': { checks: 1, failures: 0, degraded: 0, sum: 10, min: 10, max: 10, buckets: 1 }, 'b@0': { checks: 1, failures: 1, degraded: 0, sum: 5, min: 5, max: 5, buckets: 1 } }],
-    ['a failure is never also counted as degraded', [['a', M0, false, true, 900]],
-      { 'a@0': { checks: 1, failures: 1, degraded: 0, sum: 900, min: 900, max: 900, buckets: 1 } }],
+    [
+      'checks in one minute add up',
+      [
+        ['a', M0 + 5_000, true, false, 10],
+        ['a', M0 + 59_999, false, false, 30],
+        ['a', M0, true, true, 600],
+      ],
+      { 'a@0': { checks: 3, failures: 1, degraded: 1, sum: 640, min: 10, max: 600, buckets: 3 } },
+    ],
+    [
+      'the next minute starts a new row',
+      [
+        ['a', M0 + 59_999, true, false, 10],
+        ['a', M0 + 60_000, true, false, 20],
+      ],
+      {
+        'a@0': { checks: 1, failures: 0, degraded: 0, sum: 10, min: 10, max: 10, buckets: 1 },
+        'a@1': { checks: 1, failures: 0, degraded: 0, sum: 20, min: 20, max: 20, buckets: 1 },
+      },
+    ],
+    [
+      'services are kept apart',
+      [
+        ['a', M0, true, false, 10],
+        ['b', M0, false, false, 5],
+      ],
+      {
+        'a@0': { checks: 1, failures: 0, degraded: 0, sum: 10, min: 10, max: 10, buckets: 1 },
+        'b@0': { checks: 1, failures: 1, degraded: 0, sum: 5, min: 5, max: 5, buckets: 1 },
+      },
+    ],
+    [
+      'a failure is never also counted as degraded',
+      [['a', M0, false, true, 900]],
+      { 'a@0': { checks: 1, failures: 1, degraded: 0, sum: 900, min: 900, max: 900, buckets: 1 } },
+    ],
   ])('%s', (_name, checks, expected) => {
     const buffer = new RollupBuffer();
     recordAll(buffer, checks);
@@ -50,7 +84,12 @@ describe('RollupBuffer.record: one row per service and minute', () => {
 
   it('puts each latency in its bucket', () => {
     const buffer = new RollupBuffer();
-    recordAll(buffer, [['a', M0, true, false, 1], ['a', M0, true, false, 12], ['a', M0, true, false, 12], ['a', M0, true, false, 70_000]]);
+    recordAll(buffer, [
+      ['a', M0, true, false, 1],
+      ['a', M0, true, false, 12],
+      ['a', M0, true, false, 12],
+      ['a', M0, true, false, 70_000],
+    ]);
     const [row] = buffer.pendingFor(ALL, 0);
     const expected = new Array<number>(BUCKET_COUNT).fill(0);
     expected[0] = 1; // <= 1 ms
@@ -61,8 +100,16 @@ describe('RollupBuffer.record: one row per service and minute', () => {
 });
 
 describe('RollupBuffer take / committed / failed', () => {
-  const first: Check[] = [['a', minute(0) + 1, true, false, 10], ['a', minute(0) + 2, false, false, 50], ['b', minute(1), true, true, 700]];
-  const meanwhile: Check[] = [['a', minute(0) + 3, true, false, 5], ['a', minute(2), true, false, 20], ['c', minute(2), false, false, 1]];
+  const first: Check[] = [
+    ['a', minute(0) + 1, true, false, 10],
+    ['a', minute(0) + 2, false, false, 50],
+    ['b', minute(1), true, true, 700],
+  ];
+  const meanwhile: Check[] = [
+    ['a', minute(0) + 3, true, false, 5],
+    ['a', minute(2), true, false, 20],
+    ['c', minute(2), false, false, 1],
+  ];
 
   it('written in parts: a failure gives back only the rows not written yet, counted once', () => {
     const buffer = new RollupBuffer();
@@ -116,7 +163,10 @@ describe('RollupBuffer take / committed / failed', () => {
     const buffer = new RollupBuffer();
     const all: Check[] = [];
     for (let round = 0; round < 3; round++) {
-      const checks: Check[] = [['a', minute(round % 2) + round, round !== 1, false, 10 * (round + 1)], ['b', minute(0), true, false, 3]];
+      const checks: Check[] = [
+        ['a', minute(round % 2) + round, round !== 1, false, 10 * (round + 1)],
+        ['b', minute(0), true, false, 3],
+      ];
       recordAll(buffer, checks);
       all.push(...checks);
       buffer.take();
@@ -142,9 +192,14 @@ function buildRows(checks: Check[]): Rollup[] {
 describe('RollupBuffer.dropOldest', () => {
   // Three services over minutes 0..3: a@0 (2 checks), b@0 (1), a@1 (1), c@2 (3), a@3 (1).
   const checks: Check[] = [
-    ['a', minute(0), true, false, 1], ['a', minute(0) + 1, true, false, 1], ['b', minute(0), true, false, 1],
-    ['a', minute(1), true, false, 1], ['c', minute(2), true, false, 1], ['c', minute(2) + 1, true, false, 1],
-    ['c', minute(2) + 2, false, false, 1], ['a', minute(3), true, false, 1],
+    ['a', minute(0), true, false, 1],
+    ['a', minute(0) + 1, true, false, 1],
+    ['b', minute(0), true, false, 1],
+    ['a', minute(1), true, false, 1],
+    ['c', minute(2), true, false, 1],
+    ['c', minute(2) + 1, true, false, 1],
+    ['c', minute(2) + 2, false, false, 1],
+    ['a', minute(3), true, false, 1],
   ];
   it.each<[number, { rows: number; checks: number }, string[]]>([
     [5, { rows: 0, checks: 0 }, ['a@0', 'b@0', 'a@1', 'c@2', 'a@3']],
@@ -162,7 +217,12 @@ describe('RollupBuffer.dropOldest', () => {
 });
 
 describe('RollupBuffer.pendingFor and forget', () => {
-  const checks: Check[] = [['a', minute(0), true, false, 1], ['a', minute(5), true, false, 1], ['b', minute(5), true, false, 1], ['c', minute(9), true, false, 1]];
+  const checks: Check[] = [
+    ['a', minute(0), true, false, 1],
+    ['a', minute(5), true, false, 1],
+    ['b', minute(5), true, false, 1],
+    ['c', minute(9), true, false, 1],
+  ];
   it.each<[string, string[], number, string[]]>([
     ['every service, every minute', ['a', 'b', 'c'], 0, ['a@0', 'a@5', 'b@5', 'c@9']],
     ['only the asked services', ['a'], 0, ['a@0', 'a@5']],
@@ -174,7 +234,10 @@ describe('RollupBuffer.pendingFor and forget', () => {
       const buffer = new RollupBuffer();
       recordAll(buffer, checks);
       if (inFlight) buffer.take();
-      expect(Object.keys(totals(buffer.pendingFor(new Set(ids), since))).sort(), inFlight ? 'in flight' : 'pending').toEqual(expected);
+      expect(
+        Object.keys(totals(buffer.pendingFor(new Set(ids), since))).sort(),
+        inFlight ? 'in flight' : 'pending',
+      ).toEqual(expected);
     }
   });
 
@@ -184,7 +247,12 @@ describe('RollupBuffer.pendingFor and forget', () => {
     buffer.forget('a');
     expect(Object.keys(totals(buffer.pendingFor(ALL, 0))).sort()).toEqual(['b@5', 'c@9']);
     expect(buffer.size).toBe(2);
-    expect(buffer.take().map((r) => r.serviceId).sort()).toEqual(['b', 'c']);
+    expect(
+      buffer
+        .take()
+        .map((r) => r.serviceId)
+        .sort(),
+    ).toEqual(['b', 'c']);
   });
 });
 
@@ -253,23 +321,25 @@ describe('estimateQuantile', () => {
     ['uniform 1..1000 ms', Array.from({ length: 1_000 }, (_, i) => i + 1)],
     ['uniform 20..80 ms', Array.from({ length: 601 }, (_, i) => 20 + i / 10)],
     ['exponential, mean 120 ms', Array.from({ length: 5_000 }, () => -120 * Math.log(1 - random()))],
-    ['bimodal: 90 % near 30 ms, 10 % near 2 s', Array.from({ length: 2_000 }, (_, i) => (i % 10 === 0 ? 1_800 + random() * 400 : 25 + random() * 10))],
+    [
+      'bimodal: 90 % near 30 ms, 10 % near 2 s',
+      Array.from({ length: 2_000 }, (_, i) => (i % 10 === 0 ? 1_800 + random() * 400 : 25 + random() * 10)),
+    ],
     ['all the same, 42 ms', new Array<number>(300).fill(42)],
     ['slow: 40..90 s', Array.from({ length: 500 }, (_, i) => 40_000 + i * 100)],
   ];
 
-  it.each(DISTRIBUTIONS.flatMap(([name, latencies]) => [0.5, 0.9, 0.95, 0.99].map((q) => [name, q, latencies] as const)))(
-    '%s: p%s within one bucket width of the truth',
-    (_name, q, latencies) => {
-      const truth = exact(latencies, q);
-      const got = estimate(latencies, q);
-      expect(got).not.toBeNull();
-      expect(Math.abs(got! - truth)).toBeLessThanOrEqual(widthAt(truth));
-      // Never outside what was seen.
-      expect(got!).toBeGreaterThanOrEqual(Math.min(...latencies));
-      expect(got!).toBeLessThanOrEqual(Math.max(...latencies));
-    },
-  );
+  it.each(
+    DISTRIBUTIONS.flatMap(([name, latencies]) => [0.5, 0.9, 0.95, 0.99].map((q) => [name, q, latencies] as const)),
+  )('%s: p%s within one bucket width of the truth', (_name, q, latencies) => {
+    const truth = exact(latencies, q);
+    const got = estimate(latencies, q);
+    expect(got).not.toBeNull();
+    expect(Math.abs(got! - truth)).toBeLessThanOrEqual(widthAt(truth));
+    // Never outside what was seen.
+    expect(got!).toBeGreaterThanOrEqual(Math.min(...latencies));
+    expect(got!).toBeLessThanOrEqual(Math.max(...latencies));
+  });
 
   it.each<[string, number[], number]>([
     ['a single check', [137], 137],

@@ -26,9 +26,14 @@ interface Call {
 type Behaviour = (call: Call) => void;
 
 /** Settles each check after `ms` with a result naming the definition and the call. */
-const takes = (ms: number | ((call: Call) => number)): Behaviour => (call) => {
-  setTimeout(() => call.resolve(`${call.def.id}@${call.def.version}#${call.n}`), typeof ms === 'number' ? ms : ms(call));
-};
+const takes =
+  (ms: number | ((call: Call) => number)): Behaviour =>
+  (call) => {
+    setTimeout(
+      () => call.resolve(`${call.def.id}@${call.def.version}#${call.n}`),
+      typeof ms === 'number' ? ms : ms(call),
+    );
+  };
 /** Leaves each check pending until the test settles it. */
 const manual: Behaviour = () => {};
 
@@ -53,7 +58,10 @@ async function settled<T>(promise: Promise<T>, what: string, timeoutMs = 10_000)
 }
 
 /** Returns the given values in turn, then `rest`. */
-const randomFrom = (values: number[], rest = 0.5) => () => values.shift() ?? rest;
+const randomFrom =
+  (values: number[], rest = 0.5) =>
+  () =>
+    values.shift() ?? rest;
 
 interface HarnessOptions {
   concurrency?: number;
@@ -152,26 +160,28 @@ function harness(options: HarnessOptions) {
 }
 
 describe('scheduler: concurrency', () => {
-  it.each<[number]>([[1], [3], [8]])('never more than %i checks at once, never two of one job, even with runNow in between', (concurrency) =>
-    // 20 jobs every 50 ms, checks of 5..60 ms: far more work than the slots, so the cap is reached.
-    using({ concurrency, behaviour: takes((call) => 5 + ((call.n * 37) % 56)) }, async (h) => {
-      for (let i = 0; i < 20; i++) h.scheduler.upsert(`job${i}`, { id: `job${i}`, version: 1 }, 50);
-      h.scheduler.start();
-      const nows: Promise<string | null>[] = [];
-      const samples: number[] = [];
-      for (let t = 0; t < 50; t++) {
-        if (t % 3 === 0) nows.push(h.scheduler.runNow(`job${t % 20}`));
-        samples.push(h.scheduler.running);
-        await sleep(10);
-      }
-      await settled(h.scheduler.stop(1_000), 'the stop');
-      await Promise.all(nows);
-      expect(Math.max(...samples)).toBeLessThanOrEqual(concurrency);
-      expect(h.maxActive).toBe(concurrency);
-      expect(h.maxActivePerJob).toBe(1);
-      expect(h.calls.length).toBeGreaterThan(concurrency * 5);
-      expect(new Set(h.calls.map((c) => c.def.id)).size).toBeGreaterThanOrEqual(Math.min(20, concurrency * 3));
-    }),
+  it.each<[number]>([[1], [3], [8]])(
+    'never more than %i checks at once, never two of one job, even with runNow in between',
+    (concurrency) =>
+      // 20 jobs every 50 ms, checks of 5..60 ms: far more work than the slots, so the cap is reached.
+      using({ concurrency, behaviour: takes((call) => 5 + ((call.n * 37) % 56)) }, async (h) => {
+        for (let i = 0; i < 20; i++) h.scheduler.upsert(`job${i}`, { id: `job${i}`, version: 1 }, 50);
+        h.scheduler.start();
+        const nows: Promise<string | null>[] = [];
+        const samples: number[] = [];
+        for (let t = 0; t < 50; t++) {
+          if (t % 3 === 0) nows.push(h.scheduler.runNow(`job${t % 20}`));
+          samples.push(h.scheduler.running);
+          await sleep(10);
+        }
+        await settled(h.scheduler.stop(1_000), 'the stop');
+        await Promise.all(nows);
+        expect(Math.max(...samples)).toBeLessThanOrEqual(concurrency);
+        expect(h.maxActive).toBe(concurrency);
+        expect(h.maxActivePerJob).toBe(1);
+        expect(h.calls.length).toBeGreaterThan(concurrency * 5);
+        expect(new Set(h.calls.map((c) => c.def.id)).size).toBeGreaterThanOrEqual(Math.min(20, concurrency * 3));
+      }),
   );
 });
 
@@ -184,14 +194,18 @@ describe('scheduler: fixed-rate intervals', () => {
     ['checks taking 60 % of the interval do not stretch it', [50, 100, 200], 0.6],
   ])('%s: each job runs about every interval', (_name, intervals, busyFraction) =>
     using({ behaviour: takes((call) => Math.round(Number(call.def.id.split('-')[1]) * busyFraction)) }, async (h) => {
-      for (const [i, interval] of intervals.entries()) h.scheduler.upsert(`job${i}-${interval}`, { id: `job${i}-${interval}`, version: 1 }, interval);
+      for (const [i, interval] of intervals.entries())
+        h.scheduler.upsert(`job${i}-${interval}`, { id: `job${i}-${interval}`, version: 1 }, interval);
       const startedAt = Date.now();
       h.scheduler.start();
       await sleep(WINDOW_MS);
       await settled(h.scheduler.stop(500), 'the stop');
 
       for (const [i, interval] of intervals.entries()) {
-        const starts = h.callsOf(`job${i}-${interval}`).map((c) => c.startedAt - startedAt).filter((t) => t <= WINDOW_MS);
+        const starts = h
+          .callsOf(`job${i}-${interval}`)
+          .map((c) => c.startedAt - startedAt)
+          .filter((t) => t <= WINDOW_MS);
         const label = `job every ${interval} ms started at ${starts.join(', ')}`;
         // About WINDOW/interval + 1 runs (the first is at once here); a stalled machine may lose one.
         expect(starts.length, label).toBeGreaterThanOrEqual(Math.floor(WINDOW_MS / interval) - 1);
@@ -218,7 +232,9 @@ describe('scheduler: when first checks run', () => {
       h.scheduler.start();
       await waitFor(() => h.calls.length >= ids.length, 'every first check', 1_000);
 
-      const expectedOrder = [...ids].sort((a, b) => expectedOffsets[ids.indexOf(a)]! - expectedOffsets[ids.indexOf(b)]!);
+      const expectedOrder = [...ids].sort(
+        (a, b) => expectedOffsets[ids.indexOf(a)]! - expectedOffsets[ids.indexOf(b)]!,
+      );
       expect(h.calls.map((c) => c.def.id)).toEqual(expectedOrder);
       for (const [i, id] of ids.entries()) {
         const offset = h.callsOf(id)[0]!.startedAt - startedAt;
@@ -229,19 +245,21 @@ describe('scheduler: when first checks run', () => {
     }),
   );
 
-  it.each<[number]>([[0], [0.4], [0.95]])('a job added after start (random %f) runs within NEW_JOB_WINDOW_MS, not after its interval', (random) =>
-    using({ random: randomFrom([0.99, random]) }, async (h) => {
-      h.scheduler.upsert('old', { id: 'old', version: 1 }, 3_600_000); // far away: 0.99 of a minute
-      h.scheduler.start();
-      await sleep(20);
-      const addedAt = Date.now();
-      h.scheduler.upsert('new', { id: 'new', version: 1 }, 3_600_000);
-      await waitFor(() => h.callsOf('new').length > 0, 'the new job', NEW_JOB_WINDOW_MS + 500);
-      const after = h.callsOf('new')[0]!.startedAt - addedAt;
-      expect(after).toBeGreaterThanOrEqual(random * NEW_JOB_WINDOW_MS - 5);
-      expect(after).toBeLessThanOrEqual(random * NEW_JOB_WINDOW_MS + 150);
-      expect(h.callsOf('old')).toHaveLength(0);
-    }),
+  it.each<[number]>([[0], [0.4], [0.95]])(
+    'a job added after start (random %f) runs within NEW_JOB_WINDOW_MS, not after its interval',
+    (random) =>
+      using({ random: randomFrom([0.99, random]) }, async (h) => {
+        h.scheduler.upsert('old', { id: 'old', version: 1 }, 3_600_000); // far away: 0.99 of a minute
+        h.scheduler.start();
+        await sleep(20);
+        const addedAt = Date.now();
+        h.scheduler.upsert('new', { id: 'new', version: 1 }, 3_600_000);
+        await waitFor(() => h.callsOf('new').length > 0, 'the new job', NEW_JOB_WINDOW_MS + 500);
+        const after = h.callsOf('new')[0]!.startedAt - addedAt;
+        expect(after).toBeGreaterThanOrEqual(random * NEW_JOB_WINDOW_MS - 5);
+        expect(after).toBeLessThanOrEqual(random * NEW_JOB_WINDOW_MS + 150);
+        expect(h.callsOf('old')).toHaveLength(0);
+      }),
   );
 });
 
@@ -306,19 +324,21 @@ describe('scheduler: remove and upsert while a check runs', () => {
       expect(h.results.map((r) => [r.def.version, r.result])).toEqual([[2, 'result of version 2']]);
     }));
 
-  it.each<[number]>([[0.1], [0.5]])('upsert between checks (random %f) checks the new definition within the window', (random) =>
-    using({ random: randomFrom([0, random]) }, async (h) => {
-      h.scheduler.upsert('a', { id: 'a', version: 1 }, 60_000);
-      h.scheduler.start();
-      await waitFor(() => h.results.length === 1, 'the first result');
-      const changedAt = Date.now();
-      h.scheduler.upsert('a', { id: 'a', version: 2 }, 60_000);
-      await waitFor(() => h.results.length === 2, 'the result of version 2', NEW_JOB_WINDOW_MS + 500);
-      expect(h.results.map((r) => r.def.version)).toEqual([1, 2]);
-      const after = h.calls[1]!.startedAt - changedAt;
-      expect(after).toBeGreaterThanOrEqual(random * NEW_JOB_WINDOW_MS - 5);
-      expect(after).toBeLessThanOrEqual(random * NEW_JOB_WINDOW_MS + 150);
-    }),
+  it.each<[number]>([[0.1], [0.5]])(
+    'upsert between checks (random %f) checks the new definition within the window',
+    (random) =>
+      using({ random: randomFrom([0, random]) }, async (h) => {
+        h.scheduler.upsert('a', { id: 'a', version: 1 }, 60_000);
+        h.scheduler.start();
+        await waitFor(() => h.results.length === 1, 'the first result');
+        const changedAt = Date.now();
+        h.scheduler.upsert('a', { id: 'a', version: 2 }, 60_000);
+        await waitFor(() => h.results.length === 2, 'the result of version 2', NEW_JOB_WINDOW_MS + 500);
+        expect(h.results.map((r) => r.def.version)).toEqual([1, 2]);
+        const after = h.calls[1]!.startedAt - changedAt;
+        expect(after).toBeGreaterThanOrEqual(random * NEW_JOB_WINDOW_MS - 5);
+        expect(after).toBeLessThanOrEqual(random * NEW_JOB_WINDOW_MS + 150);
+      }),
   );
 });
 
@@ -377,22 +397,24 @@ describe('scheduler: runNow', () => {
   it.each<[string, boolean]>([
     ['started by the runNow', true],
     ['already running when runNow came', false],
-  ])("a caller waiting on a check that upsert replaced gets the new definition's result (check %s)", (_name, startedByRunNow) =>
-    // First checks far away (0.99 of a minute); the replaced job is due at once (random 0).
-    using({ behaviour: manual, random: randomFrom([startedByRunNow ? 0.99 : 0], 0) }, async (h) => {
-      h.scheduler.upsert('a', { id: 'a', version: 1 }, 3_600_000);
-      h.scheduler.start();
-      let answer: Promise<string | null> | undefined;
-      if (startedByRunNow) answer = h.scheduler.runNow('a');
-      await waitFor(() => h.calls.length === 1, 'the first check');
-      answer ??= h.scheduler.runNow('a');
-      h.scheduler.upsert('a', { id: 'a', version: 2 }, 3_600_000);
-      h.calls[0]!.resolve('version 1');
-      await waitFor(() => h.calls.length === 2, 'the check of version 2');
-      expect(h.calls[1]!.def.version).toBe(2);
-      h.calls[1]!.resolve('version 2');
-      expect(await settled(answer, 'the answer', 1_000)).toBe('version 2');
-    }),
+  ])(
+    "a caller waiting on a check that upsert replaced gets the new definition's result (check %s)",
+    (_name, startedByRunNow) =>
+      // First checks far away (0.99 of a minute); the replaced job is due at once (random 0).
+      using({ behaviour: manual, random: randomFrom([startedByRunNow ? 0.99 : 0], 0) }, async (h) => {
+        h.scheduler.upsert('a', { id: 'a', version: 1 }, 3_600_000);
+        h.scheduler.start();
+        let answer: Promise<string | null> | undefined;
+        if (startedByRunNow) answer = h.scheduler.runNow('a');
+        await waitFor(() => h.calls.length === 1, 'the first check');
+        answer ??= h.scheduler.runNow('a');
+        h.scheduler.upsert('a', { id: 'a', version: 2 }, 3_600_000);
+        h.calls[0]!.resolve('version 1');
+        await waitFor(() => h.calls.length === 2, 'the check of version 2');
+        expect(h.calls[1]!.def.version).toBe(2);
+        h.calls[1]!.resolve('version 2');
+        expect(await settled(answer, 'the answer', 1_000)).toBe('version 2');
+      }),
   );
 
   it('checks asked for with runNow jump the queue when every slot is busy', () =>
@@ -414,14 +436,20 @@ describe('scheduler: runNow', () => {
 
   it.each<[string, (h: Harness) => Promise<void>]>([
     ['the id is unknown', async () => {}],
-    ['the job is removed while it waits', async (h) => {
-      await waitFor(() => h.calls.length === 1, 'the check');
-      h.scheduler.remove('a');
-    }],
-    ['the scheduler stops while it waits', async (h) => {
-      await waitFor(() => h.calls.length === 1, 'the check');
-      await settled(h.scheduler.stop(50), 'the stop');
-    }],
+    [
+      'the job is removed while it waits',
+      async (h) => {
+        await waitFor(() => h.calls.length === 1, 'the check');
+        h.scheduler.remove('a');
+      },
+    ],
+    [
+      'the scheduler stops while it waits',
+      async (h) => {
+        await waitFor(() => h.calls.length === 1, 'the check');
+        await settled(h.scheduler.stop(50), 'the stop');
+      },
+    ],
   ])('resolves null when %s', (name, meanwhile) =>
     using({ behaviour: manual, random: () => 0.99 }, async (h) => {
       h.scheduler.upsert('a', { id: 'a', version: 1 }, 3_600_000);
@@ -439,10 +467,14 @@ describe('scheduler: lag', () => {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   it.each<[string, number, (lags: number[]) => void]>([
     ['room to spare: lag stays small', 10, (lags) => expect(Math.max(...lags)).toBeLessThan(80)],
-    ['cap saturated: lag grows', 1, (lags) => {
-      expect(mean(lags.slice(-4))).toBeGreaterThan(mean(lags.slice(0, 4)) + 100);
-      expect(Math.max(...lags)).toBeGreaterThan(150);
-    }],
+    [
+      'cap saturated: lag grows',
+      1,
+      (lags) => {
+        expect(mean(lags.slice(-4))).toBeGreaterThan(mean(lags.slice(0, 4)) + 100);
+        expect(Math.max(...lags)).toBeGreaterThan(150);
+      },
+    ],
   ])('%s', (_name, concurrency, expectLags) =>
     // 6 jobs every 100 ms, each check 40 ms: 2.4 slots of work.
     using({ concurrency, behaviour: takes(40) }, async (h) => {
@@ -460,7 +492,12 @@ describe('scheduler: lag', () => {
 
 describe('scheduler: stop', () => {
   it.each<[string, Behaviour, number, [number, number]]>([
-    ['honours the abort signal', (call) => call.signal.addEventListener('abort', () => call.reject(call.signal.reason)), 2_000, [0, 100]],
+    [
+      'honours the abort signal',
+      (call) => call.signal.addEventListener('abort', () => call.reject(call.signal.reason)),
+      2_000,
+      [0, 100],
+    ],
     ['ignores the abort signal', manual, 150, [140, 400]],
   ])('aborts in-flight checks and resolves in time when the check %s', (_name, behaviour, timeoutMs, [min, max]) =>
     using({ behaviour }, async (h) => {
@@ -497,11 +534,21 @@ describe('scheduler: stop', () => {
 
 describe('scheduler: a failing check does not stop it', () => {
   it.each<[string, HarnessOptions]>([
-    ['the check rejects', { behaviour: (call) => (call.def.id === 'bad' ? call.reject(new Error('check of bad blew up')) : takes(2)(call)) }],
+    [
+      'the check rejects',
+      {
+        behaviour: (call) => (call.def.id === 'bad' ? call.reject(new Error('check of bad blew up')) : takes(2)(call)),
+      },
+    ],
     ['the check throws synchronously', { throwsFor: new Set(['bad']) }],
-    ['onResult throws', { onResult: (id) => {
-      if (id === 'bad') throw new Error('check of bad blew up');
-    } }],
+    [
+      'onResult throws',
+      {
+        onResult: (id) => {
+          if (id === 'bad') throw new Error('check of bad blew up');
+        },
+      },
+    ],
   ])('%s: onError gets it, and every job keeps running', (_name, options) =>
     using(options, async (h) => {
       for (const id of ['bad', 'good']) h.scheduler.upsert(id, { id, version: 1 }, 40);

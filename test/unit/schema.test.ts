@@ -5,7 +5,6 @@ import { printedSchema } from '../../src/graphql/print-schema.js';
 
 const read = (file: string) => readFile(new URL(`../../${file}`, import.meta.url), 'utf8');
 
-
 describe('the printed schema', () => {
   it('matches the committed schema.graphql (run `npm run schema:print` after changing the schema)', async () => {
     expect(printedSchema()).toBe(await read('schema.graphql'));

@@ -28,23 +28,102 @@ const STATUSES: ServiceStatus[] = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN', 'PAUSED'
 
 /** Writes to 50 services: three sets for each delete. */
 const anyOp: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.tuple(fc.constant('set' as const), fc.nat(49).map((n) => `s${n}`), fc.constantFrom(...STATUSES)), weight: 3 },
-  { arbitrary: fc.tuple(fc.constant('delete' as const), fc.nat(49).map((n) => `s${n}`)), weight: 1 },
+  {
+    arbitrary: fc.tuple(
+      fc.constant('set' as const),
+      fc.nat(49).map((n) => `s${n}`),
+      fc.constantFrom(...STATUSES),
+    ),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.tuple(
+      fc.constant('delete' as const),
+      fc.nat(49).map((n) => `s${n}`),
+    ),
+    weight: 1,
+  },
 );
 
-const summary = (counts: Partial<StatusSummary>): StatusSummary => ({ total: 0, up: 0, degraded: 0, down: 0, paused: 0, unknown: 0, ...counts });
+const summary = (counts: Partial<StatusSummary>): StatusSummary => ({
+  total: 0,
+  up: 0,
+  degraded: 0,
+  down: 0,
+  paused: 0,
+  unknown: 0,
+  ...counts,
+});
 
 describe('status cache summary', () => {
   it.each<[string, Op[], StatusSummary]>([
     ['empty', [], summary({})],
-    ['one of each', [['set', 'a', 'UP'], ['set', 'b', 'DEGRADED'], ['set', 'c', 'DOWN'], ['set', 'd', 'PAUSED'], ['set', 'e', 'UNKNOWN']],
-      summary({ total: 5, up: 1, degraded: 1, down: 1, paused: 1, unknown: 1 })],
-    ['a replaced state moves between counts', [['set', 'a', 'UNKNOWN'], ['set', 'a', 'UP'], ['set', 'a', 'DOWN']], summary({ total: 1, down: 1 })],
-    ['replacing with the same status counts once', [['set', 'a', 'UP'], ['set', 'a', 'UP'], ['set', 'a', 'UP']], summary({ total: 1, up: 1 })],
-    ['delete takes the service out of its count', [['set', 'a', 'UP'], ['set', 'b', 'UP'], ['delete', 'a']], summary({ total: 1, up: 1 })],
-    ['delete of a replaced state uncounts its latest status', [['set', 'a', 'UP'], ['set', 'a', 'DOWN'], ['delete', 'a']], summary({})],
-    ['deleting an unknown id changes nothing', [['set', 'a', 'UP'], ['delete', 'nope'], ['delete', 'a'], ['delete', 'a']], summary({})],
-    ['set again after delete', [['set', 'a', 'DOWN'], ['delete', 'a'], ['set', 'a', 'PAUSED']], summary({ total: 1, paused: 1 })],
+    [
+      'one of each',
+      [
+        ['set', 'a', 'UP'],
+        ['set', 'b', 'DEGRADED'],
+        ['set', 'c', 'DOWN'],
+        ['set', 'd', 'PAUSED'],
+        ['set', 'e', 'UNKNOWN'],
+      ],
+      summary({ total: 5, up: 1, degraded: 1, down: 1, paused: 1, unknown: 1 }),
+    ],
+    [
+      'a replaced state moves between counts',
+      [
+        ['set', 'a', 'UNKNOWN'],
+        ['set', 'a', 'UP'],
+        ['set', 'a', 'DOWN'],
+      ],
+      summary({ total: 1, down: 1 }),
+    ],
+    [
+      'replacing with the same status counts once',
+      [
+        ['set', 'a', 'UP'],
+        ['set', 'a', 'UP'],
+        ['set', 'a', 'UP'],
+      ],
+      summary({ total: 1, up: 1 }),
+    ],
+    [
+      'delete takes the service out of its count',
+      [
+        ['set', 'a', 'UP'],
+        ['set', 'b', 'UP'],
+        ['delete', 'a'],
+      ],
+      summary({ total: 1, up: 1 }),
+    ],
+    [
+      'delete of a replaced state uncounts its latest status',
+      [
+        ['set', 'a', 'UP'],
+        ['set', 'a', 'DOWN'],
+        ['delete', 'a'],
+      ],
+      summary({}),
+    ],
+    [
+      'deleting an unknown id changes nothing',
+      [
+        ['set', 'a', 'UP'],
+        ['delete', 'nope'],
+        ['delete', 'a'],
+        ['delete', 'a'],
+      ],
+      summary({}),
+    ],
+    [
+      'set again after delete',
+      [
+        ['set', 'a', 'DOWN'],
+        ['delete', 'a'],
+        ['set', 'a', 'PAUSED'],
+      ],
+      summary({ total: 1, paused: 1 }),
+    ],
   ])('%s', (_name, ops, expected) => {
     const cache = createStatusCache();
     for (const op of ops) apply(cache, op);
@@ -92,8 +171,14 @@ describe('status cache idsWithStatus', () => {
   it.each<[ServiceStatus[], string[]]>([
     [['UP'], ['a', 'b']],
     [['DOWN'], ['f']],
-    [['UP', 'DEGRADED'], ['a', 'b', 'c']],
-    [['PAUSED', 'DOWN'], ['e', 'f']],
+    [
+      ['UP', 'DEGRADED'],
+      ['a', 'b', 'c'],
+    ],
+    [
+      ['PAUSED', 'DOWN'],
+      ['e', 'f'],
+    ],
     [['UNKNOWN'], []],
     [[], []],
   ])('%j -> %j', (wanted, ids) => {

@@ -43,7 +43,8 @@ const publicOnly = policy();
 const familyOf = (address: string): 4 | 6 => (address.includes(':') ? 6 : 4);
 const blockedAs = (shown: string, reason: string) =>
   `blocked by target policy: ${shown} is ${reason} (TARGET_POLICY=public-only)`;
-const deniedAs = (shown: string, entry: string) => `blocked by target policy: ${shown} is in TARGET_DENY_CIDRS (${entry})`;
+const deniedAs = (shown: string, entry: string) =>
+  `blocked by target policy: ${shown} is in TARGET_DENY_CIDRS (${entry})`;
 const ONES = 'ffff:ffff:ffff:ffff:ffff';
 
 describe('checkUrl under public-only: every spelling of a non-public address is refused', () => {
@@ -101,13 +102,20 @@ describe('checkUrl under public-only: every spelling of a non-public address is 
     expect(publicOnly.checkUrl(url)).toBe(blockedAs(shown, reason));
   });
 
-  it.each(['http://localhost/', 'http://LOCALHOST./', 'http://localhost:3000/x', 'http://foo.localhost/', 'http://a.b.LocalHost./', 'http://localhost.localdomain/', 'http://ip6-localhost/'])(
-    'refuses the loopback name in %s',
-    (url) => {
-      const hostname = new URL(url).hostname;
-      expect(publicOnly.checkUrl(url)).toBe(`blocked by target policy: ${hostname} is a loopback name (TARGET_POLICY=public-only)`);
-    },
-  );
+  it.each([
+    'http://localhost/',
+    'http://LOCALHOST./',
+    'http://localhost:3000/x',
+    'http://foo.localhost/',
+    'http://a.b.LocalHost./',
+    'http://localhost.localdomain/',
+    'http://ip6-localhost/',
+  ])('refuses the loopback name in %s', (url) => {
+    const hostname = new URL(url).hostname;
+    expect(publicOnly.checkUrl(url)).toBe(
+      `blocked by target policy: ${hostname} is a loopback name (TARGET_POLICY=public-only)`,
+    );
+  });
 
   it('refuses an IPv6 zone id, which the URL parser cannot read', () => {
     expect(publicOnly.checkUrl('http://[fe80::1%25eth0]/')).toBe(
@@ -339,7 +347,10 @@ describe('allow and deny lists', () => {
     expect(allowing.check(address, familyOf(address))).toBe(expected);
   });
 
-  const both = policy({ allow: ['10.0.0.0/8', '2001:db8::/32'], deny: ['10.0.0.5', '10.9.0.0/16', '8.8.8.0/24', '2001:db8:1::/48'] });
+  const both = policy({
+    allow: ['10.0.0.0/8', '2001:db8::/32'],
+    deny: ['10.0.0.5', '10.9.0.0/16', '8.8.8.0/24', '2001:db8:1::/48'],
+  });
   it.each<[string, string | null]>([
     ['10.0.0.5', deniedAs('10.0.0.5', '10.0.0.5')],
     ['10.0.0.4', null],
@@ -404,7 +415,9 @@ describe('allow and deny lists', () => {
   });
 
   it('an IPv6 range spanning ::ffff:0:0/96 covers the IPv4 addresses in it', () => {
-    expect(policy({ mode: 'allow-all', deny: ['::ffff:0:0/96'] }).check('8.8.8.8', 4)).toBe(deniedAs('8.8.8.8', '::ffff:0:0/96'));
+    expect(policy({ mode: 'allow-all', deny: ['::ffff:0:0/96'] }).check('8.8.8.8', 4)).toBe(
+      deniedAs('8.8.8.8', '::ffff:0:0/96'),
+    );
     const everything = policy({ mode: 'allow-all', deny: ['::/0'] });
     expect(everything.check('1.1.1.1', 4)).toBe(deniedAs('1.1.1.1', '::/0'));
     expect(everything.check('2606:4700::1111', 6)).toBe(deniedAs('2606:4700::1111', '::/0'));
@@ -498,10 +511,13 @@ describe('invalidCidrs', () => {
 
 describe('address parsing agrees with node:net', () => {
   /** Eight groups with runs of zeros, so "::" lands everywhere. */
-  const anyGroups = fc.array(fc.oneof({ arbitrary: fc.constant(0), weight: 2 }, { arbitrary: fc.nat(0xffff), weight: 3 }), {
-    minLength: 8,
-    maxLength: 8,
-  });
+  const anyGroups = fc.array(
+    fc.oneof({ arbitrary: fc.constant(0), weight: 2 }, { arbitrary: fc.nat(0xffff), weight: 3 }),
+    {
+      minLength: 8,
+      maxLength: 8,
+    },
+  );
   function spellings(g: number[]): string[] {
     const hex = g.map((x) => x.toString(16));
     const v4 = `${g[6]! >>> 8}.${g[6]! & 0xff}.${g[7]! >>> 8}.${g[7]! & 0xff}`;
@@ -557,7 +573,11 @@ describe('address parsing agrees with node:net', () => {
       fc.array(fc.nat(299), { minLength: 4, maxLength: 4 }).map((octets) => octets.join('.')),
       { arbitrary: fc.tuple(anyGroups, fc.nat(4)).map(([g, k]) => spellings(g)[k]!), weight: 2 },
     );
-    const anyEdit = fc.record({ at: fc.nat(), insert: fc.boolean(), char: fc.constantFrom(...':.0123456789abcdefABCDEFg ') });
+    const anyEdit = fc.record({
+      at: fc.nat(),
+      insert: fc.boolean(),
+      char: fc.constantFrom(...':.0123456789abcdefABCDEFg '),
+    });
     const mangled = fc.tuple(anyBase, fc.array(anyEdit, { minLength: 1, maxLength: 3 })).map(([base, edits]) => {
       const chars = [...base];
       for (const edit of edits) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseExpectedStatus, statusMatches } from '../../src/probe/http/expected-status.js';
 import { ValidationError } from '../../src/registry/errors.js';
-import { withDefaults, type Header, type ServiceInput, type UpdateInput } from '../../src/registry/service-input.js';
+import { type Header, type ServiceInput, type UpdateInput, withDefaults } from '../../src/registry/service-input.js';
 import { mergeUpdate, validateService } from '../../src/registry/validation.js';
 
 /** A definition that passes every rule; each case overrides only what it is about. */
@@ -21,7 +21,8 @@ function rejection(fn: () => unknown): ValidationError {
 }
 
 const header = (name: string, value = 'x'): Header => ({ name, value });
-const okHeaders = (count: number): Header[] => Array.from({ length: count }, (_, i) => header(`X-Custom-${i}`, `v${i}`));
+const okHeaders = (count: number): Header[] =>
+  Array.from({ length: count }, (_, i) => header(`X-Custom-${i}`, `v${i}`));
 /** Two harmless headers, then the one under test at index 2. */
 const thirdHeader = (h: Header): Header[] => [...okHeaders(2), h];
 const labels = (count: number): string[] => Array.from({ length: count }, (_, i) => `label-${i}`);
@@ -79,7 +80,10 @@ describe('validateService accepts the last valid value of every bound', () => {
     ['32 labels', { labels: labels(32) }],
     ['label of 1 character', { labels: ['a'] }],
     ['label of 64 characters', { labels: ['l'.repeat(64)] }],
-    ['labels using every allowed character', { labels: ['abcdefghijklmnopqrstuvwxyz', '0123456789', 'env:prod/eu-west_1.a'] }],
+    [
+      'labels using every allowed character',
+      { labels: ['abcdefghijklmnopqrstuvwxyz', '0123456789', 'env:prod/eu-west_1.a'] },
+    ],
   ])('%s', (_, overrides) => {
     expect(() => validateService(service(overrides))).not.toThrow();
   });
@@ -113,19 +117,64 @@ describe('validateService rejects the first invalid value of every bound', () =>
     // headers
     ['33 headers', { headers: okHeaders(33) }, 'headers', 'at most 32 headers'],
     ['empty header name', { headers: thirdHeader(header('')) }, 'headers[2].name', 'not a valid HTTP header name'],
-    ['header name of only spaces', { headers: thirdHeader(header('   ')) }, 'headers[2].name', 'not a valid HTTP header name'],
-    ['header name with a space', { headers: thirdHeader(header('X Trace')) }, 'headers[2].name', '"X Trace" is not a valid'],
-    ['header name with a colon', { headers: thirdHeader(header('X-Trace:')) }, 'headers[2].name', 'not a valid HTTP header name'],
-    ['header name with a non-ASCII letter', { headers: thirdHeader(header('X-Tëst')) }, 'headers[2].name', 'not a valid'],
+    [
+      'header name of only spaces',
+      { headers: thirdHeader(header('   ')) },
+      'headers[2].name',
+      'not a valid HTTP header name',
+    ],
+    [
+      'header name with a space',
+      { headers: thirdHeader(header('X Trace')) },
+      'headers[2].name',
+      '"X Trace" is not a valid',
+    ],
+    [
+      'header name with a colon',
+      { headers: thirdHeader(header('X-Trace:')) },
+      'headers[2].name',
+      'not a valid HTTP header name',
+    ],
+    [
+      'header name with a non-ASCII letter',
+      { headers: thirdHeader(header('X-Tëst')) },
+      'headers[2].name',
+      'not a valid',
+    ],
     ['header name with parentheses', { headers: thirdHeader(header('X(Trace)')) }, 'headers[2].name', 'not a valid'],
-    ['header value of 4,097 ASCII bytes', { headers: thirdHeader(header('X-Big', 'v'.repeat(4_097))) }, 'headers[2].value', 'at most 4096 bytes'],
-    ['header value of 4,097 bytes, 2,049 characters', { headers: thirdHeader(header('X-Big', `${'é'.repeat(2_048)}a`)) }, 'headers[2].value', 'at most 4096 bytes'],
+    [
+      'header value of 4,097 ASCII bytes',
+      { headers: thirdHeader(header('X-Big', 'v'.repeat(4_097))) },
+      'headers[2].value',
+      'at most 4096 bytes',
+    ],
+    [
+      'header value of 4,097 bytes, 2,049 characters',
+      { headers: thirdHeader(header('X-Big', `${'é'.repeat(2_048)}a`)) },
+      'headers[2].value',
+      'at most 4096 bytes',
+    ],
     ['header value with CR', { headers: thirdHeader(header('X-A', 'a\rb')) }, 'headers[2].value', 'CR, LF or NUL'],
     ['header value with LF', { headers: thirdHeader(header('X-A', 'a\nb')) }, 'headers[2].value', 'CR, LF or NUL'],
-    ['header value smuggling a second header', { headers: thirdHeader(header('X-A', 'a\r\nX-Evil: 1')) }, 'headers[2].value', 'CR, LF or NUL'],
+    [
+      'header value smuggling a second header',
+      { headers: thirdHeader(header('X-A', 'a\r\nX-Evil: 1')) },
+      'headers[2].value',
+      'CR, LF or NUL',
+    ],
     ['header value with NUL', { headers: thirdHeader(header('X-A', 'a\u0000b')) }, 'headers[2].value', 'CR, LF or NUL'],
-    ['header value with another control character', { headers: thirdHeader(header('X-A', 'a\u0001b')) }, 'headers[2].value', 'control characters'],
-    ['header value with DEL', { headers: thirdHeader(header('X-A', 'a\u007fb')) }, 'headers[2].value', 'control characters'],
+    [
+      'header value with another control character',
+      { headers: thirdHeader(header('X-A', 'a\u0001b')) },
+      'headers[2].value',
+      'control characters',
+    ],
+    [
+      'header value with DEL',
+      { headers: thirdHeader(header('X-A', 'a\u007fb')) },
+      'headers[2].value',
+      'control characters',
+    ],
     // intervalSeconds
     ['intervalSeconds 0', { intervalSeconds: 0 }, 'intervalSeconds', 'from 1 to 86400 (got 0)'],
     ['negative intervalSeconds', { intervalSeconds: -30 }, 'intervalSeconds', 'from 1 to 86400'],
@@ -136,7 +185,12 @@ describe('validateService rejects the first invalid value of every bound', () =>
     ['timeoutMs 99', { timeoutMs: 99 }, 'timeoutMs', 'from 100 to 60000 (got 99)'],
     ['timeoutMs 60,001', { timeoutMs: 60_001, intervalSeconds: 3_600 }, 'timeoutMs', 'from 100 to 60000 (got 60001)'],
     ['fractional timeoutMs', { timeoutMs: 250.5 }, 'timeoutMs', 'integer from 100 to 60000'],
-    ['timeoutMs equal to intervalSeconds × 1000', { intervalSeconds: 5, timeoutMs: 5_000 }, 'timeoutMs', 'below intervalSeconds × 1000 (5000 ms)'],
+    [
+      'timeoutMs equal to intervalSeconds × 1000',
+      { intervalSeconds: 5, timeoutMs: 5_000 },
+      'timeoutMs',
+      'below intervalSeconds × 1000 (5000 ms)',
+    ],
     ['timeoutMs 1000 with intervalSeconds 1', { intervalSeconds: 1, timeoutMs: 1_000 }, 'timeoutMs', '(1000 ms)'],
     ['timeoutMs 60,000 with intervalSeconds 60', { intervalSeconds: 60, timeoutMs: 60_000 }, 'timeoutMs', '(60000 ms)'],
     // expectedStatus
@@ -150,13 +204,33 @@ describe('validateService rejects the first invalid value of every bound', () =>
     ['expectedStatus with an empty item', { expectedStatus: '200,,204' }, 'expectedStatus', 'e.g. "200-299"'],
     ['expectedStatus with a trailing comma', { expectedStatus: '200,' }, 'expectedStatus', 'not a status code'],
     ['expectedStatus separated by semicolons', { expectedStatus: '200;204' }, 'expectedStatus', 'not a status code'],
-    ['expectedStatus of 201 characters', { expectedStatus: statusOfLength(201) }, 'expectedStatus', 'at most 200 characters'],
+    [
+      'expectedStatus of 201 characters',
+      { expectedStatus: statusOfLength(201) },
+      'expectedStatus',
+      'at most 200 characters',
+    ],
     // bodyContains
     ['empty bodyContains', { bodyContains: '' }, 'bodyContains', 'must not be empty; use null'],
     ['bodyContains of 1,025 ASCII bytes', { bodyContains: 'b'.repeat(1_025) }, 'bodyContains', 'at most 1024 bytes'],
-    ['bodyContains of 1,025 bytes in 513 characters', { bodyContains: `${'é'.repeat(512)}a` }, 'bodyContains', 'at most 1024 bytes'],
-    ['bodyContains of 1,026 bytes in 342 three-byte characters', { bodyContains: '€'.repeat(342) }, 'bodyContains', 'at most 1024 bytes'],
-    ['bodyContains of 1,028 bytes in 257 four-byte characters', { bodyContains: '😀'.repeat(257) }, 'bodyContains', 'at most 1024 bytes'],
+    [
+      'bodyContains of 1,025 bytes in 513 characters',
+      { bodyContains: `${'é'.repeat(512)}a` },
+      'bodyContains',
+      'at most 1024 bytes',
+    ],
+    [
+      'bodyContains of 1,026 bytes in 342 three-byte characters',
+      { bodyContains: '€'.repeat(342) },
+      'bodyContains',
+      'at most 1024 bytes',
+    ],
+    [
+      'bodyContains of 1,028 bytes in 257 four-byte characters',
+      { bodyContains: '😀'.repeat(257) },
+      'bodyContains',
+      'at most 1024 bytes',
+    ],
     // thresholds
     ['failureThreshold 0', { failureThreshold: 0 }, 'failureThreshold', 'from 1 to 100 (got 0)'],
     ['failureThreshold 101', { failureThreshold: 101 }, 'failureThreshold', 'from 1 to 100 (got 101)'],
@@ -168,8 +242,18 @@ describe('validateService rejects the first invalid value of every bound', () =>
     ['degradedAboveMs 0', { degradedAboveMs: 0 }, 'degradedAboveMs', 'from 1 to 60000 (got 0)'],
     ['negative degradedAboveMs', { degradedAboveMs: -1 }, 'degradedAboveMs', 'from 1 to 60000'],
     ['fractional degradedAboveMs', { degradedAboveMs: 10.5 }, 'degradedAboveMs', 'integer from 1'],
-    ['degradedAboveMs equal to timeoutMs', { timeoutMs: 5_000, degradedAboveMs: 5_000 }, 'degradedAboveMs', 'below timeoutMs (5000)'],
-    ['degradedAboveMs 100 with the smallest timeoutMs', { timeoutMs: 100, degradedAboveMs: 100 }, 'degradedAboveMs', 'below timeoutMs (100)'],
+    [
+      'degradedAboveMs equal to timeoutMs',
+      { timeoutMs: 5_000, degradedAboveMs: 5_000 },
+      'degradedAboveMs',
+      'below timeoutMs (5000)',
+    ],
+    [
+      'degradedAboveMs 100 with the smallest timeoutMs',
+      { timeoutMs: 100, degradedAboveMs: 100 },
+      'degradedAboveMs',
+      'below timeoutMs (100)',
+    ],
     ['degradedAboveMs above the largest timeoutMs', { degradedAboveMs: 60_001 }, 'degradedAboveMs', 'from 1 to 60000'],
     // labels
     ['33 labels', { labels: labels(33) }, 'labels', 'at most 32 labels'],
@@ -177,7 +261,12 @@ describe('validateService rejects the first invalid value of every bound', () =>
     ['label of 65 characters', { labels: ['l'.repeat(65)] }, 'labels[0]', '1–64 characters (got 65)'],
     ['upper-case label', { labels: ['prod', 'Prod'] }, 'labels[1]', '"Prod" may only use a-z, 0-9 and . _ : / -'],
     ['label with a space', { labels: ['prod', 'eu', 'eu west'] }, 'labels[2]', 'may only use a-z'],
-    ['label with surrounding whitespace (labels are not trimmed)', { labels: [' prod'] }, 'labels[0]', 'may only use a-z'],
+    [
+      'label with surrounding whitespace (labels are not trimmed)',
+      { labels: [' prod'] },
+      'labels[0]',
+      'may only use a-z',
+    ],
     ['label with a non-ASCII letter', { labels: ['café'] }, 'labels[0]', 'may only use a-z'],
     ['label with @', { labels: ['team@payments'] }, 'labels[0]', 'may only use a-z'],
     ['label with a comma', { labels: ['a,b'] }, 'labels[0]', 'may only use a-z'],
@@ -232,7 +321,10 @@ describe('validateService normalises what it accepts', () => {
 
   it.each<[string[], string[]]>([
     [['prod', 'prod'], ['prod']],
-    [['prod', 'eu', 'prod', 'eu', 'team:payments'], ['prod', 'eu', 'team:payments']],
+    [
+      ['prod', 'eu', 'prod', 'eu', 'team:payments'],
+      ['prod', 'eu', 'team:payments'],
+    ],
     [[...labels(31), 'label-0'], labels(31)],
   ])('deduplicates labels %j, keeping first-seen order', (given, expected) => {
     expect(validateService(service({ labels: given })).labels).toEqual(expected);
@@ -267,7 +359,13 @@ describe('mergeUpdate', () => {
   });
 
   it('keeps fields given as undefined', () => {
-    const patch: UpdateInput = { name: undefined, headers: undefined, bodyContains: undefined, degradedAboveMs: undefined, labels: undefined };
+    const patch: UpdateInput = {
+      name: undefined,
+      headers: undefined,
+      bodyContains: undefined,
+      degradedAboveMs: undefined,
+      labels: undefined,
+    };
     expect(mergeUpdate(current, patch)).toEqual(current);
   });
 
@@ -325,11 +423,26 @@ describe('mergeUpdate', () => {
   it.each<[string, UpdateInput, string, string]>([
     ['lowering intervalSeconds to the existing timeoutMs', { intervalSeconds: 5 }, 'timeoutMs', '(5000 ms)'],
     ['raising timeoutMs to intervalSeconds × 1000', { timeoutMs: 60_000 }, 'timeoutMs', '(60000 ms)'],
-    ['lowering timeoutMs to the existing degradedAboveMs', { timeoutMs: 800 }, 'degradedAboveMs', 'below timeoutMs (800)'],
-    ['setting bodyContains to the empty string instead of null', { bodyContains: '' }, 'bodyContains', 'use null to remove it'],
+    [
+      'lowering timeoutMs to the existing degradedAboveMs',
+      { timeoutMs: 800 },
+      'degradedAboveMs',
+      'below timeoutMs (800)',
+    ],
+    [
+      'setting bodyContains to the empty string instead of null',
+      { bodyContains: '' },
+      'bodyContains',
+      'use null to remove it',
+    ],
     ['renaming to whitespace', { name: '   ' }, 'name', '1–100 characters'],
     ['adding a 33rd label', { labels: labels(33) }, 'labels', 'at most 32 labels'],
-    ['adding a forbidden header', { headers: [header('Transfer-Encoding', 'chunked')] }, 'headers[0].name', 'managed by the HTTP client'],
+    [
+      'adding a forbidden header',
+      { headers: [header('Transfer-Encoding', 'chunked')] },
+      'headers[0].name',
+      'managed by the HTTP client',
+    ],
   ])('re-validates the merged result: %s fails', (_, patch, field, message) => {
     const error = rejection(() => validateService(mergeUpdate(current, patch)));
     expect(error.field).toBe(field);
@@ -345,10 +458,36 @@ describe('parseExpectedStatus', () => {
     ['200-299', [[200, 299]]],
     ['100-599', [[100, 599]]],
     ['204-204', [[204, 204]]],
-    ['200,204,301-302', [[200, 200], [204, 204], [301, 302]]],
-    [' 200 ,204 ,  301 - 302 ', [[200, 200], [204, 204], [301, 302]]],
-    ['200,\t204', [[200, 200], [204, 204]]],
-    [statusOfLength(200), [[200, 200], [204, 204]]],
+    [
+      '200,204,301-302',
+      [
+        [200, 200],
+        [204, 204],
+        [301, 302],
+      ],
+    ],
+    [
+      ' 200 ,204 ,  301 - 302 ',
+      [
+        [200, 200],
+        [204, 204],
+        [301, 302],
+      ],
+    ],
+    [
+      '200,\t204',
+      [
+        [200, 200],
+        [204, 204],
+      ],
+    ],
+    [
+      statusOfLength(200),
+      [
+        [200, 200],
+        [204, 204],
+      ],
+    ],
   ])('parses %j', (text, ranges) => {
     expect(parseExpectedStatus(text)).toEqual({ ok: true, ranges });
   });

@@ -1,11 +1,11 @@
-import { checkDefinitionOf } from '../../registry/registry.js';
+import type { ProbeResult } from '../../probe/prober.js';
 import { NotFoundError, ValidationError } from '../../registry/errors.js';
+import { checkDefinitionOf } from '../../registry/registry.js';
 import { builder } from '../builder.js';
 import { CheckFailureReasonEnum } from './enums.js';
 import { resultUnion } from './errors.js';
-import { RegisterServiceInput, ServicePayload } from './service-mutations.js';
 import { requireServiceId } from './service-ids.js';
-import type { ProbeResult } from '../../probe/prober.js';
+import { RegisterServiceInput, ServicePayload } from './service-mutations.js';
 
 const TestCheckPayload = builder.objectRef<ProbeResult>('TestCheckPayload').implement({
   fields: (t) => ({

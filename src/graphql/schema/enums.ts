@@ -1,6 +1,6 @@
 import type { ServiceStatus } from '../../checks/service-state.js';
-import { CHECK_FAILURE_REASONS, type CheckFailureReason } from '../../probe/prober.js';
 import { HTTP_METHODS } from '../../probe/http/method.js';
+import { CHECK_FAILURE_REASONS, type CheckFailureReason } from '../../probe/prober.js';
 import { builder } from '../builder.js';
 
 export const ServiceStatusEnum = builder.enumType('ServiceStatus', {

@@ -22,6 +22,9 @@ builder.objectType(NotFoundError, { name: 'NotFoundError', interfaces: [ErrorInt
  * field's own type. The plugin builds one union per result name, so fields that share a union
  * (ServiceResult) share the name, and each distinct union gets its own.
  */
-export function resultUnion(name: string, types: (typeof ValidationError | typeof ConflictError | typeof NotFoundError)[]) {
+export function resultUnion(
+  name: string,
+  types: (typeof ValidationError | typeof ConflictError | typeof NotFoundError)[],
+) {
   return { types, directResult: true as const, result: { name }, union: { name } };
 }

@@ -1,5 +1,11 @@
+import {
+  CHANNEL_KINDS,
+  channelTarget,
+  type EmailOptions,
+  NOTIFICATION_EVENTS,
+  SMTP_TLS_MODES,
+} from '../../notify/channel-input.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../registry/errors.js';
-import { CHANNEL_KINDS, NOTIFICATION_EVENTS, SMTP_TLS_MODES, channelTarget, type EmailOptions } from '../../notify/channel-input.js';
 import { builder } from '../builder.js';
 import { resultUnion } from './errors.js';
 import { ServiceNode, ServiceStateObject } from './service.js';
@@ -8,7 +14,8 @@ import { nodeIdOf } from './service-ids.js';
 const EVENT_DESCRIPTIONS: Partial<Record<(typeof NOTIFICATION_EVENTS)[number], string>> = {
   REMINDER: 'The service is still DOWN (remindEveryMinutes).',
   TEST: 'Sent by testNotificationChannel.',
-  FLAPPING: 'The service changed status more than 5 times in 10 minutes: its notifications are held (sent where DOWN or UP go).',
+  FLAPPING:
+    'The service changed status more than 5 times in 10 minutes: its notifications are held (sent where DOWN or UP go).',
   STABLE: 'A flapping service has not changed for 5 minutes; names its status (sent where DOWN or UP go).',
   CERTIFICATE_EXPIRING: 'The TLS certificate expires within 14 days (sent at 14, 7 and 1).',
 };
@@ -24,7 +31,9 @@ const StatusEnum = builder.enumType('DeliveryStatus', {
   values: {
     PENDING: { description: 'Waiting to be sent, or to be tried again.' },
     SENT: {},
-    FAILED: { description: 'Given up: refused by the receiver (4xx), by the target policy, or still failing after 24 h.' },
+    FAILED: {
+      description: 'Given up: refused by the receiver (4xx), by the target policy, or still failing after 24 h.',
+    },
     SUPPRESSED: { description: 'Held and never sent: the service was flapping.' },
   },
 });
@@ -51,7 +60,11 @@ export const NotificationDeliveryNode = builder.prismaNode('NotificationDelivery
     attempts: t.exposeInt('attempts'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
-    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true, description: 'PENDING: when it is tried next.' }),
+    nextAttemptAt: t.expose('nextAttemptAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'PENDING: when it is tried next.',
+    }),
     lastError: t.exposeString('lastError', { nullable: true }),
   }),
 });
@@ -103,7 +116,13 @@ export const NotificationChannelNode = builder.prismaNode('NotificationChannel',
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     deliveries: t.relatedConnection(
       'deliveries',
-      { cursor: 'id', ...DELIVERY_PAGE, totalCount: true, complexity: pageComplexity, query: { orderBy: { id: 'desc' } } },
+      {
+        cursor: 'id',
+        ...DELIVERY_PAGE,
+        totalCount: true,
+        complexity: pageComplexity,
+        query: { orderBy: { id: 'desc' } },
+      },
       DeliveryConnection,
     ),
   }),
@@ -111,7 +130,8 @@ export const NotificationChannelNode = builder.prismaNode('NotificationChannel',
 
 builder.objectFields(ServiceStateObject, (t) => ({
   flapping: t.boolean({
-    description: 'Changed status more than 5 times in 10 minutes (and not yet 5 minutes without a change): notifications are held.',
+    description:
+      'Changed status more than 5 times in 10 minutes (and not yet 5 minutes without a change): notifications are held.',
     resolve: (state) => state.flapping ?? false,
   }),
 }));
@@ -125,8 +145,13 @@ builder.prismaObjectFields(ServiceNode, (t) => ({
       description: 'Notifications about this service, newest first.',
       complexity: pageComplexity,
       resolve: (query, service, _args, ctx) =>
-        ctx.prisma.notificationDelivery.findMany({ ...query, where: { items: { some: { serviceId: service.id } } }, orderBy: { id: 'desc' } }),
-      totalCount: (service, _args, ctx) => ctx.prisma.notificationDelivery.count({ where: { items: { some: { serviceId: service.id } } } }),
+        ctx.prisma.notificationDelivery.findMany({
+          ...query,
+          where: { items: { some: { serviceId: service.id } } },
+          orderBy: { id: 'desc' },
+        }),
+      totalCount: (service, _args, ctx) =>
+        ctx.prisma.notificationDelivery.count({ where: { items: { some: { serviceId: service.id } } } }),
     },
     DeliveryConnection,
   ),
@@ -147,7 +172,9 @@ const NotificationChannelInput = builder.inputType('NotificationChannelInput', {
   fields: (t) => ({
     name: t.string({ required: true }),
     kind: t.field({ type: KindEnum, required: true }),
-    url: t.string({ description: 'WEBHOOK/SLACK/DISCORD/TEAMS/NTFY: the URL to POST to (target policy applies). EMAIL: null.' }),
+    url: t.string({
+      description: 'WEBHOOK/SLACK/DISCORD/TEAMS/NTFY: the URL to POST to (target policy applies). EMAIL: null.',
+    }),
     secret: t.string({
       description:
         'WEBHOOK: HMAC-SHA256 key for the X-Statuschecker-Signature header. PAGERDUTY: the routing key. NTFY: an access token. ' +
@@ -180,7 +207,8 @@ function requireChannelId(globalId: string): string {
 builder.queryFields((t) => ({
   notificationChannels: t.prismaField({
     type: ['NotificationChannel'],
-    resolve: (query, _root, _args, ctx) => ctx.prisma.notificationChannel.findMany({ ...query, orderBy: { name: 'asc' } }),
+    resolve: (query, _root, _args, ctx) =>
+      ctx.prisma.notificationChannel.findMany({ ...query, orderBy: { name: 'asc' } }),
   }),
   notificationChannel: t.prismaField({
     type: 'NotificationChannel',
@@ -188,7 +216,9 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, { id }, ctx) => {
       const channelId = nodeIdOf('NotificationChannel', String(id));
-      return channelId === null ? null : ctx.prisma.notificationChannel.findUnique({ ...query, where: { id: channelId } });
+      return channelId === null
+        ? null
+        : ctx.prisma.notificationChannel.findUnique({ ...query, where: { id: channelId } });
     },
   }),
 }));
@@ -204,13 +234,17 @@ builder.mutationFields((t) => ({
     type: NotificationChannelPayload,
     errors: channelResult,
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: NotificationChannelInput, required: true }) },
-    resolve: async (_root, { id, input }, ctx) => ({ channel: await ctx.notifications.channels.update(requireChannelId(String(id)), input) }),
+    resolve: async (_root, { id, input }, ctx) => ({
+      channel: await ctx.notifications.channels.update(requireChannelId(String(id)), input),
+    }),
   }),
   deleteNotificationChannel: t.field({
     type: NotificationChannelPayload,
     errors: channelResult,
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => ({ channel: await ctx.notifications.channels.delete(requireChannelId(String(id))) }),
+    resolve: async (_root, { id }, ctx) => ({
+      channel: await ctx.notifications.channels.delete(requireChannelId(String(id))),
+    }),
   }),
   testNotificationChannel: t.field({
     type: TestNotificationPayload,

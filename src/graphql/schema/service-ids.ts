@@ -1,6 +1,6 @@
-import { isStorableText } from '../../registry/text.js';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { NotFoundError } from '../../registry/errors.js';
+import { isStorableText } from '../../registry/text.js';
 
 /** The database id inside a global id of `type`, or null when `globalId` is not one. */
 export function nodeIdOf(type: string, globalId: string): string | null {

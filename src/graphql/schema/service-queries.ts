@@ -1,8 +1,8 @@
-import { isStorableText } from '../../registry/text.js';
 import { GraphQLError } from 'graphql';
-import type { Prisma } from '../../generated/prisma/client.js';
-import type { StatusCache } from '../../checks/status-cache.js';
 import type { ServiceStatus } from '../../checks/service-state.js';
+import type { StatusCache } from '../../checks/status-cache.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { isStorableText } from '../../registry/text.js';
 import { builder } from '../builder.js';
 import { ServiceStatusEnum } from './enums.js';
 import { serviceIdOf } from './service-ids.js';
@@ -55,7 +55,11 @@ builder.queryFields((t) => ({
       complexity: (args) => ({ field: 1, multiplier: Math.min(args.first ?? args.last ?? 50, 500) }),
       args: { filter: t.arg({ type: ServiceFilter }) },
       resolve: (query, _root, args, ctx) =>
-        ctx.prisma.service.findMany({ ...query, where: serviceWhere(args.filter, ctx.cache), orderBy: { name: 'asc' } }),
+        ctx.prisma.service.findMany({
+          ...query,
+          where: serviceWhere(args.filter, ctx.cache),
+          orderBy: { name: 'asc' },
+        }),
       totalCount: (_connection, args, ctx) => ctx.prisma.service.count({ where: serviceWhere(args.filter, ctx.cache) }),
     },
     { name: 'ServiceConnection' },

@@ -1,7 +1,7 @@
 import type { ServiceState } from '../../checks/service-state.js';
 import { initialState } from '../../checks/service-state.js';
-import type { Header } from '../../registry/service-input.js';
 import { headersOf } from '../../registry/registry.js';
+import type { Header } from '../../registry/service-input.js';
 import { builder } from '../builder.js';
 import { CheckFailureReasonEnum, HttpMethodEnum, ServiceStatusEnum } from './enums.js';
 
@@ -15,13 +15,24 @@ export const ServiceStateObject = builder.objectRef<ServiceState>('ServiceState'
     status: t.expose('status', { type: ServiceStatusEnum }),
     since: t.expose('since', { type: 'DateTime', nullable: true, description: 'When the current status began.' }),
     lastCheckedAt: t.expose('lastCheckedAt', { type: 'DateTime', nullable: true }),
-    latencyMs: t.exposeFloat('latencyMs', { nullable: true, description: 'Wall time of the last check, in milliseconds.' }),
-    httpStatus: t.exposeInt('httpStatus', { nullable: true, description: 'HTTP status code of the last response, if any.' }),
+    latencyMs: t.exposeFloat('latencyMs', {
+      nullable: true,
+      description: 'Wall time of the last check, in milliseconds.',
+    }),
+    httpStatus: t.exposeInt('httpStatus', {
+      nullable: true,
+      description: 'HTTP status code of the last response, if any.',
+    }),
     message: t.exposeString('message', {
       nullable: true,
-      description: 'Why the last check failed or degraded, for a person: "expected 200-299, got 503", "timed out after 800 ms".',
+      description:
+        'Why the last check failed or degraded, for a person: "expected 200-299, got 503", "timed out after 800 ms".',
     }),
-    reason: t.expose('reason', { type: CheckFailureReasonEnum, nullable: true, description: 'Why the last check failed, for a program.' }),
+    reason: t.expose('reason', {
+      type: CheckFailureReasonEnum,
+      nullable: true,
+      description: 'Why the last check failed, for a program.',
+    }),
     consecutiveFailures: t.exposeInt('consecutiveFailures'),
     certificateExpiresAt: t.expose('certificateExpiresAt', {
       type: 'DateTime',
@@ -40,14 +51,23 @@ export const ServiceNode = builder.prismaNode('Service', {
     url: t.exposeString('url'),
     method: t.expose('method', { type: HttpMethodEnum }),
     // At most 32 small objects: no list multiplier, so a full page of services stays within budget.
-    headers: t.field({ type: [HeaderObject], complexity: { field: 1, multiplier: 1 }, resolve: (service) => headersOf(service) }),
+    headers: t.field({
+      type: [HeaderObject],
+      complexity: { field: 1, multiplier: 1 },
+      resolve: (service) => headersOf(service),
+    }),
     intervalSeconds: t.exposeInt('intervalSeconds'),
     timeoutMs: t.exposeInt('timeoutMs'),
     expectedStatus: t.exposeString('expectedStatus', {
       description: 'Accepted HTTP status codes, e.g. "200-299" or "200,204,301-302".',
     }),
-    bodyContains: t.exposeString('bodyContains', { nullable: true, description: 'If set, the response body must contain this text.' }),
-    failureThreshold: t.exposeInt('failureThreshold', { description: 'Consecutive failed checks before the service is DOWN.' }),
+    bodyContains: t.exposeString('bodyContains', {
+      nullable: true,
+      description: 'If set, the response body must contain this text.',
+    }),
+    failureThreshold: t.exposeInt('failureThreshold', {
+      description: 'Consecutive failed checks before the service is DOWN.',
+    }),
     successThreshold: t.exposeInt('successThreshold', {
       description: 'Consecutive passing checks before a DOWN service is UP again.',
     }),

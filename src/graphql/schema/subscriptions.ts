@@ -3,10 +3,10 @@ import type { CheckCompletedEvent, MonitorTopics, StatusChangedEvent } from '../
 import type { ServiceRow } from '../../registry/registry.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
+import { subscribeToEvents } from '../event-stream.js';
 import { CheckFailureReasonEnum, ServiceStatusEnum } from './enums.js';
 import { ServiceNode, ServiceStateObject } from './service.js';
 import { serviceIdOf } from './service-ids.js';
-import { subscribeToEvents } from '../event-stream.js';
 
 export const MAX_CHECK_SUBSCRIPTION_IDS = 100;
 
@@ -23,7 +23,10 @@ const StatusChangeEventObject = builder.objectRef<StatusChangedEvent>('StatusCha
     previous: t.expose('previous', { type: ServiceStatusEnum }),
     current: t.expose('current', { type: ServiceStatusEnum }),
     at: t.expose('at', { type: 'DateTime' }),
-    message: t.exposeString('message', { nullable: true, description: 'Why: the failure or slowness that caused it, or what the recovering check saw.' }),
+    message: t.exposeString('message', {
+      nullable: true,
+      description: 'Why: the failure or slowness that caused it, or what the recovering check saw.',
+    }),
     state: t.expose('state', { type: ServiceStateObject }),
   }),
 });
@@ -47,7 +50,9 @@ function serviceIds(ids: readonly (string | number)[]): Set<string> {
   for (const id of ids) {
     const serviceId = serviceIdOf(String(id));
     if (serviceId === null) {
-      throw new GraphQLError(`not a service id: ${JSON.stringify(String(id).slice(0, 100))}`, { extensions: { code: 'BAD_USER_INPUT' } });
+      throw new GraphQLError(`not a service id: ${JSON.stringify(String(id).slice(0, 100))}`, {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     }
     out.add(serviceId);
   }
@@ -64,7 +69,8 @@ builder.subscriptionType({
       type: StatusChangeEventObject,
       description: "A service's status changed. With no serviceIds: every service.",
       args: { serviceIds: t.arg.idList() },
-      subscribe: (_root, args, ctx) => stream(ctx, 'statusChanged', args.serviceIds ? serviceIds(args.serviceIds) : null),
+      subscribe: (_root, args, ctx) =>
+        stream(ctx, 'statusChanged', args.serviceIds ? serviceIds(args.serviceIds) : null),
       resolve: (event) => event,
     }),
     checkCompleted: t.field({
@@ -74,9 +80,12 @@ builder.subscriptionType({
       subscribe: (_root, args, ctx) => {
         const ids = serviceIds(args.serviceIds);
         if (ids.size < 1 || ids.size > MAX_CHECK_SUBSCRIPTION_IDS) {
-          throw new GraphQLError(`checkCompleted takes 1 to ${MAX_CHECK_SUBSCRIPTION_IDS} service ids (got ${ids.size})`, {
-            extensions: { code: 'BAD_USER_INPUT' },
-          });
+          throw new GraphQLError(
+            `checkCompleted takes 1 to ${MAX_CHECK_SUBSCRIPTION_IDS} service ids (got ${ids.size})`,
+            {
+              extensions: { code: 'BAD_USER_INPUT' },
+            },
+          );
         }
         return stream(ctx, 'checkCompleted', ids);
       },

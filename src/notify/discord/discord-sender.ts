@@ -1,10 +1,16 @@
-import { EMOJI, detailLine, headline, mainLink, type Notification } from '../message.js';
 import type { NotificationEvent } from '../channel-input.js';
+import { detailLine, EMOJI, headline, mainLink, type Notification } from '../message.js';
 import type { ChannelSender } from '../sender.js';
 
 /** Discord allows 25 fields an embed. */
 const LISTED = 24;
-const COLOR: Partial<Record<NotificationEvent, number>> = { DOWN: 0xd93f0b, UP: 0x2da44e, DEGRADED: 0xfbca04, REMINDER: 0xd93f0b, STABLE: 0x2da44e };
+const COLOR: Partial<Record<NotificationEvent, number>> = {
+  DOWN: 0xd93f0b,
+  UP: 0x2da44e,
+  DEGRADED: 0xfbca04,
+  REMINDER: 0xd93f0b,
+  STABLE: 0x2da44e,
+};
 
 /** A Discord webhook message: `content` plus one embed with a field per service. */
 export function discordPayload(n: Notification): unknown {
@@ -34,5 +40,6 @@ export function discordPayload(n: Notification): unknown {
 
 export const discordSender: ChannelSender = {
   kind: 'DISCORD',
-  send: (n, channel, transports, signal) => transports.postJson(channel.url ?? '', JSON.stringify(discordPayload(n)), {}, signal),
+  send: (n, channel, transports, signal) =>
+    transports.postJson(channel.url ?? '', JSON.stringify(discordPayload(n)), {}, signal),
 };

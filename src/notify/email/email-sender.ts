@@ -1,5 +1,5 @@
-import { EMOJI, detailLine, headline, mainLink, plainText, type Notification } from '../message.js';
-import { failure, type ChannelSender, type MailMessage } from '../sender.js';
+import { detailLine, EMOJI, headline, mainLink, type Notification, plainText } from '../message.js';
+import { type ChannelSender, failure, type MailMessage } from '../sender.js';
 
 /** The mail of a notification: the headline as subject, plain text and HTML bodies. */
 export function emailMessage(n: Notification): MailMessage {
@@ -13,7 +13,9 @@ export function emailMessage(n: Notification): MailMessage {
     .join('');
   const body =
     `<h2 style="font-family:sans-serif">${EMOJI[n.event]} ${html(headline(n))}</h2>` +
-    (rows ? `<table style="font-family:sans-serif;border-collapse:collapse">${rows}</table>` : '<p>If you can read this, the channel works.</p>') +
+    (rows
+      ? `<table style="font-family:sans-serif;border-collapse:collapse">${rows}</table>`
+      : '<p>If you can read this, the channel works.</p>') +
     (link ? `<p><a href="${html(link)}">Open statuschecker</a></p>` : '') +
     `<p style="color:#6e7781;font-size:small">Delivery ${html(n.deliveryId)}</p>`;
   return {

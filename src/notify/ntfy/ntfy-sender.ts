@@ -1,5 +1,5 @@
 import type { NotificationEvent } from '../channel-input.js';
-import { headline, mainLink, plainText, type Notification } from '../message.js';
+import { headline, mainLink, type Notification, plainText } from '../message.js';
 import type { ChannelSender } from '../sender.js';
 
 /** ntfy priorities: 5 urgent … 1 min. */

@@ -17,7 +17,15 @@ export function pagerDutyEvents(n: Notification, routingKey: string): unknown[] 
     const dedupKey = n.event === 'CERTIFICATE_EXPIRING' ? `${s.id}:certificate` : s.id;
     if (action === 'resolve') return resolve(routingKey, dedupKey);
     const severity = n.event === 'DOWN' || n.event === 'REMINDER' ? 'critical' : 'warning';
-    return trigger(routingKey, dedupKey, `${s.name}: ${headline({ ...n, services: [s] })}`, severity, s.name, n, details(s));
+    return trigger(
+      routingKey,
+      dedupKey,
+      `${s.name}: ${headline({ ...n, services: [s] })}`,
+      severity,
+      s.name,
+      n,
+      details(s),
+    );
   });
 }
 
@@ -29,16 +37,39 @@ function actionOf(n: Notification, s: ServiceNotice): EventAction {
 }
 
 function details(s: ServiceNotice) {
-  return { url: s.url, previous: s.previous, current: s.current, reason: s.reason, message: s.message, since: s.since.toISOString(), detail: detailLine(s) };
+  return {
+    url: s.url,
+    previous: s.previous,
+    current: s.current,
+    reason: s.reason,
+    message: s.message,
+    since: s.since.toISOString(),
+    detail: detailLine(s),
+  };
 }
 
-function trigger(routingKey: string, dedupKey: string, summary: string, severity: string, source: string, n: Notification, custom: object) {
+function trigger(
+  routingKey: string,
+  dedupKey: string,
+  summary: string,
+  severity: string,
+  source: string,
+  n: Notification,
+  custom: object,
+) {
   const link = n.services.length === 1 ? n.services[0]?.link : n.publicUrl;
   return {
     routing_key: routingKey,
     event_action: 'trigger',
     dedup_key: dedupKey,
-    payload: { summary: summary.slice(0, 1024), source, severity, timestamp: n.at.toISOString(), component: source, custom_details: custom },
+    payload: {
+      summary: summary.slice(0, 1024),
+      source,
+      severity,
+      timestamp: n.at.toISOString(),
+      component: source,
+      custom_details: custom,
+    },
     ...(link ? { links: [{ href: link, text: 'statuschecker' }] } : {}),
     client: 'statuschecker',
   };

@@ -1,4 +1,4 @@
-import { EMOJI, detailLine, headline, mainLink, type Notification } from '../message.js';
+import { detailLine, EMOJI, headline, mainLink, type Notification } from '../message.js';
 import type { ChannelSender } from '../sender.js';
 
 /** Services given a block of their own; the rest are counted. Slack allows 50 blocks a message. */
@@ -9,7 +9,10 @@ export function slackPayload(n: Notification): unknown {
   const title = `${EMOJI[n.event]} ${headline(n)}`;
   const listed = n.services.slice(0, LISTED).map((s) => ({
     type: 'section',
-    text: { type: 'mrkdwn', text: `*${escape(s.name)}*${s.link ? ` <${s.link}|open>` : ''}\n${escape(detailLine(s))}` },
+    text: {
+      type: 'mrkdwn',
+      text: `*${escapeMrkdwn(s.name)}*${s.link ? ` <${s.link}|open>` : ''}\n${escapeMrkdwn(detailLine(s))}`,
+    },
   }));
   const more = n.services.length - listed.length;
   const link = mainLink(n);
@@ -28,11 +31,12 @@ export function slackPayload(n: Notification): unknown {
 }
 
 /** Slack mrkdwn control characters. */
-function escape(text: string): string {
+function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export const slackSender: ChannelSender = {
   kind: 'SLACK',
-  send: (n, channel, transports, signal) => transports.postJson(channel.url ?? '', JSON.stringify(slackPayload(n)), {}, signal),
+  send: (n, channel, transports, signal) =>
+    transports.postJson(channel.url ?? '', JSON.stringify(slackPayload(n)), {}, signal),
 };

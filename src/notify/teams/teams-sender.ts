@@ -1,4 +1,4 @@
-import { EMOJI, detailLine, headline, mainLink, type Notification } from '../message.js';
+import { detailLine, EMOJI, headline, mainLink, type Notification } from '../message.js';
 import type { ChannelSender } from '../sender.js';
 
 const LISTED = 20;
@@ -19,7 +19,13 @@ export function teamsPayload(n: Notification): unknown {
           type: 'AdaptiveCard',
           version: '1.4',
           body: [
-            { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, text: `${EMOJI[n.event]} ${headline(n)}` },
+            {
+              type: 'TextBlock',
+              size: 'Medium',
+              weight: 'Bolder',
+              wrap: true,
+              text: `${EMOJI[n.event]} ${headline(n)}`,
+            },
             { type: 'FactSet', facts },
             ...(more > 0 ? [{ type: 'TextBlock', wrap: true, text: `… and ${more} more` }] : []),
             { type: 'TextBlock', isSubtle: true, size: 'Small', wrap: true, text: `delivery ${n.deliveryId}` },
@@ -33,5 +39,6 @@ export function teamsPayload(n: Notification): unknown {
 
 export const teamsSender: ChannelSender = {
   kind: 'TEAMS',
-  send: (n, channel, transports, signal) => transports.postJson(channel.url ?? '', JSON.stringify(teamsPayload(n)), {}, signal),
+  send: (n, channel, transports, signal) =>
+    transports.postJson(channel.url ?? '', JSON.stringify(teamsPayload(n)), {}, signal),
 };

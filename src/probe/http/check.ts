@@ -1,11 +1,19 @@
-import { Client, type Agent } from 'undici';
-import { statusMatches } from './expected-status.js';
+import { type Agent, Client } from 'undici';
 import type { CheckFailureReason, ProbeResult } from '../prober.js';
 import { BODY_LIMIT_BYTES, BodySearch } from './body.js';
 import type { Connector } from './connector.js';
 import { classifyError } from './errors.js';
+import { statusMatches } from './expected-status.js';
 import { Hop, type HopOwner } from './hop.js';
-import { parseLocation, prepareTarget, quote, withoutCredentials, type HopLocation, type HttpProbeTarget, type PreparedTarget } from './target.js';
+import {
+  type HopLocation,
+  type HttpProbeTarget,
+  type PreparedTarget,
+  parseLocation,
+  prepareTarget,
+  quote,
+  withoutCredentials,
+} from './target.js';
 
 /** What every check of one prober shares. */
 export interface ProbeContext {
@@ -121,7 +129,13 @@ class Check implements HopOwner {
     context.waiting.set(location.origin, (context.waiting.get(location.origin) ?? 0) + 1);
     if (client !== null) context.clients.add(client);
     (client ?? context.agent).dispatch(
-      { origin: location.origin, path: location.path, method: this.method, headers: this.headers, reset: context.fresh },
+      {
+        origin: location.origin,
+        path: location.path,
+        method: this.method,
+        headers: this.headers,
+        reset: context.fresh,
+      },
       hop,
     );
   }
@@ -172,7 +186,11 @@ class Check implements HopOwner {
     if (hop.waiting) this.leaveWaiting(hop, false);
     if (hop !== this.hop || this.settled) return;
     const elapsedMs = performance.now() - this.start;
-    const { reason, message } = classifyError(err, { host: this.location.hostname, connected: this.connected, elapsedMs });
+    const { reason, message } = classifyError(err, {
+      host: this.location.hostname,
+      connected: this.connected,
+      elapsedMs,
+    });
     this.fail(reason, message, false);
   }
 
@@ -198,7 +216,8 @@ class Check implements HopOwner {
       return;
     }
     // Like browsers: 303 always becomes GET (except HEAD), 301/302 turn a POST into a GET.
-    if ((statusCode === 303 && this.method !== 'HEAD') || (statusCode <= 302 && this.method === 'POST')) this.method = 'GET';
+    if ((statusCode === 303 && this.method !== 'HEAD') || (statusCode <= 302 && this.method === 'POST'))
+      this.method = 'GET';
     if (next.origin !== this.location.origin) this.headers = withoutCredentials(this.headers);
     this.location = next;
     this.redirects += 1;
@@ -254,7 +273,8 @@ class Check implements HopOwner {
       hop.kill(); // not on a connection yet: aborted as soon as undici hands it one
     } else if (drainable && !this.context.fresh && hop.bytes <= BODY_LIMIT_BYTES && hop.role !== 'waiting') {
       hop.role = 'drain';
-      (this.drains ??= []).push(hop);
+      this.drains ??= [];
+      this.drains.push(hop);
     } else {
       hop.kill();
     }

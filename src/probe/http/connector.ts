@@ -51,7 +51,10 @@ export function createConnector(options: ConnectorOptions): Connector {
 
   const track = (origin: string, socket: Socket) => {
     let sockets = connecting.get(origin);
-    if (!sockets) connecting.set(origin, (sockets = new Set()));
+    if (!sockets) {
+      sockets = new Set();
+      connecting.set(origin, sockets);
+    }
     sockets.add(socket);
   };
   const untrack = (origin: string, socket: Socket | null) => {

@@ -65,7 +65,16 @@ const NETWORK_MESSAGES: Readonly<Record<string, string>> = {
   [ABANDONED_ERROR_CODE]: 'aborted',
 };
 
-const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME', 'ENODATA', 'ESERVFAIL', 'ENONAME']);
+const DNS_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NODATA',
+  'EAI_NONAME',
+  'ENODATA',
+  'ESERVFAIL',
+  'ENONAME',
+]);
 
 /** Maps any error seen during a check to a reason and a short message a person understands. */
 export function classifyError(err: unknown, context: FailureContext): Failure {

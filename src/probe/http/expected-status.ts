@@ -13,7 +13,10 @@ export function parseExpectedStatus(text: string): ParsedExpectedStatus {
   for (const part of parts) {
     const match = PART.exec(part);
     if (!match) {
-      return { ok: false, message: `"${part}" is not a status code or range; use codes 100-599, e.g. "200-299" or "200,204,301-302"` };
+      return {
+        ok: false,
+        message: `"${part}" is not a status code or range; use codes 100-599, e.g. "200-299" or "200,204,301-302"`,
+      };
     }
     const low = Number(match[1]);
     const high = match[2] === undefined ? low : Number(match[2]);

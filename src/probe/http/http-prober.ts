@@ -2,7 +2,7 @@ import type { LookupFunction } from 'node:net';
 import { Agent } from 'undici';
 import type { ConnectPolicy } from '../../policy/target-policy.js';
 import type { Prober } from '../prober.js';
-import { runCheck, type ProbeContext } from './check.js';
+import { type ProbeContext, runCheck } from './check.js';
 import { createConnector } from './connector.js';
 import type { HttpProbeTarget } from './target.js';
 

@@ -1,5 +1,5 @@
-import type { HttpMethod } from './method.js';
 import type { StatusRanges } from './expected-status.js';
+import type { HttpMethod } from './method.js';
 
 /** What to check: one service's endpoint and how to judge its answer. */
 export interface HttpProbeTarget {

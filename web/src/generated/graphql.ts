@@ -1,0 +1,585 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type CheckFailureReason =
+  | 'BODY_MISMATCH'
+  | 'BODY_TOO_LARGE'
+  | 'CONNECT_REFUSED'
+  | 'CONNECT_TIMEOUT'
+  | 'DNS'
+  | 'HTTP_STATUS'
+  | 'NETWORK'
+  /** Blocked by the target policy (TARGET_POLICY). */
+  | 'POLICY'
+  | 'REDIRECT_LIMIT'
+  | 'TIMEOUT'
+  | 'TLS';
+
+export type HeaderInput = {
+  name: string;
+  value: string;
+};
+
+export type HttpMethod =
+  | 'GET'
+  | 'HEAD'
+  | 'POST';
+
+export type RegisterServiceInput = {
+  bodyContains?: string | null | undefined;
+  degradedAboveMs?: number | null | undefined;
+  expectedStatus?: string | null | undefined;
+  failureThreshold?: number | null | undefined;
+  headers?: Array<HeaderInput> | null | undefined;
+  intervalSeconds?: number | null | undefined;
+  labels?: Array<string> | null | undefined;
+  method?: HttpMethod | null | undefined;
+  name: string;
+  successThreshold?: number | null | undefined;
+  timeoutMs?: number | null | undefined;
+  url: string;
+};
+
+export type ServiceStatus =
+  /** Reachable and passing, but slower than the service's degradedAboveMs. */
+  | 'DEGRADED'
+  | 'DOWN'
+  /** Checks are paused by an operator. */
+  | 'PAUSED'
+  /** Registered, not checked yet. */
+  | 'UNKNOWN'
+  | 'UP';
+
+/** Every field optional: only what is given changes. */
+export type UpdateServiceInput = {
+  bodyContains?: string | null | undefined;
+  degradedAboveMs?: number | null | undefined;
+  expectedStatus?: string | null | undefined;
+  failureThreshold?: number | null | undefined;
+  headers?: Array<HeaderInput> | null | undefined;
+  intervalSeconds?: number | null | undefined;
+  labels?: Array<string> | null | undefined;
+  method?: HttpMethod | null | undefined;
+  name?: string | null | undefined;
+  successThreshold?: number | null | undefined;
+  timeoutMs?: number | null | undefined;
+  url?: string | null | undefined;
+};
+
+export type ServiceRowFragment = { id: string, name: string, url: string, labels: Array<string>, paused: boolean, intervalSeconds: number, state: { status: ServiceStatus, latencyMs: number | null, message: string | null, since: string | null, lastCheckedAt: string | null } };
+
+export type DashboardServicesQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type DashboardServicesQuery = { services: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, name: string, url: string, labels: Array<string>, paused: boolean, intervalSeconds: number, state: { status: ServiceStatus, latencyMs: number | null, message: string | null, since: string | null, lastCheckedAt: string | null } } }> } };
+
+export type DashboardUptimeQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type DashboardUptimeQuery = { services: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, uptime24h: number | null } }> } };
+
+export type SummaryCountsFragment = { total: number, up: number, down: number, degraded: number, paused: number, unknown: number };
+
+export type RegisterServiceMutationVariables = Exact<{
+  input: RegisterServiceInput;
+}>;
+
+
+export type RegisterServiceMutation = { registerService:
+    | { __typename: 'ConflictError', message: string }
+    | { __typename: 'ServicePayload', service: { id: string } }
+    | { __typename: 'ValidationError', field: string | null, message: string }
+   };
+
+export type UpdateServiceMutationVariables = Exact<{
+  id: string | number;
+  input: UpdateServiceInput;
+}>;
+
+
+export type UpdateServiceMutation = { updateService:
+    | { __typename: 'ConflictError', message: string }
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'ServicePayload', service: { id: string } }
+    | { __typename: 'ValidationError', field: string | null, message: string }
+   };
+
+export type TestCheckMutationVariables = Exact<{
+  input: RegisterServiceInput;
+}>;
+
+
+export type TestCheckMutation = { testCheck:
+    | { __typename: 'TestCheckPayload', ok: boolean, degraded: boolean, httpStatus: number | null, latencyMs: number | null, message: string | null, reason: CheckFailureReason | null, certificateExpiresAt: string | null }
+    | { __typename: 'ValidationError', field: string | null, problem: string }
+   };
+
+export type CheckNowMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CheckNowMutation = { checkServiceNow:
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'ServicePayload' }
+   };
+
+export type PauseServiceMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PauseServiceMutation = { pauseService:
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'ServicePayload' }
+   };
+
+export type ResumeServiceMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ResumeServiceMutation = { resumeService:
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'ServicePayload' }
+   };
+
+export type UnregisterServiceMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type UnregisterServiceMutation = { unregisterService:
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'ServicePayload' }
+   };
+
+export type ServiceDefinitionFragment = { id: string, name: string, url: string, method: HttpMethod, expectedStatus: string, bodyContains: string | null, degradedAboveMs: number | null, failureThreshold: number, successThreshold: number, intervalSeconds: number, timeoutMs: number, labels: Array<string>, paused: boolean, createdAt: string, updatedAt: string, headers: Array<{ name: string, value: string }> };
+
+export type ServiceStateDetailFragment = { status: ServiceStatus, message: string | null, reason: CheckFailureReason | null, httpStatus: number | null, latencyMs: number | null, since: string | null, lastCheckedAt: string | null, consecutiveFailures: number, certificateExpiresAt: string | null };
+
+export type LatencyFragment = { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number };
+
+export type ServiceDetailQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ServiceDetailQuery = { service: { id: string, name: string, url: string, method: HttpMethod, expectedStatus: string, bodyContains: string | null, degradedAboveMs: number | null, failureThreshold: number, successThreshold: number, intervalSeconds: number, timeoutMs: number, labels: Array<string>, paused: boolean, createdAt: string, updatedAt: string, uptimeHour: number | null, uptimeDay: number | null, uptimeWeek: number | null, uptimeMonth: number | null, state: { status: ServiceStatus, message: string | null, reason: CheckFailureReason | null, httpStatus: number | null, latencyMs: number | null, since: string | null, lastCheckedAt: string | null, consecutiveFailures: number, certificateExpiresAt: string | null }, latencyHour: { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number } | null, latencyDay: { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number } | null, latencyWeek: { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number } | null, headers: Array<{ name: string, value: string }> } | null };
+
+export type ServiceHistoryQueryVariables = Exact<{
+  id: string | number;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type ServiceHistoryQuery = { service: { id: string, statusChanges: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { at: string, previous: ServiceStatus, current: ServiceStatus, message: string | null } }> } } | null };
+
+export type LiveStatusSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type LiveStatusSubscription = { statusChanged: { at: string, previous: ServiceStatus, current: ServiceStatus, message: string | null, service: { id: string, name: string, url: string, labels: Array<string>, paused: boolean }, state: { status: ServiceStatus, latencyMs: number | null, message: string | null, since: string | null, lastCheckedAt: string | null } } };
+
+export type LiveChecksSubscriptionVariables = Exact<{
+  serviceIds: Array<string | number> | string | number;
+}>;
+
+
+export type LiveChecksSubscription = { checkCompleted: { at: string, ok: boolean, degraded: boolean, latencyMs: number | null, httpStatus: number | null, message: string | null } };
+
+export type ServiceLiveSubscriptionVariables = Exact<{
+  serviceIds?: Array<string | number> | string | number | null | undefined;
+}>;
+
+
+export type ServiceLiveSubscription = { statusChanged: { at: string, current: ServiceStatus, service: { id: string, paused: boolean }, state: { status: ServiceStatus, message: string | null, reason: CheckFailureReason | null, httpStatus: number | null, latencyMs: number | null, since: string | null, lastCheckedAt: string | null, consecutiveFailures: number, certificateExpiresAt: string | null } } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const ServiceRowFragmentDoc = new TypedDocumentString(`
+    fragment ServiceRow on Service {
+  id
+  name
+  url
+  labels
+  paused
+  intervalSeconds
+  state {
+    status
+    latencyMs
+    message
+    since
+    lastCheckedAt
+  }
+}
+    `, {"fragmentName":"ServiceRow"}) as unknown as TypedDocumentString<ServiceRowFragment, unknown>;
+export const SummaryCountsFragmentDoc = new TypedDocumentString(`
+    fragment SummaryCounts on StatusSummary {
+  total
+  up
+  down
+  degraded
+  paused
+  unknown
+}
+    `, {"fragmentName":"SummaryCounts"}) as unknown as TypedDocumentString<SummaryCountsFragment, unknown>;
+export const ServiceDefinitionFragmentDoc = new TypedDocumentString(`
+    fragment ServiceDefinition on Service {
+  id
+  name
+  url
+  method
+  expectedStatus
+  bodyContains
+  degradedAboveMs
+  failureThreshold
+  successThreshold
+  intervalSeconds
+  timeoutMs
+  labels
+  paused
+  createdAt
+  updatedAt
+  headers {
+    name
+    value
+  }
+}
+    `, {"fragmentName":"ServiceDefinition"}) as unknown as TypedDocumentString<ServiceDefinitionFragment, unknown>;
+export const ServiceStateDetailFragmentDoc = new TypedDocumentString(`
+    fragment ServiceStateDetail on ServiceState {
+  status
+  message
+  reason
+  httpStatus
+  latencyMs
+  since
+  lastCheckedAt
+  consecutiveFailures
+  certificateExpiresAt
+}
+    `, {"fragmentName":"ServiceStateDetail"}) as unknown as TypedDocumentString<ServiceStateDetailFragment, unknown>;
+export const LatencyFragmentDoc = new TypedDocumentString(`
+    fragment Latency on LatencyStats {
+  checks
+  failures
+  p50Ms
+  p95Ms
+  p99Ms
+  averageMs
+}
+    `, {"fragmentName":"Latency"}) as unknown as TypedDocumentString<LatencyFragment, unknown>;
+export const DashboardServicesDocument = new TypedDocumentString(`
+    query DashboardServices($first: Int!, $after: String) {
+  services(first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        ...ServiceRow
+      }
+    }
+  }
+}
+    fragment ServiceRow on Service {
+  id
+  name
+  url
+  labels
+  paused
+  intervalSeconds
+  state {
+    status
+    latencyMs
+    message
+    since
+    lastCheckedAt
+  }
+}`) as unknown as TypedDocumentString<DashboardServicesQuery, DashboardServicesQueryVariables>;
+export const DashboardUptimeDocument = new TypedDocumentString(`
+    query DashboardUptime($first: Int!, $after: String) {
+  services(first: $first, after: $after) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        uptime24h: uptime(window: LAST_24_HOURS)
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardUptimeQuery, DashboardUptimeQueryVariables>;
+export const RegisterServiceDocument = new TypedDocumentString(`
+    mutation RegisterService($input: RegisterServiceInput!) {
+  registerService(input: $input) {
+    __typename
+    ... on ServicePayload {
+      service {
+        id
+      }
+    }
+    ... on ValidationError {
+      field
+      message
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RegisterServiceMutation, RegisterServiceMutationVariables>;
+export const UpdateServiceDocument = new TypedDocumentString(`
+    mutation UpdateService($id: ID!, $input: UpdateServiceInput!) {
+  updateService(id: $id, input: $input) {
+    __typename
+    ... on ServicePayload {
+      service {
+        id
+      }
+    }
+    ... on ValidationError {
+      field
+      message
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateServiceMutation, UpdateServiceMutationVariables>;
+export const TestCheckDocument = new TypedDocumentString(`
+    mutation TestCheck($input: RegisterServiceInput!) {
+  testCheck(input: $input) {
+    __typename
+    ... on TestCheckPayload {
+      ok
+      degraded
+      httpStatus
+      latencyMs
+      message
+      reason
+      certificateExpiresAt
+    }
+    ... on ValidationError {
+      field
+      problem: message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TestCheckMutation, TestCheckMutationVariables>;
+export const CheckNowDocument = new TypedDocumentString(`
+    mutation CheckNow($id: ID!) {
+  checkServiceNow(id: $id) {
+    __typename
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CheckNowMutation, CheckNowMutationVariables>;
+export const PauseServiceDocument = new TypedDocumentString(`
+    mutation PauseService($id: ID!) {
+  pauseService(id: $id) {
+    __typename
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PauseServiceMutation, PauseServiceMutationVariables>;
+export const ResumeServiceDocument = new TypedDocumentString(`
+    mutation ResumeService($id: ID!) {
+  resumeService(id: $id) {
+    __typename
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ResumeServiceMutation, ResumeServiceMutationVariables>;
+export const UnregisterServiceDocument = new TypedDocumentString(`
+    mutation UnregisterService($id: ID!) {
+  unregisterService(id: $id) {
+    __typename
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UnregisterServiceMutation, UnregisterServiceMutationVariables>;
+export const ServiceDetailDocument = new TypedDocumentString(`
+    query ServiceDetail($id: ID!) {
+  service(id: $id) {
+    ...ServiceDefinition
+    state {
+      ...ServiceStateDetail
+    }
+    uptimeHour: uptime(window: LAST_HOUR)
+    uptimeDay: uptime(window: LAST_24_HOURS)
+    uptimeWeek: uptime(window: LAST_7_DAYS)
+    uptimeMonth: uptime(window: LAST_30_DAYS)
+    latencyHour: latency(window: LAST_HOUR) {
+      ...Latency
+    }
+    latencyDay: latency(window: LAST_24_HOURS) {
+      ...Latency
+    }
+    latencyWeek: latency(window: LAST_7_DAYS) {
+      ...Latency
+    }
+  }
+}
+    fragment ServiceDefinition on Service {
+  id
+  name
+  url
+  method
+  expectedStatus
+  bodyContains
+  degradedAboveMs
+  failureThreshold
+  successThreshold
+  intervalSeconds
+  timeoutMs
+  labels
+  paused
+  createdAt
+  updatedAt
+  headers {
+    name
+    value
+  }
+}
+fragment ServiceStateDetail on ServiceState {
+  status
+  message
+  reason
+  httpStatus
+  latencyMs
+  since
+  lastCheckedAt
+  consecutiveFailures
+  certificateExpiresAt
+}
+fragment Latency on LatencyStats {
+  checks
+  failures
+  p50Ms
+  p95Ms
+  p99Ms
+  averageMs
+}`) as unknown as TypedDocumentString<ServiceDetailQuery, ServiceDetailQueryVariables>;
+export const ServiceHistoryDocument = new TypedDocumentString(`
+    query ServiceHistory($id: ID!, $first: Int!, $after: String) {
+  service(id: $id) {
+    id
+    statusChanges(first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          at
+          previous
+          current
+          message
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ServiceHistoryQuery, ServiceHistoryQueryVariables>;
+export const LiveStatusDocument = new TypedDocumentString(`
+    subscription LiveStatus {
+  statusChanged {
+    at
+    previous
+    current
+    message
+    service {
+      id
+      name
+      url
+      labels
+      paused
+    }
+    state {
+      status
+      latencyMs
+      message
+      since
+      lastCheckedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LiveStatusSubscription, LiveStatusSubscriptionVariables>;
+export const LiveChecksDocument = new TypedDocumentString(`
+    subscription LiveChecks($serviceIds: [ID!]!) {
+  checkCompleted(serviceIds: $serviceIds) {
+    at
+    ok
+    degraded
+    latencyMs
+    httpStatus
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<LiveChecksSubscription, LiveChecksSubscriptionVariables>;
+export const ServiceLiveDocument = new TypedDocumentString(`
+    subscription ServiceLive($serviceIds: [ID!]) {
+  statusChanged(serviceIds: $serviceIds) {
+    at
+    current
+    service {
+      id
+      paused
+    }
+    state {
+      ...ServiceStateDetail
+    }
+  }
+}
+    fragment ServiceStateDetail on ServiceState {
+  status
+  message
+  reason
+  httpStatus
+  latencyMs
+  since
+  lastCheckedAt
+  consecutiveFailures
+  certificateExpiresAt
+}`) as unknown as TypedDocumentString<ServiceLiveSubscription, ServiceLiveSubscriptionVariables>;

@@ -1,0 +1,8 @@
+import { render } from 'preact';
+import { App } from './app';
+import { servicesStore } from './dashboard/services-store';
+import './styles.css';
+
+// The list is asked for before the first render, not after it.
+if (location.pathname === '/') servicesStore.start();
+render(<App />, document.getElementById('app')!);
