@@ -34,7 +34,8 @@ describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
     } finally {
       await db.close();
     }
-  });
+    // PGlite's initdb plus every migration through the WASM engine: seconds alone, much longer on a loaded machine.
+  }, 120_000);
 
   it.runIf(kind === 'postgresql')(
     'leave no migration lock behind: a second process migrates while the first runs',
