@@ -2,6 +2,7 @@ import type { CheckDefinition } from '../checks/check-definition.js';
 import { Prisma, type PrismaClient, type Service as ServiceRow } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
 import { parseExpectedStatus } from '../probe/http/expected-status.js';
+import { channelLinkViolation, channelLinkWrite, type ServiceLinks } from './channel-links.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { type Header, type RegisterInput, type ServiceInput, type UpdateInput, withDefaults } from './service-input.js';
 import { mergeUpdate, validateService } from './validation.js';
@@ -17,8 +18,8 @@ export type RegistryListener = (change: RegistryChange) => void;
 export interface Registry {
   /** Validates a definition (rules and target policy) without storing it; throws ValidationError. */
   validate(input: RegisterInput): ServiceInput;
-  register(input: RegisterInput): Promise<ServiceRow>;
-  update(id: string, patch: UpdateInput): Promise<ServiceRow>;
+  register(input: RegisterInput & ServiceLinks): Promise<ServiceRow>;
+  update(id: string, patch: UpdateInput & ServiceLinks): Promise<ServiceRow>;
   unregister(id: string): Promise<ServiceRow>;
   setPaused(id: string, paused: boolean): Promise<ServiceRow>;
   get(id: string): Promise<ServiceRow | null>;
@@ -72,7 +73,10 @@ export function createRegistry(deps: RegistryOptions): Registry {
     async register(input) {
       const service = validate(withDefaults(input));
       const row = await translateErrors(service.name, () =>
-        guard(() => prisma.service.create({ data: toData(service) })),
+        guard(async () => {
+          const links = await channelLinkWrite(prisma, input.notificationChannelIds ?? null, 'create');
+          return prisma.service.create({ data: { ...toData(service), ...links } });
+        }),
       );
       log.info({ serviceId: row.id, name: row.name }, 'service registered');
       emit({ kind: 'registered', service: row });
@@ -83,7 +87,10 @@ export function createRegistry(deps: RegistryOptions): Registry {
       const current = await existing(id);
       const service = validate(mergeUpdate(toInput(current), patch));
       const row = await translateErrors(service.name, () =>
-        guard(() => prisma.service.update({ where: { id }, data: toData(service) })),
+        guard(async () => {
+          const links = await channelLinkWrite(prisma, patch.notificationChannelIds, 'replace');
+          return prisma.service.update({ where: { id }, data: { ...toData(service), ...links } });
+        }),
       );
       log.info({ serviceId: row.id }, 'service updated');
       emit({ kind: 'updated', service: row });
@@ -159,6 +166,7 @@ async function translateErrors<T>(name: string, write: () => Promise<T>, id?: st
     if (err instanceof Prisma.PrismaClientKnownRequestError) {
       if (err.code === 'P2002') throw new ConflictError(`a service named "${name}" already exists`);
       if (err.code === 'P2025') throw notFound(id ?? name);
+      if (err.code === 'P2003') throw channelLinkViolation();
     }
     throw err;
   }

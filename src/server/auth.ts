@@ -1,5 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type DocumentNode, GraphQLError, getOperationAST } from 'graphql';
+import {
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  getNamedType,
+  getOperationAST,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /**
@@ -49,6 +58,30 @@ export function createAuthenticator(settings: AuthSettings): Authenticator {
   };
 }
 
+/**
+ * Types that only a token may read, even under PUBLIC_READ: notification channels name where
+ * alerts go (URLs, addresses, labels) and deliveries carry their errors; that is not public.
+ */
+export const TOKEN_ONLY_TYPES: ReadonlySet<string> = new Set([
+  'NotificationChannel',
+  'NotificationDelivery',
+  'NotificationDeliveryConnection',
+  'NotificationDeliveryEdge',
+]);
+
+/** The first token-only type a document selects (a field of it, or a fragment on it), if any. */
+export function tokenOnlyTypeIn(schema: GraphQLSchema, document: DocumentNode): string | undefined {
+  const typeInfo = new TypeInfo(schema);
+  let found: string | undefined;
+  const check = () => {
+    const type = typeInfo.getType();
+    const name = type ? getNamedType(type).name : undefined;
+    if (found === undefined && name !== undefined && TOKEN_ONLY_TYPES.has(name)) found = name;
+  };
+  visit(document, visitWithTypeInfo(typeInfo, { Field: check, InlineFragment: check, FragmentDefinition: check }));
+  return found;
+}
+
 /** The credentials of a request: the HTTP header, or the `authorization` of connection_init. */
 export function authorizationOf(initialContext: Record<string, unknown>): unknown {
   const params = initialContext.connectionParams as Record<string, unknown> | undefined;
@@ -64,16 +97,19 @@ export function authorizationOf(initialContext: Record<string, unknown>): unknow
  */
 export function useAuthorization(auth: Authenticator): Plugin {
   const refuse = (
-    args: { document: DocumentNode; operationName?: string | null; contextValue: unknown },
+    args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; contextValue: unknown },
     stop: (result: { errors: GraphQLError[] }) => void,
   ) => {
     const principal = (args.contextValue as { principal?: Principal }).principal ?? 'anonymous';
     const operation = getOperationAST(args.document, args.operationName ?? undefined)?.operation ?? 'query';
-    if (auth.allows(principal, operation)) return;
+    const tokenOnly = principal === 'anonymous' ? tokenOnlyTypeIn(args.schema, args.document) : undefined;
+    if (auth.allows(principal, operation) && tokenOnly === undefined) return;
     const message =
       principal === 'invalid'
         ? 'invalid token'
-        : `authentication required: send Authorization: Bearer <token> to run a ${operation}`;
+        : tokenOnly !== undefined
+          ? `authentication required: send Authorization: Bearer <token> to read ${tokenOnly}`
+          : `authentication required: send Authorization: Bearer <token> to run a ${operation}`;
     stop({
       errors: [
         new GraphQLError(message, {

@@ -13,7 +13,7 @@ import {
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/graphql/schema/index.js';
-import { createAuthenticator, type Principal } from '../../src/server/auth.js';
+import { createAuthenticator, type Principal, TOKEN_ONLY_TYPES } from '../../src/server/auth.js';
 import { StatusChangedDocument } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { connectClient, subscribe } from '../support/subscriptions.js';
@@ -452,12 +452,14 @@ describe.each([{ publicRead: false }, { publicRead: true }])(
 
     it(
       publicRead
-        ? 'over HTTP, anonymously: exactly the Query fields answer; every mutation and subscription is refused (401, Bearer)'
+        ? 'over HTTP, anonymously: exactly the public Query fields answer; channels, mutations and subscriptions are refused (401, Bearer)'
         : 'over HTTP, anonymously: nothing answers (401 UNAUTHENTICATED, www-authenticate: Bearer)',
       async () => {
         const before = await snapshot();
         const lines = await walk((op) => overHttp(op), sharedTarget);
-        expect(lines).toEqual(expectation((root) => (publicRead && root.kind === 'query' ? 'answered' : 'refused')));
+        const isPublic = (root: RootField) =>
+          publicRead && root.kind === 'query' && !TOKEN_ONLY_TYPES.has(getNamedType(root.field.type).name);
+        expect(lines).toEqual(expectation((root) => (isPublic(root) ? 'answered' : 'refused')));
         expect(await snapshot()).toBe(before);
       },
     );
@@ -636,5 +638,64 @@ describe('several tokens, subscriptions per token, /metrics', () => {
   it.each(['/healthz', '/readyz'])('%s stays open without any token', async (path) => {
     const response = await fetch(`${t.baseUrl}${path}`);
     expect(response.status).toBe(200);
+  });
+});
+
+describe('PUBLIC_READ keeps notification channels and deliveries behind a token', () => {
+  let t: TestApp;
+  let channelGlobalId: string;
+  const post = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
+    const response = await fetch(`${t.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: bearer(token) } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: unknown[] } };
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp('embedded', { env: { API_TOKENS: TOKEN_A, PUBLIC_READ: 'true' }, listen: true });
+    const created = await post(
+      'mutation { createNotificationChannel(input: { name: "pager", kind: WEBHOOK, url: "http://127.0.0.1:9/hook" }) { ... on NotificationChannelPayload { channel { id } } } }',
+      {},
+      TOKEN_A,
+    );
+    channelGlobalId = (created.body.data as { createNotificationChannel: { channel: { id: string } } })
+      .createNotificationChannel.channel.id;
+    const channel = { id: Buffer.from(channelGlobalId, 'base64').toString().split(':')[1]! };
+    await t.app.testing.registry.register({
+      name: 'public-svc',
+      url: 'http://127.0.0.1:9/',
+      notificationChannelIds: [channel.id],
+    });
+  });
+  afterAll(() => t?.close());
+
+  it.each([
+    ['a service’s channels', '{ services { edges { node { name notificationChannels { name } } } } }'],
+    ['a service’s deliveries', '{ services { edges { node { notifications { totalCount } } } } }'],
+    ['a channel through node(id)', 'query ($id: ID!) { node(id: $id) { ... on NotificationChannel { name } } }'],
+    [
+      'a channel through a named fragment',
+      'query ($id: ID!) { node(id: $id) { ...C } } fragment C on NotificationChannel { target }',
+    ],
+  ])('refuses %s anonymously and answers it with a token', async (_what, query) => {
+    const anonymous = await post(query, { id: channelGlobalId });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.data).toBeUndefined();
+    expect(JSON.stringify(anonymous.body)).not.toContain('pager');
+    const withToken = await post(query, { id: channelGlobalId }, TOKEN_A);
+    expect(withToken.status).toBe(200);
+    expect(withToken.body.errors).toBeUndefined();
+  });
+
+  it('still answers the public part anonymously', async () => {
+    const { status, body } = await post('{ services { edges { node { name labels state { status } } } } }');
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      data: {
+        services: { edges: [{ node: { name: 'public-svc', labels: [], state: { status: expect.any(String) } } }] },
+      },
+    });
   });
 });

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChannelDocument, ServiceFlappingDocument, ServiceNotificationsDocument } from '../generated/graphql.js';
+import {
+  ChannelDocument,
+  DeleteChannelDocument,
+  RegisterServiceDocument,
+  ServiceChannelsDocument,
+  ServiceFlappingDocument,
+  ServiceNotificationsDocument,
+  UpdateChannelDocument,
+  UpdateServiceDocument,
+} from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { DATABASE_KINDS } from '../support/database.js';
 import { bodyOf, createChannel, dbId, FAST_NOTIFY, flip, received, registerSwitched } from '../support/notify.js';
@@ -85,6 +94,64 @@ describe.each(DATABASE_KINDS)('notification delivery on %s', (kind) => {
       ['by label', 'DOWN', 'SENT', ['api-a']],
       ['down only', 'DOWN', 'SENT', ['api-a']],
     ]);
+  });
+
+  it('notifies the channels a service names, whatever their labels, as the names change', async () => {
+    const named = await receiver();
+    const chosen = await createChannel(t, { name: 'named directly', url: named.url(), labels: ['team:nobody'] });
+    const later = await receiver();
+    const second = await createChannel(t, { name: 'named later', url: later.url() });
+    const service = await registerSwitched(t, target, 'api-named', { notificationChannelIds: [chosen.id] });
+    const listed = async () =>
+      (await t.run(ServiceChannelsDocument, { id: service.id })).service!.notificationChannels.map((c) => c.name);
+    expect(await listed()).toEqual(['named directly']);
+
+    await flip(t, target, 'api-named', service.id, 503);
+    const [down] = await received(named, 1);
+    expect(bodyOf(down!)).toMatchObject({ event: 'DOWN', services: [{ name: 'api-named' }] });
+    expect(later.requests).toHaveLength(0);
+
+    // Replacing the list: the first channel is no longer named, the second is.
+    const { updateService } = await t.run(UpdateServiceDocument, {
+      id: service.id,
+      input: { notificationChannelIds: [second.id] },
+    });
+    expect(updateService.__typename).toBe('ServicePayload');
+    expect(await listed()).toEqual(['named later']);
+    // A rename does not break the link: it is by id.
+    await t.run(UpdateChannelDocument, {
+      id: second.id,
+      input: { name: 'renamed', kind: 'WEBHOOK', url: later.url() },
+    });
+    expect(await listed()).toEqual(['renamed']);
+    await flip(t, target, 'api-named', service.id, 200);
+    const [up] = await received(later, 1);
+    expect(bodyOf(up!)).toMatchObject({ event: 'UP', services: [{ name: 'api-named' }] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(named.requests).toHaveLength(1);
+
+    // [] removes every link; nothing further reaches either channel.
+    await t.run(UpdateServiceDocument, { id: service.id, input: { notificationChannelIds: [] } });
+    expect(await listed()).toEqual([]);
+  });
+
+  it('refuses a channel id that names nothing, pointing at the entry, and stores nothing', async () => {
+    const r = await receiver();
+    const real = await createChannel(t, { name: 'real channel', url: r.url() });
+    const gone = await createChannel(t, { name: 'deleted channel', url: r.url() });
+    await t.run(DeleteChannelDocument, { id: gone.id });
+    const { registerService } = await t.run(RegisterServiceDocument, {
+      input: { name: 'api-bad-links', url: target.url('/ok'), notificationChannelIds: [real.id, gone.id] },
+    });
+    expect(registerService).toMatchObject({ __typename: 'ValidationError', field: 'notificationChannelIds[1]' });
+    const notAChannel = await t.run(RegisterServiceDocument, {
+      input: { name: 'api-bad-links', url: target.url('/ok'), notificationChannelIds: ['U2VydmljZTp4'] },
+    });
+    expect(notAChannel.registerService).toMatchObject({
+      __typename: 'ValidationError',
+      field: 'notificationChannelIds[0]',
+    });
+    expect(await t.app.testing.prisma.service.findUnique({ where: { name: 'api-bad-links' } })).toBeNull();
   });
 
   it('retries a 500 with the same delivery id until it is taken: one SENT delivery, 4 attempts', async () => {

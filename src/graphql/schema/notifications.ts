@@ -137,6 +137,14 @@ builder.objectFields(ServiceStateObject, (t) => ({
 }));
 
 builder.prismaObjectFields(ServiceNode, (t) => ({
+  notificationChannels: t.field({
+    type: [NotificationChannelNode],
+    description: 'The channels this service names (notificationChannelIds), by name.',
+    // Selected with the service (one query for a page), not one query per service.
+    select: { notificationChannels: { select: { channel: true } } },
+    resolve: (service) =>
+      service.notificationChannels.map((link) => link.channel).sort((a, b) => a.name.localeCompare(b.name)),
+  }),
   notifications: t.prismaConnection(
     {
       type: 'NotificationDelivery',

@@ -4,7 +4,7 @@ import { builder } from '../builder.js';
 import { HttpMethodEnum } from './enums.js';
 import { resultUnion } from './errors.js';
 import { ServiceNode } from './service.js';
-import { requireServiceId } from './service-ids.js';
+import { nodeIdOf, requireServiceId } from './service-ids.js';
 
 const HeaderInput = builder.inputType('HeaderInput', {
   fields: (t) => ({ name: t.string({ required: true }), value: t.string({ required: true }) }),
@@ -24,6 +24,9 @@ export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
     successThreshold: t.int({ defaultValue: SERVICE_DEFAULTS.successThreshold }),
     degradedAboveMs: t.int(),
     labels: t.stringList(),
+    notificationChannelIds: t.idList({
+      description: 'Channels this service notifies, besides those matching its labels and the defaults.',
+    }),
   }),
 });
 
@@ -42,12 +45,23 @@ const UpdateServiceInput = builder.inputType('UpdateServiceInput', {
     successThreshold: t.int(),
     degradedAboveMs: t.int(),
     labels: t.stringList(),
+    notificationChannelIds: t.idList({ description: 'Replaces the named channels; [] removes them all.' }),
   }),
 });
 
 export const ServicePayload = builder.simpleObject('ServicePayload', {
   fields: (t) => ({ service: t.field({ type: ServiceNode }) }),
 });
+
+/** Global ids of NotificationChannel to database ids; an id of another type names its entry. */
+function channelIdsOf(globalIds: readonly (string | number)[] | null | undefined): string[] | null | undefined {
+  if (globalIds === undefined || globalIds === null) return globalIds;
+  return globalIds.map((globalId, index) => {
+    const id = nodeIdOf('NotificationChannel', String(globalId));
+    if (id === null) throw new ValidationError(`notificationChannelIds[${index}]`, 'is not a notification channel id');
+    return id;
+  });
+}
 
 const serviceResult = resultUnion('ServiceResult', [NotFoundError]);
 
@@ -56,7 +70,12 @@ builder.mutationFields((t) => ({
     type: ServicePayload,
     errors: resultUnion('RegisterServiceResult', [ValidationError, ConflictError]),
     args: { input: t.arg({ type: RegisterServiceInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ service: await ctx.registry.register(input) }),
+    resolve: async (_root, { input }, ctx) => ({
+      service: await ctx.registry.register({
+        ...input,
+        notificationChannelIds: channelIdsOf(input.notificationChannelIds),
+      }),
+    }),
   }),
 
   updateService: t.field({
@@ -64,7 +83,10 @@ builder.mutationFields((t) => ({
     errors: resultUnion('UpdateServiceResult', [ValidationError, ConflictError, NotFoundError]),
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateServiceInput, required: true }) },
     resolve: async (_root, { id, input }, ctx) => ({
-      service: await ctx.registry.update(requireServiceId(String(id)), input),
+      service: await ctx.registry.update(requireServiceId(String(id)), {
+        ...input,
+        notificationChannelIds: channelIdsOf(input.notificationChannelIds),
+      }),
     }),
   }),
 

@@ -38,6 +38,8 @@ export type RegisterServiceInput = {
   labels?: Array<string> | null | undefined;
   method?: HttpMethod | null | undefined;
   name: string;
+  /** Channels this service notifies, besides those matching its labels and the defaults. */
+  notificationChannelIds?: Array<string | number> | null | undefined;
   successThreshold?: number | null | undefined;
   timeoutMs?: number | null | undefined;
   url: string;
@@ -64,6 +66,8 @@ export type UpdateServiceInput = {
   labels?: Array<string> | null | undefined;
   method?: HttpMethod | null | undefined;
   name?: string | null | undefined;
+  /** Replaces the named channels; [] removes them all. */
+  notificationChannelIds?: Array<string | number> | null | undefined;
   successThreshold?: number | null | undefined;
   timeoutMs?: number | null | undefined;
   url?: string | null | undefined;
