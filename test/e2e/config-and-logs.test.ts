@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { executeRaw } from '../support/graphql.js';
+import { startReceiver } from '../support/receiver.js';
 import {
   type LogRecord,
   type ProcessHandle,
@@ -14,8 +15,10 @@ import {
   startServer,
   stopAllServers,
 } from '../support/server-process.js';
+import { startSmtpReceiver } from '../support/smtp-receiver.js';
 import { connectClient } from '../support/subscriptions.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
+import { eventually } from '../support/wait.js';
 
 const TOKEN_A = 'logs-token-aaaaaaaaaaaa-1';
 const TOKEN_B = 'logs-token-bbbbbbbbbbbb-2';
@@ -23,6 +26,12 @@ const WRONG_TOKEN = 'logs-token-wwwwwwwwwwww-x';
 const METRICS_TOKEN = 'logs-metrics-mmmmmmmmmmmm';
 const URL_PASSWORD = 's3cr3t-pass';
 const HEADER_SECRET = 'hdr-s3cr3t-value-0123456789';
+const WEBHOOK_KEY = 'whk-s3cr3t-0123456789abcdef';
+const SLACK_PATH_SECRET = 'slackpathS3cr3t0123456789';
+const PD_ROUTING_KEY = 'R0UTINGs3cr3tKEY0123456789ab';
+const NTFY_TOKEN = 'tk_ntfys3cr3t0123456789abcd';
+const SMTP_PASSWORD = 'smtp-s3cr3t-pass-0123';
+const WRONG_SMTP_PASSWORD = 'smtp-wr0ng-pass-0123';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 afterAll(async () => {
@@ -393,5 +402,143 @@ describe('the logs of the real server process', () => {
       .map(([what, secret]) => `${what}: ${output.split('\n').find((line) => line.includes(secret))}`);
     expect(leaks).toEqual([]);
     expect(output).not.toMatch(/Bearer\s+[^\s"<\\]{6,}/i);
+  });
+
+  it('never contain a notification secret (webhook key, routing key, ntfy token, SMTP password, Slack path), nor does the API', async () => {
+    const receiver = await startReceiver();
+    const smtp = await startSmtpReceiver({ tls: 'none', credentials: { username: 'mailer', password: SMTP_PASSWORD } });
+    try {
+      // Every receiver refuses at first, so errors (the likeliest place for a leak) are logged too.
+      receiver.script(
+        { status: 500, body: 'refused' },
+        { status: 500, body: 'refused' },
+        { status: 500 },
+        { status: 500 },
+      );
+      const server = await startServer({
+        env: {
+          API_TOKENS: TOKEN_A,
+          LOG_LEVEL: 'trace',
+          SECRETS_KEY: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+        },
+      });
+      const url = `${server.url}/graphql`;
+      const right = `Bearer ${TOKEN_A}`;
+      const create = async (input: Record<string, unknown>) => {
+        const { body } = await post(
+          url,
+          'mutation ($input: NotificationChannelInput!) { createNotificationChannel(input: $input) { __typename ... on NotificationChannelPayload { channel { id } } ... on Error { message } } }',
+          { input: { labels: ['team:secret'], ...input } },
+          right,
+        );
+        const result = (body.data as { createNotificationChannel: { __typename: string; channel?: { id: string } } })
+          .createNotificationChannel;
+        expect(result.__typename, JSON.stringify(body)).toBe('NotificationChannelPayload');
+        return result.channel!.id;
+      };
+      const channels = [
+        await create({ name: 'hook', kind: 'WEBHOOK', url: receiver.url('/hook'), secret: WEBHOOK_KEY }),
+        await create({ name: 'slack', kind: 'SLACK', url: receiver.url(`/services/T0/B0/${SLACK_PATH_SECRET}`) }),
+        await create({ name: 'ntfy', kind: 'NTFY', url: receiver.url('/alerts'), secret: NTFY_TOKEN }),
+        await create({ name: 'pd', kind: 'PAGERDUTY', url: receiver.url('/v2/enqueue'), secret: PD_ROUTING_KEY }),
+        await create({
+          name: 'mail',
+          kind: 'EMAIL',
+          secret: SMTP_PASSWORD,
+          email: {
+            smtpHost: '127.0.0.1',
+            smtpPort: smtp.port,
+            tls: 'none',
+            username: 'mailer',
+            from: 'alerts@example.com',
+            to: ['ops@example.com'],
+          },
+        }),
+      ];
+      // A wrong SMTP password too: authentication errors are logged and recorded.
+      channels.push(
+        await create({
+          name: 'mail-wrong',
+          kind: 'EMAIL',
+          secret: WRONG_SMTP_PASSWORD,
+          email: {
+            smtpHost: '127.0.0.1',
+            smtpPort: smtp.port,
+            tls: 'none',
+            username: 'mailer',
+            from: 'alerts@example.com',
+            to: ['ops@example.com'],
+          },
+        }),
+      );
+      for (const id of channels) {
+        await post(url, 'mutation ($id: ID!) { testNotificationChannel(id: $id) { __typename } }', { id }, right);
+      }
+      // A transition routed to every channel; the receiver takes it after its refusals.
+      target.respondWith('/secret-switch', 503);
+      await post(
+        url,
+        'mutation ($input: RegisterServiceInput!) { registerService(input: $input) { __typename } }',
+        {
+          input: {
+            name: 'secret-routed',
+            url: target.url('/secret-switch'),
+            intervalSeconds: 1,
+            timeoutMs: 500,
+            labels: ['team:secret'],
+          },
+        },
+        right,
+      );
+      await eventually(
+        () => (smtp.mails.length >= 2 && receiver.requests.length >= 8 ? true : undefined),
+        20_000,
+        'deliveries',
+      );
+      // The webhook secret really signed (so it was in use, not merely stored).
+      expect(
+        receiver.requests.some((r) => r.headers['x-statuschecker-signature']?.toString().startsWith('sha256=')),
+      ).toBe(true);
+
+      // Everything the API can show of channels and deliveries, read with the token.
+      const { body: answer } = await post(
+        url,
+        `{ notificationChannels { id name kind events labels isDefault remindEveryMinutes groupWindowSeconds rateLimitPerMinute target hasSecret createdAt
+             deliveries(first: 50) { totalCount edges { node { id event status attempts createdAt sentAt lastError services { name } } } } }
+           services { edges { node { name notificationChannels { name target } notifications(first: 50) { edges { node { lastError } } } } } } }`,
+        {},
+        right,
+      );
+      expect(JSON.stringify(answer)).toContain('hasSecret');
+      expect((answer as { errors?: unknown }).errors).toBeUndefined();
+      expect(await server.stop()).toBe(0);
+
+      const secrets: Record<string, string> = {
+        'the webhook HMAC key': WEBHOOK_KEY,
+        'the Slack webhook path': SLACK_PATH_SECRET,
+        'the ntfy token': NTFY_TOKEN,
+        'the PagerDuty routing key': PD_ROUTING_KEY,
+        'the SMTP password': SMTP_PASSWORD,
+        'the wrong SMTP password': WRONG_SMTP_PASSWORD,
+        'the SMTP AUTH PLAIN blob': Buffer.from(`\u0000mailer\u0000${SMTP_PASSWORD}`).toString('base64'),
+      };
+      const api = JSON.stringify(answer);
+      const leaks = Object.entries(secrets).flatMap(([what, secret]) => [
+        ...(server.output().includes(secret)
+          ? [
+              `log, ${what}: ${server
+                .output()
+                .split('\n')
+                .find((line) => line.includes(secret))}`,
+            ]
+          : []),
+        ...(api.includes(secret) ? [`API, ${what}`] : []),
+      ]);
+      expect(leaks).toEqual([]);
+      expect(server.logs().some((r) => /notif/i.test(String(r.component ?? r.msg)))).toBe(true);
+    } finally {
+      await receiver.close();
+      await smtp.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceFlappingDocument } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { DATABASE_KINDS, type TestDatabase } from '../support/database.js';
-import { bodyOf, createChannel, FAST_NOTIFY, flip, received, registerSwitched } from '../support/notify.js';
+import { bodyOf, createChannel, dbId, FAST_NOTIFY, flip, received, registerSwitched } from '../support/notify.js';
 import { type Receiver, startReceiver } from '../support/receiver.js';
 import {
   lookupVia,
@@ -164,6 +164,39 @@ describe.each(DATABASE_KINDS)('notification sweeps on %s', (kind) => {
       status: 'DOWN',
       flapping: false,
     });
+    offset = 0;
+  });
+
+  it('turns what exceeds a channel’s rate limit into one summary a minute later, not a flood', async () => {
+    await createChannel(t, {
+      name: 'rate limited',
+      url: receiver.url('/rate'),
+      labels: ['team:rate'],
+      rateLimitPerMinute: 3,
+    });
+    const names = ['rate-1', 'rate-2', 'rate-3', 'rate-4', 'rate-5', 'rate-6', 'rate-7'];
+    const services = [];
+    for (const name of names) services.push(await registerSwitched(t, target, name, { labels: ['team:rate'] }));
+    for (const [i, service] of services.entries()) {
+      await flip(t, target, names[i]!, service.id, 503);
+      await eventually(() => (t.app.testing.cache.get(dbId(service.id))?.status === 'DOWN' ? true : undefined));
+    }
+    await eventually(() => (eventsOf('rate').length >= 3 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const first = eventsOf('rate');
+    expect(first).toHaveLength(3);
+    expect(first.every((e) => e.event === 'DOWN' && !e.summary && e.services.length === 1)).toBe(true);
+
+    // A minute later, the four held back go out together, once.
+    offset += MINUTE + 1_000;
+    await eventually(() => (eventsOf('rate').length >= 4 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const all = eventsOf('rate');
+    expect(all).toHaveLength(4);
+    const summary = all[3]!;
+    expect(summary.summary).toBe(true);
+    const seen = [...first.flatMap((e) => e.services.map((x) => x.name)), ...summary.services.map((x) => x.name)];
+    expect(seen.sort()).toEqual(names);
     offset = 0;
   });
 });
