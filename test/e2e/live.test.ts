@@ -31,13 +31,16 @@ describe('live status over graphql-ws, against the real server process', () => {
   };
 
   it('streams DOWN with its message when a target breaks, and UP with previous DOWN when it is repaired', async () => {
-    const a = await register('live-a', '/switch/live-a');
-    const b = await register('live-b', '/switch/live-b');
-    const onlyA = subscribe(client, StatusChangedDocument, { serviceIds: [a] });
+    // Subscribed before the services exist: their first check (within a second) may come before
+    // a subscription made after registering could be set up.
     const everything = subscribe(client, StatusChangedDocument, {});
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const a = await register('live-a', '/switch/live-a');
+    const onlyA = subscribe(client, StatusChangedDocument, { serviceIds: [a] });
     const checksOfA = subscribe(client, CheckCompletedDocument, { serviceIds: [a] });
+    const b = await register('live-b', '/switch/live-b');
 
-    await onlyA.next((e) => e.statusChanged.current === 'UP');
+    await everything.next((e) => e.statusChanged.service.id === a && e.statusChanged.current === 'UP');
     await everything.next((e) => e.statusChanged.service.id === b && e.statusChanged.current === 'UP');
 
     target.respondWith('/switch/live-a', 503);
@@ -59,7 +62,7 @@ describe('live status over graphql-ws, against the real server process', () => {
     target.respondWith('/switch/live-b', 500);
     await everything.next((e) => e.statusChanged.service.id === b && e.statusChanged.current === 'DOWN');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(onlyA.events.length).toBeGreaterThanOrEqual(3);
+    expect(onlyA.events.length).toBeGreaterThanOrEqual(2);
     for (const event of onlyA.events) expect(event.statusChanged.service.id).toBe(a);
 
     // checkCompleted streams every check of A, and only A.
