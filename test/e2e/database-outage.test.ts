@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatusChangedDocument, StatusSummaryDocument } from '../generated/graphql.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { executeOperation, executeRaw } from '../support/graphql.js';
+import { type Receiver, startReceiver } from '../support/receiver.js';
 import { type ServerProcess, startServer, stopAllServers } from '../support/server-process.js';
 import { TEST_DATABASE_URL } from '../support/services.js';
 import { connectClient, subscribe } from '../support/subscriptions.js';
@@ -18,9 +19,11 @@ describe.runIf(TEST_DATABASE_URL)('a PostgreSQL outage of 10 s, mid-run', () => 
   let proxy: TcpProxy;
   let server: ServerProcess;
   let direct: pg.Client;
+  let receiver: Receiver;
 
   beforeAll(async () => {
     target = await startTarget();
+    receiver = await startReceiver();
     database = await createTestDatabase('postgresql');
     const real = new URL(database.url!);
     proxy = await startTcpProxy(real.hostname, Number(real.port || 5432));
@@ -37,6 +40,7 @@ describe.runIf(TEST_DATABASE_URL)('a PostgreSQL outage of 10 s, mid-run', () => 
     await proxy?.close();
     await database?.dispose();
     await target?.close();
+    await receiver?.close();
   });
 
   const register = (name: string, path: string) => {
@@ -53,6 +57,14 @@ describe.runIf(TEST_DATABASE_URL)('a PostgreSQL outage of 10 s, mid-run', () => 
   const readyz = async () => (await fetch(`${server.url}/readyz`)).status;
 
   it('keeps checking and publishing, refuses mutations at once, loses nothing, and recovers on its own', async () => {
+    // A default channel: every transition, including those of the outage window, is told once.
+    const channel = await executeRaw(
+      fetch,
+      server.graphqlUrl,
+      'mutation ($input: NotificationChannelInput!) { createNotificationChannel(input: $input) { __typename } }',
+      { input: { name: 'outage-hook', kind: 'WEBHOOK', url: receiver.url('/outage'), isDefault: true } },
+    );
+    expect(channel.body.data).toEqual({ createNotificationChannel: { __typename: 'NotificationChannelPayload' } });
     const acknowledged = await register('before-outage', '/switch/outage');
     expect(acknowledged.body.data).toMatchObject({ registerService: { __typename: 'ServicePayload' } });
     const client = connectClient(server.graphqlUrl);
@@ -110,6 +122,16 @@ describe.runIf(TEST_DATABASE_URL)('a PostgreSQL outage of 10 s, mid-run', () => 
     );
     expect(transitions.map((r) => `${r.previous}->${r.current}`)).toEqual(['UP->DOWN', 'DOWN->UP']);
     const writtenAfterMs = Date.now() - restoredAt;
+
+    // Their notifications follow, once each, in order: nothing lost, nothing twice.
+    await eventually(() => (receiver.requests.length >= 2 ? true : undefined), 20_000, 'the outage notifications');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const told = receiver.requests.map((r) => ({
+      event: r.headers['x-statuschecker-event'],
+      id: r.headers['x-statuschecker-delivery'],
+    }));
+    expect(told.map((r) => r.event)).toEqual(['DOWN', 'UP']);
+    expect(new Set(told.map((r) => r.id)).size).toBe(2);
 
     // And the checks of the outage window are in the rollups (checked about once a second).
     const outageChecks = await eventually(
