@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { nextAttemptAt, RETRY_SCHEDULE, type RetrySchedule } from './backoff.js';
@@ -70,6 +71,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
   // One token per process: a claim taken over after it ran out is no longer this process's to record.
   const token = randomUUID();
   const abort = new AbortController();
+  // Every attempt in flight listens for the stop, and stops listening when it ends: up to
+  // `concurrency` listeners from the loop (and as many from sendClaimed beside it) is no leak.
+  setMaxListeners(concurrency * 2 + 1, abort.signal);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let again = false;
