@@ -36,6 +36,7 @@ import { createTargetPolicy } from './policy/target-policy.js';
 import { createHttpProber, type HttpProberOptions } from './probe/http/http-prober.js';
 import { createServiceDirectory } from './registry/directory.js';
 import { createRegistry } from './registry/registry.js';
+import { createServiceLookup } from './registry/service-lookup.js';
 import { type Authenticator, createAuthenticator } from './server/auth.js';
 import { createHttpServer } from './server/http-server.js';
 import { createSharedSubscriptions } from './server/shared-subscriptions.js';
@@ -176,6 +177,11 @@ export async function createApp({
     events.publish('serviceChanged', { serviceId: service.id, kind });
     if (kind === 'registered' || kind === 'resumed') ownership.claimSoon();
   });
+  // Every replica claims at once, not only the one that registered it (which may already hold
+  // its share): otherwise a new service waits for the others' next periodic round.
+  events.subscribe('serviceChanged', null, ({ kind }, remote) => {
+    if (remote && (kind === 'registered' || kind === 'resumed')) ownership.claimSoon();
+  });
   const follower = followRemoteEvents({ events, sync, monitor, registry, history, logger });
 
   // The API: GraphQL over HTTP and WebSockets, /metrics.
@@ -186,7 +192,7 @@ export async function createApp({
     monitor,
     history,
     events,
-    directory,
+    serviceLookup: createServiceLookup(directory, (id) => registry.get(id)),
     notifications,
     now,
   };

@@ -4,8 +4,8 @@ import type { StatusCache } from '../checks/status-cache.js';
 import type { PrismaClient } from '../db/database.js';
 import type { History } from '../history/history.js';
 import type { Notifications } from '../notify/notifications.js';
-import type { ServiceDirectory } from '../registry/directory.js';
 import type { Registry } from '../registry/registry.js';
+import type { ServiceLookup } from '../registry/service-lookup.js';
 
 /** The domain services resolvers use; built once per process. */
 export interface GraphQLDeps {
@@ -15,7 +15,8 @@ export interface GraphQLDeps {
   monitor: Monitor;
   history: History;
   events: MonitorEvents;
-  directory: ServiceDirectory;
+  /** The service of a live event, also when this process has not heard of it yet. */
+  serviceLookup: ServiceLookup;
   notifications: Notifications;
   now: () => Date;
 }

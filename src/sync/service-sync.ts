@@ -41,12 +41,25 @@ export interface ServiceSyncParts {
   cache: StatusCache;
 }
 
+/** States of services not known yet kept for their definition to arrive (oldest dropped beyond). */
+const MAX_EARLY_STATES = 10_000;
+
 export function createServiceSync({ directory, monitor, cache }: ServiceSyncParts): ServiceSync {
+  // A replica can hear a service's first state before it hears of the service (the checking
+  // replica's transition overtakes the registering replica's announcement): kept until then,
+  // so the service does not show UNKNOWN here until its next change.
+  const early = new Map<string, ServiceState>();
   const define = (row: ServiceRow, origin: 'local' | 'remote') => {
     directory.set(row);
     monitor.define(toCheckDefinition(row), origin);
+    const state = early.get(row.id);
+    if (state) {
+      early.delete(row.id);
+      if (!monitor.checksLocally(row.id)) cache.set(row.id, state);
+    }
   };
   const remove = (serviceId: string) => {
+    early.delete(serviceId);
     directory.delete(serviceId);
     monitor.remove(serviceId);
   };
@@ -68,7 +81,12 @@ export function createServiceSync({ directory, monitor, cache }: ServiceSyncPart
     },
     knows: (serviceId) => directory.get(serviceId) !== undefined,
     followState(serviceId, state) {
-      if (monitor.checksLocally(serviceId) || !directory.get(serviceId)) return false;
+      if (monitor.checksLocally(serviceId)) return false;
+      if (!directory.get(serviceId)) {
+        if (early.size >= MAX_EARLY_STATES && !early.has(serviceId)) early.delete(early.keys().next().value!);
+        early.set(serviceId, state);
+        return false;
+      }
       cache.set(serviceId, state);
       return true;
     },

@@ -10,11 +10,17 @@ import { serviceIdOf } from './service-ids.js';
 
 export const MAX_CHECK_SUBSCRIPTION_IDS = 100;
 
-/** The service of an event, from the in-memory directory: no database query per subscriber. */
-function serviceOf(ctx: GraphQLContext, serviceId: string): ServiceRow {
-  const row = ctx.directory.get(serviceId);
-  if (!row) throw new GraphQLError('the service of this event was removed');
-  return row;
+/**
+ * The service of an event: from the in-memory directory (no database query per subscriber), or,
+ * for a service registered elsewhere a moment ago, read once from the database.
+ */
+function serviceOf(ctx: GraphQLContext, serviceId: string): ServiceRow | Promise<ServiceRow> {
+  const found = ctx.serviceLookup.get(serviceId);
+  if (!(found instanceof Promise)) return found;
+  return found.then((row) => {
+    if (!row) throw new GraphQLError('the service of this event was removed');
+    return row;
+  });
 }
 
 const StatusChangeEventObject = builder.objectRef<StatusChangedEvent>('StatusChangeEvent').implement({
