@@ -12,6 +12,7 @@ import {
   requestCheckThrough,
   reviveEventDates,
 } from './checks/monitor-topics.js';
+import { createRecentTransitions } from './checks/recent-transitions.js';
 import { createStatusCache } from './checks/status-cache.js';
 import { createOwnership } from './cluster/create-ownership.js';
 import { followRemoteEvents } from './cluster/follow-remote.js';
@@ -96,6 +97,7 @@ export async function createApp({
   const auth = createAuthenticator(config.auth);
   const cache = createStatusCache();
   const events = createMonitorEvents(config, logger);
+  const recentTransitions = createRecentTransitions(events);
   const prober = createHttpProber({
     userAgent: `statuschecker/${VERSION}`,
     connectionMode: config.checks.keepAlive ? 'keep-alive' : 'fresh',
@@ -189,6 +191,7 @@ export async function createApp({
     monitor,
     history,
     events,
+    recentTransitions,
     serviceLookup: createServiceLookup(directory, (id) => registry.get(id)),
     notifications,
     now,
