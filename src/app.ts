@@ -33,7 +33,8 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createNotificationMetrics } from './metrics/notification-metrics.js';
 import { createNotifications, type NotificationsOptions } from './notify/notifications.js';
 import { createTargetPolicy } from './policy/target-policy.js';
-import { createHttpProber, type HttpProberOptions } from './probe/http/http-prober.js';
+import type { HttpProberOptions } from './probe/http/http-prober.js';
+import { createProber } from './probe/kinds.js';
 import { createServiceDirectory } from './registry/directory.js';
 import { createRegistry } from './registry/registry.js';
 import { createServiceLookup } from './registry/service-lookup.js';
@@ -96,7 +97,7 @@ export async function createApp({
   const auth = createAuthenticator(config.auth);
   const cache = createStatusCache();
   const events = createMonitorEvents(config, logger);
-  const prober = createHttpProber({
+  const prober = createProber({
     userAgent: `statuschecker/${VERSION}`,
     connectionMode: config.checks.keepAlive ? 'keep-alive' : 'fresh',
     policy,
