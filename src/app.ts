@@ -72,6 +72,8 @@ export interface AppOptions {
   prober?: Partial<HttpProberOptions>;
   /** Extra notification settings (tests: a DNS hook, a private CA for SMTP, a faster poll). */
   notify?: Partial<Pick<NotificationsOptions, 'lookup' | 'smtpCa' | 'outbox' | 'attemptTimeoutMs' | 'sweepIntervalMs'>>;
+  /** A stop requested during start-up: the database is closed again and createApp rejects. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -86,10 +88,11 @@ export async function createApp({
   now = () => new Date(),
   prober: proberOverrides,
   notify,
+  signal,
 }: AppOptions): Promise<App> {
   const log = logger.child({ component: 'app' });
   const metrics = createMetrics(new MetricsRegistry());
-  const db = await openMigratedDatabase(config, logger, metrics, onQuery);
+  const db = await openMigratedDatabase(config, logger, metrics, onQuery, signal);
 
   // Leaves: nothing here knows of the others.
   const health = createDatabaseHealth({ ping: (timeoutMs) => db.ping(timeoutMs), logger });
@@ -260,11 +263,13 @@ async function openMigratedDatabase(
   logger: Logger,
   metrics: Metrics,
   onQuery: AppOptions['onQuery'],
+  signal: AbortSignal | undefined,
 ): Promise<Database> {
   const db = await openDatabase({
     url: config.database.url,
     dataDir: config.database.dataDir,
     logger,
+    signal,
     onQuery: (sql) => {
       metrics.dbStatements.inc();
       onQuery?.(sql);
@@ -275,6 +280,7 @@ async function openMigratedDatabase(
     logger
       .child({ component: 'app' })
       .info({ database: db.kind, applied }, applied.length ? 'migrations applied' : 'database schema up to date');
+    signal?.throwIfAborted();
   } catch (err) {
     await db.close();
     throw err;
