@@ -2,6 +2,7 @@ import type { StatusRanges } from '../probe/http/expected-status.js';
 import type { HttpMethod } from '../probe/http/method.js';
 import type { CheckKind } from '../probe/kinds.js';
 import type { TcpOptions } from '../probe/tcp/options.js';
+import type { TlsOptions } from '../probe/tls/options.js';
 
 /** Everything the checker needs to know about one service, with expectedStatus already parsed. */
 export interface CheckDefinition {
@@ -21,4 +22,5 @@ export interface CheckDefinition {
   successThreshold: number;
   paused: boolean;
   tcp: TcpOptions | null;
+  tls: TlsOptions | null;
 }

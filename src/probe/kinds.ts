@@ -3,6 +3,7 @@ import type { KindModule, ProberOptions } from './kind.js';
 import type { Prober } from './prober.js';
 import type { ProbeTarget } from './target.js';
 import { tcpKind } from './tcp/kind.js';
+import { tlsKind } from './tls/kind.js';
 
 /**
  * Every kind of check, by the name the API gives it. Adding a kind is one folder beside these and
@@ -11,6 +12,7 @@ import { tcpKind } from './tcp/kind.js';
 export const KINDS = {
   HTTP: httpKind,
   TCP: tcpKind,
+  TLS: tlsKind,
 } as const satisfies Record<string, KindModule>;
 
 export type CheckKind = keyof typeof KINDS;

@@ -1,5 +1,6 @@
 import type { HttpProbeTarget } from './http/target.js';
 import type { TcpOptions } from './tcp/options.js';
+import type { TlsOptions } from './tls/options.js';
 
 /**
  * One service's check as every kind sees it: the HTTP fields (which other kinds ignore) plus each
@@ -7,4 +8,6 @@ import type { TcpOptions } from './tcp/options.js';
  */
 export interface ProbeTarget extends HttpProbeTarget {
   tcp: TcpOptions | null;
+  /** How TLS is verified, for kinds that speak TLS (null: verify against Node's roots). */
+  tls: TlsOptions | null;
 }

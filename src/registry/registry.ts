@@ -4,9 +4,17 @@ import type { Logger } from '../logger.js';
 import { parseExpectedStatus } from '../probe/http/expected-status.js';
 import type { CheckKind } from '../probe/kinds.js';
 import type { TcpOptions } from '../probe/tcp/options.js';
+import type { TlsOptions } from '../probe/tls/options.js';
 import { channelLinkViolation, channelLinkWrite, type ServiceLinks } from './channel-links.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
-import { type Header, type RegisterInput, type ServiceInput, type UpdateInput, withDefaults } from './service-input.js';
+import {
+  type Header,
+  type RegisterInput,
+  type ServiceInput,
+  tlsOptionsOf,
+  type UpdateInput,
+  withDefaults,
+} from './service-input.js';
 import { mergeUpdate, validateService } from './validation.js';
 
 export type { ServiceRow };
@@ -147,12 +155,15 @@ export function toInput(row: ServiceRow): ServiceInput {
     degradedAboveMs: row.degradedAboveMs,
     labels: row.labels,
     tcp: options.tcp ?? null,
+    tlsSkipVerify: options.tls?.skipVerify ?? false,
+    caCertificate: options.tls?.caCertificate ?? null,
   };
 }
 
 /** The kind's options stored as one JSON object (src/probe/kinds.ts says which kind reads which). */
 interface StoredKindOptions {
   tcp?: TcpOptions;
+  tls?: TlsOptions;
 }
 
 export function kindOptionsOf(row: Pick<ServiceRow, 'kindOptions'>): StoredKindOptions {
@@ -166,8 +177,9 @@ export function headersOf(row: Pick<ServiceRow, 'headers'>): Header[] {
 }
 
 function toData(service: ServiceInput) {
-  const { tcp, kind, ...columns } = service;
-  const kindOptions: StoredKindOptions = tcp === null ? {} : { tcp };
+  const { tcp, kind, tlsSkipVerify: _skip, caCertificate: _ca, ...columns } = service;
+  const tls = tlsOptionsOf(service);
+  const kindOptions: StoredKindOptions = { ...(tcp === null ? {} : { tcp }), ...(tls === null ? {} : { tls }) };
   return {
     ...columns,
     kind: kind ?? 'HTTP',
@@ -219,5 +231,6 @@ export function checkDefinitionOf(id: string, service: ServiceInput, paused: boo
     successThreshold: service.successThreshold,
     paused,
     tcp: service.tcp,
+    tls: tlsOptionsOf(service),
   };
 }

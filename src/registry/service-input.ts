@@ -2,6 +2,7 @@ import type { HttpMethod as StoredHttpMethod } from '../generated/prisma/enums.j
 import type { HttpMethod } from '../probe/http/method.js';
 import type { CheckKind } from '../probe/kinds.js';
 import type { TcpOptions } from '../probe/tcp/options.js';
+import type { TlsOptions } from '../probe/tls/options.js';
 
 // The database's enum and the prober's list name the same methods (a migration changes both).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -30,6 +31,10 @@ export interface ServiceInput {
   labels: string[];
   /** TCP only: what to send and expect. */
   tcp: TcpOptions | null;
+  /** Kinds speaking TLS (tls://): accept any certificate. */
+  tlsSkipVerify: boolean;
+  /** Kinds speaking TLS: PEM of private CAs to trust besides Node's roots. */
+  caCertificate: string | null;
 }
 
 /** The defaults of RegisterServiceInput in the public contract (the schema declares these). */
@@ -46,6 +51,8 @@ export const SERVICE_DEFAULTS = {
   labels: [],
   kind: null,
   tcp: null,
+  tlsSkipVerify: false,
+  caCertificate: null,
 } as const satisfies Omit<ServiceInput, 'name' | 'url'>;
 
 /** TCP options as given: either part may be left out. */
@@ -60,6 +67,13 @@ export type RegisterInput = Pick<ServiceInput, 'name' | 'url'> &
 
 /** Update input: only what is given (not undefined) changes; null clears an optional field. */
 export type UpdateInput = Partial<NullableFields<Omit<ServiceInput, 'tcp'>>> & { tcp?: TcpInput | null };
+
+/** What a TLS check reads of a definition: null when it verifies against Node's roots only. */
+export function tlsOptionsOf(service: Pick<ServiceInput, 'tlsSkipVerify' | 'caCertificate'>): TlsOptions | null {
+  return service.tlsSkipVerify || service.caCertificate !== null
+    ? { skipVerify: service.tlsSkipVerify, caCertificate: service.caCertificate }
+    : null;
+}
 
 export function tcpOptionsOf(input: TcpInput | null | undefined): TcpOptions | null {
   return input ? { send: input.send ?? null, expect: input.expect ?? null } : null;
@@ -83,5 +97,7 @@ export function withDefaults(input: RegisterInput): ServiceInput {
     labels: input.labels ?? [],
     kind: input.kind ?? null,
     tcp: tcpOptionsOf(input.tcp),
+    tlsSkipVerify: input.tlsSkipVerify ?? false,
+    caCertificate: input.caCertificate ?? null,
   };
 }

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { parseExpectedStatus } from '../probe/http/expected-status.js';
 import { HTTP_METHODS } from '../probe/http/method.js';
 import type { KindOption } from '../probe/kind.js';
@@ -19,6 +20,7 @@ export const LIMITS = {
   labels: 32,
   labelLength: { min: 1, max: 64 },
   tcpTextBytes: 1_024,
+  caCertificateBytes: 64 * 1024,
 } as const;
 
 const METHODS = new Set<string>(HTTP_METHODS);
@@ -58,6 +60,7 @@ export function validateService(input: ServiceInput): ServiceInput {
   const headers = validateHeaders(input.headers);
   checkKindOptions(kind, input);
   const tcp = validateTcp(input.tcp);
+  const caCertificate = validateCaCertificate(input.caCertificate);
 
   checkInteger('intervalSeconds', input.intervalSeconds, LIMITS.intervalSeconds);
   checkInteger('timeoutMs', input.timeoutMs, LIMITS.timeoutMs);
@@ -88,7 +91,7 @@ export function validateService(input: ServiceInput): ServiceInput {
   }
   const labels = validateLabels(input.labels);
 
-  return { ...input, name, kind, url, headers, expectedStatus, labels, tcp };
+  return { ...input, name, kind, url, headers, expectedStatus, labels, tcp, caCertificate };
 }
 
 /** Applies an update to an existing definition: undefined keeps a field, null clears an optional one. */
@@ -114,6 +117,8 @@ export function mergeUpdate(current: ServiceInput, patch: UpdateInput): ServiceI
     degradedAboveMs: patch.degradedAboveMs === undefined ? current.degradedAboveMs : patch.degradedAboveMs,
     labels: patch.labels === null ? [] : pick('labels'),
     tcp: patch.tcp === undefined ? current.tcp : tcpOptionsOf(patch.tcp),
+    tlsSkipVerify: pick('tlsSkipVerify'),
+    caCertificate: patch.caCertificate === undefined ? current.caCertificate : patch.caCertificate,
   };
 }
 
@@ -154,6 +159,8 @@ const KIND_FIELDS: readonly {
   { field: 'expectedStatus', option: 'http', given: (input) => input.expectedStatus.trim() !== '200-299' },
   { field: 'bodyContains', option: 'http', given: (input) => input.bodyContains !== null },
   { field: 'tcp', option: 'tcp', given: (input) => input.tcp !== null },
+  { field: 'tlsSkipVerify', option: 'tls', given: (input) => input.tlsSkipVerify },
+  { field: 'caCertificate', option: 'tls', given: (input) => input.caCertificate !== null },
 ];
 
 function checkKindOptions(kind: CheckKind, input: ServiceInput): void {
@@ -161,6 +168,26 @@ function checkKindOptions(kind: CheckKind, input: ServiceInput): void {
   for (const { field, option, given } of KIND_FIELDS) {
     if (!accepted.includes(option) && given(input)) fail(field, `does not apply to ${kind} checks`);
   }
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/** One or more PEM certificates, each parsed (so a check never fails on a CA that cannot load). */
+function validateCaCertificate(pem: string | null): string | null {
+  if (pem === null) return null;
+  const text = pem.trim();
+  if (byteLength(text) > LIMITS.caCertificateBytes) fail('caCertificate', 'must be at most 64 KiB');
+  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) fail('caCertificate', 'must hold PEM certificates (-----BEGIN CERTIFICATE----- …)');
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      fail('caCertificate', `certificate ${i + 1} does not parse (${why})`);
+    }
+  });
+  return text;
 }
 
 function validateTcp(tcp: TcpOptions | null): TcpOptions | null {

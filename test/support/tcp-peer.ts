@@ -49,13 +49,3 @@ export async function startTcpPeer(behaviour: TcpBehaviour): Promise<TcpPeer> {
     },
   };
 }
-
-/** A port on 127.0.0.1 where nothing listens (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

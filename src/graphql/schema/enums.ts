@@ -27,6 +27,6 @@ export const CheckFailureReasonEnum = builder.enumType('CheckFailureReason', {
 });
 
 export const CheckKindEnum = builder.enumType('CheckKind', {
-  description: "What is checked, chosen by the url's scheme (http, https, tcp).",
+  description: "What is checked, chosen by the url's scheme (http, https, tcp, tls).",
   values: CHECK_KINDS,
 });

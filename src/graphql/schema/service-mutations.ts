@@ -36,6 +36,8 @@ export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
     degradedAboveMs: t.int(),
     labels: t.stringList(),
     tcp: t.field({ type: TcpOptionsInput, description: 'TCP only.' }),
+    tlsSkipVerify: t.boolean({ description: 'TLS only: accept any certificate (default false).' }),
+    caCertificate: t.string({ description: "TLS only: PEM of private CAs to trust besides Node's roots." }),
     notificationChannelIds: t.idList({
       description: 'Channels this service notifies, besides those matching its labels and the defaults.',
     }),
@@ -59,6 +61,8 @@ const UpdateServiceInput = builder.inputType('UpdateServiceInput', {
     degradedAboveMs: t.int(),
     labels: t.stringList(),
     tcp: t.field({ type: TcpOptionsInput, description: 'TCP only; null removes them.' }),
+    tlsSkipVerify: t.boolean({ description: 'TLS only.' }),
+    caCertificate: t.string({ description: 'TLS only; null removes it.' }),
     notificationChannelIds: t.idList({ description: 'Replaces the named channels; [] removes them all.' }),
   }),
 });

@@ -92,6 +92,15 @@ export const ServiceNode = builder.prismaNode('Service', {
       description: 'TCP checks: what is sent and expected.',
       resolve: (service) => kindOptionsOf(service).tcp ?? null,
     }),
+    tlsSkipVerify: t.boolean({
+      description: 'TLS checks: any certificate is accepted (its expiry is still reported).',
+      resolve: (service) => kindOptionsOf(service).tls?.skipVerify ?? false,
+    }),
+    caCertificate: t.string({
+      nullable: true,
+      description: "TLS checks: PEM of private CAs trusted besides Node's bundled roots.",
+      resolve: (service) => kindOptionsOf(service).tls?.caCertificate ?? null,
+    }),
     paused: t.exposeBoolean('paused'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

@@ -11,26 +11,14 @@ import {
 } from '../../generated/graphql.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { DATABASE_KINDS } from '../../support/database.js';
+import { kindTarget } from '../../support/kind-target.js';
 import { connectClient, subscribe } from '../../support/subscriptions.js';
-import { closedPort, startTcpPeer, type TcpPeer } from '../../support/tcp-peer.js';
+import { closedPort } from '../../support/target-fixture.js';
+import { startTcpPeer, type TcpPeer } from '../../support/tcp-peer.js';
 
 const USER_AGENT = 'statuschecker-test';
 
-function tcpTarget(url: string, overrides: Partial<KindTarget> = {}): KindTarget {
-  return {
-    kind: 'TCP',
-    url,
-    method: 'GET',
-    headers: [],
-    timeoutMs: 2_000,
-    expectedStatus: [],
-    expectedStatusText: '',
-    bodyContains: null,
-    degradedAboveMs: null,
-    tcp: null,
-    ...overrides,
-  };
-}
+const tcpTarget = (url: string, overrides: Partial<KindTarget> = {}) => kindTarget('TCP', url, overrides);
 
 describe('tcp:// checks against real peers', () => {
   let prober: Prober<KindTarget>;
