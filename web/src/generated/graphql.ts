@@ -18,6 +18,12 @@ export type CheckFailureReason =
   | 'TIMEOUT'
   | 'TLS';
 
+/** What is checked, chosen by the url's scheme (http, https, tcp, tls). */
+export type CheckKind =
+  | 'HTTP'
+  | 'TCP'
+  | 'TLS';
+
 export type HeaderInput = {
   name: string;
   value: string;
@@ -30,18 +36,26 @@ export type HttpMethod =
 
 export type RegisterServiceInput = {
   bodyContains?: string | null | undefined;
+  /** TLS only: PEM of private CAs to trust besides Node's roots. */
+  caCertificate?: string | null | undefined;
   degradedAboveMs?: number | null | undefined;
   expectedStatus?: string | null | undefined;
   failureThreshold?: number | null | undefined;
   headers?: Array<HeaderInput> | null | undefined;
   intervalSeconds?: number | null | undefined;
+  /** Default: from the url's scheme; when given, it must match it. */
+  kind?: CheckKind | null | undefined;
   labels?: Array<string> | null | undefined;
   method?: HttpMethod | null | undefined;
   name: string;
   /** Channels this service notifies, besides those matching its labels and the defaults. */
   notificationChannelIds?: Array<string | number> | null | undefined;
   successThreshold?: number | null | undefined;
+  /** TCP only. */
+  tcp?: TcpOptionsInput | null | undefined;
   timeoutMs?: number | null | undefined;
+  /** TLS only: accept any certificate (default false). */
+  tlsSkipVerify?: boolean | null | undefined;
   url: string;
 };
 
@@ -55,21 +69,36 @@ export type ServiceStatus =
   | 'UNKNOWN'
   | 'UP';
 
+export type TcpOptionsInput = {
+  /** Expected in the first 64 KiB the peer sends. */
+  expect?: string | null | undefined;
+  /** Sent after connecting. */
+  send?: string | null | undefined;
+};
+
 /** Every field optional: only what is given changes. */
 export type UpdateServiceInput = {
   bodyContains?: string | null | undefined;
+  /** TLS only; null removes it. */
+  caCertificate?: string | null | undefined;
   degradedAboveMs?: number | null | undefined;
   expectedStatus?: string | null | undefined;
   failureThreshold?: number | null | undefined;
   headers?: Array<HeaderInput> | null | undefined;
   intervalSeconds?: number | null | undefined;
+  /** Default: from the url's scheme when the url changes. */
+  kind?: CheckKind | null | undefined;
   labels?: Array<string> | null | undefined;
   method?: HttpMethod | null | undefined;
   name?: string | null | undefined;
   /** Replaces the named channels; [] removes them all. */
   notificationChannelIds?: Array<string | number> | null | undefined;
   successThreshold?: number | null | undefined;
+  /** TCP only; null removes them. */
+  tcp?: TcpOptionsInput | null | undefined;
   timeoutMs?: number | null | undefined;
+  /** TLS only. */
+  tlsSkipVerify?: boolean | null | undefined;
   url?: string | null | undefined;
 };
 
