@@ -12,6 +12,7 @@ import {
   requestCheckThrough,
   reviveEventDates,
 } from './checks/monitor-topics.js';
+import { createRecentTransitions } from './checks/recent-transitions.js';
 import { createStatusCache } from './checks/status-cache.js';
 import { createOwnership } from './cluster/create-ownership.js';
 import { followRemoteEvents } from './cluster/follow-remote.js';
@@ -33,7 +34,8 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createNotificationMetrics } from './metrics/notification-metrics.js';
 import { createNotifications, type NotificationsOptions } from './notify/notifications.js';
 import { createTargetPolicy } from './policy/target-policy.js';
-import { createHttpProber, type HttpProberOptions } from './probe/http/http-prober.js';
+import type { HttpProberOptions } from './probe/http/http-prober.js';
+import { createProber } from './probe/kinds.js';
 import { createServiceDirectory } from './registry/directory.js';
 import { createRegistry } from './registry/registry.js';
 import { createServiceLookup } from './registry/service-lookup.js';
@@ -71,6 +73,8 @@ export interface AppOptions {
   prober?: Partial<HttpProberOptions>;
   /** Extra notification settings (tests: a DNS hook, a private CA for SMTP, a faster poll). */
   notify?: Partial<Pick<NotificationsOptions, 'lookup' | 'smtpCa' | 'outbox' | 'attemptTimeoutMs' | 'sweepIntervalMs'>>;
+  /** A stop requested during start-up: the database is closed again and createApp rejects. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -85,10 +89,11 @@ export async function createApp({
   now = () => new Date(),
   prober: proberOverrides,
   notify,
+  signal,
 }: AppOptions): Promise<App> {
   const log = logger.child({ component: 'app' });
   const metrics = createMetrics(new MetricsRegistry(), { perService: config.metrics.perService });
-  const db = await openMigratedDatabase(config, logger, metrics, onQuery);
+  const db = await openMigratedDatabase(config, logger, metrics, onQuery, signal);
 
   // Leaves: nothing here knows of the others.
   const health = createDatabaseHealth({ ping: (timeoutMs) => db.ping(timeoutMs), logger });
@@ -96,7 +101,8 @@ export async function createApp({
   const auth = createAuthenticator(config.auth);
   const cache = createStatusCache();
   const events = createMonitorEvents(config, logger);
-  const prober = createHttpProber({
+  const recentTransitions = createRecentTransitions(events);
+  const prober = createProber({
     userAgent: `statuschecker/${VERSION}`,
     connectionMode: config.checks.keepAlive ? 'keep-alive' : 'fresh',
     policy,
@@ -189,6 +195,7 @@ export async function createApp({
     monitor,
     history,
     events,
+    recentTransitions,
     serviceLookup: createServiceLookup(directory, (id) => registry.get(id)),
     notifications,
     now,
@@ -259,11 +266,13 @@ async function openMigratedDatabase(
   logger: Logger,
   metrics: Metrics,
   onQuery: AppOptions['onQuery'],
+  signal: AbortSignal | undefined,
 ): Promise<Database> {
   const db = await openDatabase({
     url: config.database.url,
     dataDir: config.database.dataDir,
     logger,
+    signal,
     onQuery: (sql) => {
       metrics.dbStatements.inc();
       onQuery?.(sql);
@@ -274,6 +283,7 @@ async function openMigratedDatabase(
     logger
       .child({ component: 'app' })
       .info({ database: db.kind, applied }, applied.length ? 'migrations applied' : 'database schema up to date');
+    signal?.throwIfAborted();
   } catch (err) {
     await db.close();
     throw err;

@@ -1,4 +1,4 @@
-import { createApp } from './app.js';
+import type { App } from './app.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 
@@ -10,21 +10,17 @@ if (!loaded.ok) {
 const { config } = loaded;
 const logger = createLogger(config.log.level);
 
-let app: Awaited<ReturnType<typeof createApp>>;
-try {
-  app = await createApp({ config, logger });
-  await app.listen();
-} catch (err) {
-  logger.fatal({ err }, 'start-up failed');
-  process.exit(1);
-}
-
 /**
  * A signal that arrives within this window of the first is the same request delivered twice (Ctrl+C
  * reaches both `npm start` and node, and npm forwards its copy); a later one means "exit now".
  */
 const DUPLICATE_SIGNAL_WINDOW_MS = 1_000;
+/** Aborted by a signal during start-up: the start-up stops at its next safe point and undoes itself. */
+const startup = new AbortController();
+let app: App | undefined;
 let signalledAt = 0;
+
+// In place before anything else runs, so that a stop during start-up (initdb, migrations) is clean.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (signalledAt) {
@@ -33,12 +29,16 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.exit(1);
     }
     signalledAt = Date.now();
-    logger.info({ signal }, 'shutdown requested');
+    logger.info({ signal, starting: !app }, 'shutdown requested');
     const deadline = setTimeout(() => {
       logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown deadline passed: exiting');
       process.exit(1);
     }, config.shutdownTimeoutMs);
     deadline.unref();
+    if (!app) {
+      startup.abort();
+      return;
+    }
     app.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -47,4 +47,26 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       },
     );
   });
+}
+
+logger.info({ database: config.database.url ? 'postgresql' : 'embedded' }, 'starting');
+
+try {
+  // Loaded after the handlers: the modules alone take a noticeable part of the start-up.
+  const { createApp } = await import('./app.js');
+  startup.signal.throwIfAborted();
+  const created = await createApp({ config, logger, signal: startup.signal });
+  if (startup.signal.aborted) {
+    await created.stop();
+    startup.signal.throwIfAborted();
+  }
+  app = created;
+  await app.listen();
+} catch (err) {
+  if (startup.signal.aborted) {
+    logger.info('start-up stopped before listening: nothing left half done');
+    process.exit(0);
+  }
+  logger.fatal({ err }, 'start-up failed');
+  process.exit(1);
 }

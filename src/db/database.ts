@@ -8,7 +8,8 @@ import { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
 import { withTimeout } from '../timeouts.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { applyMigrations } from './migrations.js';
+import { prepareEmbeddedDataDir } from './embedded-data-dir.js';
+import { type ApplyOptions, applyMigrations, type MigrationSql, type StartupHook } from './migrations.js';
 
 export type { PrismaClient };
 
@@ -19,6 +20,12 @@ export interface DatabaseOptions {
   logger: Logger;
   /** Called with every SQL statement Prisma sends (tests count them to catch N+1). */
   onQuery?: (sql: string) => void;
+  /** Called at each instant a start-up could be killed at (tests stop the process there). */
+  onPhase?: StartupHook | undefined;
+  /** A stop requested during start-up: checked between initdb and migrations. */
+  signal?: AbortSignal | undefined;
+  /** prisma/migrations unless given (tests add a migration of their own). */
+  migrationsDir?: string | undefined;
 }
 
 export interface Database {
@@ -43,7 +50,8 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   const unlock = await lockDataDir(options.dataDir);
   let pglite: PGlite;
   try {
-    pglite = new PGlite(options.dataDir);
+    const { pgdata } = await prepareEmbeddedDataDir(options.dataDir, options);
+    pglite = new PGlite(pgdata);
     await pglite.waitReady;
   } catch (err) {
     await unlock();
@@ -58,7 +66,7 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
       await pglite.close();
       await unlock();
     },
-    () => applyMigrations(adapter),
+    () => applyMigrations(pgliteSession(pglite), migrationOptions(options)),
   );
 }
 
@@ -78,20 +86,41 @@ async function openPostgres(options: DatabaseOptions, url: string): Promise<Data
     onPoolError: (err) => log.warn({ err }, 'database pool error'),
     onConnectionError: (err) => log.warn({ err }, 'database connection error'),
   });
-  // The schema engine holds a session-level advisory lock while it migrates. Through the shared
-  // pool, the unlock can run on another connection and leave the lock held for ever (the next
-  // process to start would time out waiting). A pool of one connection, closed afterwards, keeps
-  // lock and unlock on one session and ends that session when done.
+  // Migrations run on a connection of their own: BEGIN, the migration and COMMIT must share one
+  // session, and it is closed afterwards.
   const migrate = async () => {
-    const migrationPool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-    migrationPool.on('error', (err) => log.warn({ err }, 'migration connection failed'));
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    client.on('error', (err) => log.warn({ err }, 'migration connection failed'));
+    await client.connect();
     try {
-      return await applyMigrations(new PrismaPg(migrationPool));
+      return await applyMigrations(pgSession(client), migrationOptions(options));
     } finally {
-      await migrationPool.end();
+      await client.end();
     }
   };
   return wrap('postgresql', adapter, options, () => pool.end(), migrate);
+}
+
+function migrationOptions(options: DatabaseOptions): ApplyOptions {
+  return { dir: options.migrationsDir, onPhase: options.onPhase, signal: options.signal };
+}
+
+function pgliteSession(pglite: PGlite): MigrationSql {
+  return {
+    query: async <T>(sql: string, params?: unknown[]) => (await pglite.query<T>(sql, params)).rows,
+    exec: async (script) => {
+      await pglite.exec(script);
+    },
+  };
+}
+
+function pgSession(client: pg.Client): MigrationSql {
+  return {
+    query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
+    exec: async (script) => {
+      await client.query(script);
+    },
+  };
 }
 
 function wrap(
