@@ -95,7 +95,7 @@ export async function createApp({
   signal,
 }: AppOptions): Promise<App> {
   const log = logger.child({ component: 'app' });
-  const metrics = createMetrics(new MetricsRegistry());
+  const metrics = createMetrics(new MetricsRegistry(), { perService: config.metrics.perService });
   const db = await openMigratedDatabase(config, logger, metrics, onQuery, signal);
 
   // Leaves: nothing here knows of the others.
@@ -322,7 +322,7 @@ function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
   const server = createHttpServer({
     yoga,
     logger,
-    metrics: metrics.registry,
+    metrics,
     metricsToken: config.auth.metricsToken,
     isReady,
     publicRoutes: createPublicRoutes({

@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Registry as MetricsRegistry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { PublicRoutes } from './pages/public-routes.js';
 import { withRequestId } from './request-context.js';
@@ -17,7 +16,8 @@ export const HTTP_TIMEOUTS = {
 export interface HttpServerOptions {
   yoga: Yoga;
   logger: Logger;
-  metrics: MetricsRegistry;
+  /** The Prometheus exposition, written piece by piece. */
+  metrics: { contentType: string; render(write: (chunk: string) => void | Promise<void>): Promise<void> };
   /** When set, /metrics needs `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string | undefined;
   /** /readyz answers 200 only while this resolves true. */
@@ -43,7 +43,13 @@ export function createHttpServer(options: HttpServerOptions): Server {
         res.setHeader('www-authenticate', 'Bearer');
         return sendText(res, 401, 'metrics need Authorization: Bearer <METRICS_TOKEN>\n');
       }
-      sendText(res, 200, await options.metrics.metrics(), options.metrics.contentType);
+      res.writeHead(200, { 'content-type': options.metrics.contentType, 'cache-control': 'no-store' });
+      if (req.method === 'HEAD') return void res.end();
+      // Streamed as it is written (the exposition yields between slices), respecting back-pressure.
+      await options.metrics.render(async (chunk) => {
+        if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve));
+      });
+      res.end();
     },
   };
 
