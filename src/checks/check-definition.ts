@@ -1,10 +1,14 @@
 import type { StatusRanges } from '../probe/http/expected-status.js';
 import type { HttpMethod } from '../probe/http/method.js';
+import type { CheckKind } from '../probe/kinds.js';
+import type { TcpOptions } from '../probe/tcp/options.js';
+import type { TlsOptions } from '../probe/tls/options.js';
 
 /** Everything the checker needs to know about one service, with expectedStatus already parsed. */
 export interface CheckDefinition {
   id: string;
   name: string;
+  kind: CheckKind;
   url: string;
   method: HttpMethod;
   headers: readonly { name: string; value: string }[];
@@ -17,4 +21,6 @@ export interface CheckDefinition {
   failureThreshold: number;
   successThreshold: number;
   paused: boolean;
+  tcp: TcpOptions | null;
+  tls: TlsOptions | null;
 }

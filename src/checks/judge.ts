@@ -39,7 +39,8 @@ export function judge(state: ServiceState, outcome: CheckOutcome, thresholds: Th
     lastCheckedAt: now,
     latencyMs: outcome.latencyMs,
     httpStatus: outcome.httpStatus,
-    message: outcome.ok && !outcome.degraded ? null : outcome.message,
+    // A passing check may carry a note (e.g. a TLS check's protocol, cipher and expiry); HTTP has none.
+    message: outcome.message,
     reason: outcome.ok ? null : outcome.reason,
     consecutiveFailures,
     consecutiveSuccesses,

@@ -2,9 +2,19 @@ import type { CheckDefinition } from '../checks/check-definition.js';
 import { Prisma, type PrismaClient, type Service as ServiceRow } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
 import { parseExpectedStatus } from '../probe/http/expected-status.js';
+import type { CheckKind } from '../probe/kinds.js';
+import type { TcpOptions } from '../probe/tcp/options.js';
+import type { TlsOptions } from '../probe/tls/options.js';
 import { channelLinkViolation, channelLinkWrite, type ServiceLinks } from './channel-links.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
-import { type Header, type RegisterInput, type ServiceInput, type UpdateInput, withDefaults } from './service-input.js';
+import {
+  type Header,
+  type RegisterInput,
+  type ServiceInput,
+  tlsOptionsOf,
+  type UpdateInput,
+  withDefaults,
+} from './service-input.js';
 import { mergeUpdate, validateService } from './validation.js';
 
 export type { ServiceRow };
@@ -129,8 +139,10 @@ export function createRegistry(deps: RegistryOptions): Registry {
 }
 
 export function toInput(row: ServiceRow): ServiceInput {
+  const options = kindOptionsOf(row);
   return {
     name: row.name,
+    kind: row.kind as CheckKind,
     url: row.url,
     method: row.method,
     headers: headersOf(row),
@@ -142,7 +154,21 @@ export function toInput(row: ServiceRow): ServiceInput {
     successThreshold: row.successThreshold,
     degradedAboveMs: row.degradedAboveMs,
     labels: row.labels,
+    tcp: options.tcp ?? null,
+    tlsSkipVerify: options.tls?.skipVerify ?? false,
+    caCertificate: options.tls?.caCertificate ?? null,
   };
+}
+
+/** The kind's options stored as one JSON object (src/probe/kinds.ts says which kind reads which). */
+interface StoredKindOptions {
+  tcp?: TcpOptions;
+  tls?: TlsOptions;
+}
+
+export function kindOptionsOf(row: Pick<ServiceRow, 'kindOptions'>): StoredKindOptions {
+  const value = row.kindOptions;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as StoredKindOptions) : {};
 }
 
 /** Headers are stored as a JSON array of { name, value }, in the order the operator gave them. */
@@ -151,7 +177,15 @@ export function headersOf(row: Pick<ServiceRow, 'headers'>): Header[] {
 }
 
 function toData(service: ServiceInput) {
-  return { ...service, headers: service.headers as unknown as Prisma.InputJsonValue };
+  const { tcp, kind, tlsSkipVerify: _skip, caCertificate: _ca, ...columns } = service;
+  const tls = tlsOptionsOf(service);
+  const kindOptions: StoredKindOptions = { ...(tcp === null ? {} : { tcp }), ...(tls === null ? {} : { tls }) };
+  return {
+    ...columns,
+    kind: kind ?? 'HTTP',
+    headers: service.headers as unknown as Prisma.InputJsonValue,
+    kindOptions: kindOptions as Prisma.InputJsonValue,
+  };
 }
 
 function notFound(id: string): NotFoundError {
@@ -183,6 +217,7 @@ export function checkDefinitionOf(id: string, service: ServiceInput, paused: boo
   return {
     id,
     name: service.name,
+    kind: service.kind ?? 'HTTP',
     url: service.url,
     method: service.method,
     headers: service.headers,
@@ -195,5 +230,7 @@ export function checkDefinitionOf(id: string, service: ServiceInput, paused: boo
     failureThreshold: service.failureThreshold,
     successThreshold: service.successThreshold,
     paused,
+    tcp: service.tcp,
+    tls: tlsOptionsOf(service),
   };
 }

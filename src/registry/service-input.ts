@@ -1,5 +1,8 @@
 import type { HttpMethod as StoredHttpMethod } from '../generated/prisma/enums.js';
 import type { HttpMethod } from '../probe/http/method.js';
+import type { CheckKind } from '../probe/kinds.js';
+import type { TcpOptions } from '../probe/tcp/options.js';
+import type { TlsOptions } from '../probe/tls/options.js';
 
 // The database's enum and the prober's list name the same methods (a migration changes both).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -13,6 +16,8 @@ export interface Header {
 /** A complete service definition as an operator writes it (before validation). */
 export interface ServiceInput {
   name: string;
+  /** null: chosen by the url's scheme (validation fills it in). */
+  kind: CheckKind | null;
   url: string;
   method: HttpMethod;
   headers: Header[];
@@ -24,6 +29,12 @@ export interface ServiceInput {
   successThreshold: number;
   degradedAboveMs: number | null;
   labels: string[];
+  /** TCP only: what to send and expect. */
+  tcp: TcpOptions | null;
+  /** Kinds speaking TLS (tls://): accept any certificate. */
+  tlsSkipVerify: boolean;
+  /** Kinds speaking TLS: PEM of private CAs to trust besides Node's roots. */
+  caCertificate: string | null;
 }
 
 /** The defaults of RegisterServiceInput in the public contract (the schema declares these). */
@@ -38,14 +49,35 @@ export const SERVICE_DEFAULTS = {
   successThreshold: 1,
   degradedAboveMs: null,
   labels: [],
+  kind: null,
+  tcp: null,
+  tlsSkipVerify: false,
+  caCertificate: null,
 } as const satisfies Omit<ServiceInput, 'name' | 'url'>;
+
+/** TCP options as given: either part may be left out. */
+export interface TcpInput {
+  send?: string | null;
+  expect?: string | null;
+}
 
 /** Registration input: name and url are required, everything else falls back to SERVICE_DEFAULTS. */
 export type RegisterInput = Pick<ServiceInput, 'name' | 'url'> &
-  Partial<NullableFields<Omit<ServiceInput, 'name' | 'url'>>>;
+  Partial<NullableFields<Omit<ServiceInput, 'name' | 'url' | 'tcp'>>> & { tcp?: TcpInput | null };
 
 /** Update input: only what is given (not undefined) changes; null clears an optional field. */
-export type UpdateInput = Partial<NullableFields<ServiceInput>>;
+export type UpdateInput = Partial<NullableFields<Omit<ServiceInput, 'tcp'>>> & { tcp?: TcpInput | null };
+
+/** What a TLS check reads of a definition: null when it verifies against Node's roots only. */
+export function tlsOptionsOf(service: Pick<ServiceInput, 'tlsSkipVerify' | 'caCertificate'>): TlsOptions | null {
+  return service.tlsSkipVerify || service.caCertificate !== null
+    ? { skipVerify: service.tlsSkipVerify, caCertificate: service.caCertificate }
+    : null;
+}
+
+export function tcpOptionsOf(input: TcpInput | null | undefined): TcpOptions | null {
+  return input ? { send: input.send ?? null, expect: input.expect ?? null } : null;
+}
 
 type NullableFields<T> = { [K in keyof T]: T[K] | null };
 
@@ -63,5 +95,9 @@ export function withDefaults(input: RegisterInput): ServiceInput {
     successThreshold: input.successThreshold ?? SERVICE_DEFAULTS.successThreshold,
     degradedAboveMs: input.degradedAboveMs ?? null,
     labels: input.labels ?? [],
+    kind: input.kind ?? null,
+    tcp: tcpOptionsOf(input.tcp),
+    tlsSkipVerify: input.tlsSkipVerify ?? false,
+    caCertificate: input.caCertificate ?? null,
   };
 }

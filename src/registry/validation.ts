@@ -1,7 +1,11 @@
+import { X509Certificate } from 'node:crypto';
 import { parseExpectedStatus } from '../probe/http/expected-status.js';
 import { HTTP_METHODS } from '../probe/http/method.js';
+import type { KindOption } from '../probe/kind.js';
+import { type CheckKind, KINDS, kindOfScheme, SCHEMES } from '../probe/kinds.js';
+import type { TcpOptions } from '../probe/tcp/options.js';
 import { ValidationError } from './errors.js';
-import type { Header, ServiceInput, UpdateInput } from './service-input.js';
+import { type Header, type ServiceInput, tcpOptionsOf, type UpdateInput } from './service-input.js';
 
 /** Every bound of a service definition, named once. */
 export const LIMITS = {
@@ -15,6 +19,8 @@ export const LIMITS = {
   threshold: { min: 1, max: 100 },
   labels: 32,
   labelLength: { min: 1, max: 64 },
+  tcpTextBytes: 1_024,
+  caCertificateBytes: 64 * 1024,
 } as const;
 
 const METHODS = new Set<string>(HTTP_METHODS);
@@ -35,6 +41,7 @@ const FORBIDDEN_HEADERS = new Set([
   'transfer-encoding',
   'upgrade',
 ]);
+const SCHEME_LIST = `${SCHEMES.slice(0, -1).join(', ')} or ${SCHEMES.at(-1)}`;
 const LABEL = /^[a-z0-9._:/-]+$/;
 
 /**
@@ -48,9 +55,12 @@ export function validateService(input: ServiceInput): ServiceInput {
   if (/[\x00-\x1f\x7f]/.test(name)) fail('name', 'must not contain control characters');
   checkWellFormed('name', name);
 
-  const url = validateUrl(input.url);
+  const { url, kind } = validateUrl(input.url, input.kind);
   if (!METHODS.has(input.method)) fail('method', `must be ${METHOD_LIST}`);
   const headers = validateHeaders(input.headers);
+  checkKindOptions(kind, input);
+  const tcp = validateTcp(input.tcp);
+  const caCertificate = validateCaCertificate(input.caCertificate);
 
   checkInteger('intervalSeconds', input.intervalSeconds, LIMITS.intervalSeconds);
   checkInteger('timeoutMs', input.timeoutMs, LIMITS.timeoutMs);
@@ -81,7 +91,7 @@ export function validateService(input: ServiceInput): ServiceInput {
   }
   const labels = validateLabels(input.labels);
 
-  return { ...input, name, url, headers, expectedStatus, labels };
+  return { ...input, name, kind, url, headers, expectedStatus, labels, tcp, caCertificate };
 }
 
 /** Applies an update to an existing definition: undefined keeps a field, null clears an optional one. */
@@ -90,8 +100,11 @@ export function mergeUpdate(current: ServiceInput, patch: UpdateInput): ServiceI
     const value = patch[key];
     return value === undefined || value === null ? current[key] : (value as ServiceInput[K]);
   };
+  // A new url without a kind chooses its kind again by its scheme.
+  const kind = patch.kind !== undefined && patch.kind !== null ? patch.kind : patch.url ? null : current.kind;
   return {
     name: pick('name'),
+    kind,
     url: pick('url'),
     method: pick('method'),
     headers: patch.headers === null ? [] : pick('headers'),
@@ -103,10 +116,13 @@ export function mergeUpdate(current: ServiceInput, patch: UpdateInput): ServiceI
     successThreshold: pick('successThreshold'),
     degradedAboveMs: patch.degradedAboveMs === undefined ? current.degradedAboveMs : patch.degradedAboveMs,
     labels: patch.labels === null ? [] : pick('labels'),
+    tcp: patch.tcp === undefined ? current.tcp : tcpOptionsOf(patch.tcp),
+    tlsSkipVerify: pick('tlsSkipVerify'),
+    caCertificate: patch.caCertificate === undefined ? current.caCertificate : patch.caCertificate,
   };
 }
 
-function validateUrl(raw: string): string {
+function validateUrl(raw: string, requested: CheckKind | null): { url: string; kind: CheckKind } {
   const url = raw.trim();
   if (url.length === 0) fail('url', 'is required');
   if (url.length > LIMITS.urlLength) fail('url', `must be at most ${LIMITS.urlLength} characters`);
@@ -119,13 +135,77 @@ function validateUrl(raw: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    fail('url', 'must be an absolute http:// or https:// URL');
+    fail('url', `must be an absolute http:// or https:// URL, or one of ${SCHEME_LIST}`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    fail('url', `must use http or https, not ${parsed.protocol.replace(/:$/, '')}`);
+  const scheme = parsed.protocol.replace(/:$/, '');
+  const kind = kindOfScheme(scheme);
+  if (kind === null) fail('url', `must use ${SCHEME_LIST}, not ${scheme}`);
+  if (requested !== null && requested !== kind) {
+    fail('kind', `is ${requested}, but a ${scheme}:// url is checked as ${kind}`);
   }
-  if (parsed.hostname === '') fail('url', 'must name a host');
-  return url;
+  const problem = KINDS[kind].checkUrl(parsed);
+  if (problem !== null) fail('url', problem);
+  return { url, kind };
+}
+
+/** Fields only some kinds read: giving them to another kind is a mistake worth naming. */
+const KIND_FIELDS: readonly {
+  field: keyof ServiceInput;
+  option: KindOption;
+  given: (input: ServiceInput) => boolean;
+}[] = [
+  { field: 'method', option: 'http', given: (input) => input.method !== 'GET' },
+  { field: 'headers', option: 'http', given: (input) => input.headers.length > 0 },
+  { field: 'expectedStatus', option: 'http', given: (input) => input.expectedStatus.trim() !== '200-299' },
+  { field: 'bodyContains', option: 'http', given: (input) => input.bodyContains !== null },
+  { field: 'tcp', option: 'tcp', given: (input) => input.tcp !== null },
+  { field: 'tlsSkipVerify', option: 'tls', given: (input) => input.tlsSkipVerify },
+  { field: 'caCertificate', option: 'tls', given: (input) => input.caCertificate !== null },
+];
+
+function checkKindOptions(kind: CheckKind, input: ServiceInput): void {
+  const accepted = KINDS[kind].options as readonly KindOption[];
+  for (const { field, option, given } of KIND_FIELDS) {
+    if (!accepted.includes(option) && given(input)) fail(field, `does not apply to ${kind} checks`);
+  }
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/** One or more PEM certificates, each parsed (so a check never fails on a CA that cannot load). */
+function validateCaCertificate(pem: string | null): string | null {
+  if (pem === null) return null;
+  const text = pem.trim();
+  if (byteLength(text) > LIMITS.caCertificateBytes) fail('caCertificate', 'must be at most 64 KiB');
+  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) fail('caCertificate', 'must hold PEM certificates (-----BEGIN CERTIFICATE----- …)');
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      fail('caCertificate', `certificate ${i + 1} does not parse (${why})`);
+    }
+  });
+  return text;
+}
+
+function validateTcp(tcp: TcpOptions | null): TcpOptions | null {
+  if (tcp === null) return null;
+  const send = tcp.send ?? null;
+  const expect = tcp.expect ?? null;
+  for (const [field, value] of [
+    ['tcp.send', send],
+    ['tcp.expect', expect],
+  ] as const) {
+    if (value === null) continue;
+    if (value.length === 0) fail(field, 'must not be empty; use null to leave it out');
+    // Stored in a JSON column: PostgreSQL's jsonb cannot hold NUL.
+    if (value.includes('\0')) fail(field, 'must not contain NUL characters');
+    checkWellFormed(field, value);
+    if (byteLength(value) > LIMITS.tcpTextBytes) fail(field, `must be at most ${LIMITS.tcpTextBytes} bytes`);
+  }
+  return send === null && expect === null ? null : { send, expect };
 }
 
 function validateHeaders(headers: Header[]): Header[] {

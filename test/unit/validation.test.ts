@@ -107,7 +107,7 @@ describe('validateService rejects the first invalid value of every bound', () =>
     ['relative url', { url: '/health' }, 'url', 'absolute http:// or https://'],
     ['scheme-relative url', { url: '//example.com/health' }, 'url', 'absolute http:// or https://'],
     ['http url without a host', { url: 'http://' }, 'url', 'absolute http:// or https://'],
-    ['ftp url', { url: 'ftp://example.com/file' }, 'url', 'must use http or https, not ftp'],
+    ['ftp url', { url: 'ftp://example.com/file' }, 'url', 'not ftp'],
     ['file url', { url: 'file:///etc/passwd' }, 'url', 'not file'],
     ['ws url', { url: 'ws://example.com/socket' }, 'url', 'not ws'],
     ['javascript url', { url: 'javascript:alert(1)' }, 'url', 'not javascript'],
@@ -316,6 +316,7 @@ describe('validateService normalises what it accepts', () => {
       url: 'https://example.com/health',
       headers: [{ name: 'Authorization', value: ' Bearer abc ' }],
       expectedStatus: '200,204',
+      kind: 'HTTP',
     });
   });
 
@@ -415,6 +416,7 @@ describe('mergeUpdate', () => {
   it('produces a definition that still passes validation when nothing breaks a rule', () => {
     expect(validateService(mergeUpdate(current, { intervalSeconds: 6, degradedAboveMs: null }))).toEqual({
       ...current,
+      kind: 'HTTP',
       intervalSeconds: 6,
       degradedAboveMs: null,
     });
@@ -549,5 +551,54 @@ describe('statusMatches', () => {
 
   it('matches nothing with no ranges', () => {
     expect(statusMatches([], 200)).toBe(false);
+  });
+});
+
+describe('kinds of check, chosen by the url scheme', () => {
+  it.each<[string, string]>([
+    ['http://example.com/health', 'HTTP'],
+    ['HTTPS://example.com/health', 'HTTP'],
+    ['tcp://db.example.com:5432', 'TCP'],
+    ['tcp://[2001:db8::1]:22/', 'TCP'],
+  ])('%s is checked as %s', (url, kind) => {
+    expect(validateService(service({ url })).kind).toBe(kind);
+  });
+
+  it('accepts a kind that matches the scheme, and TCP options for TCP', () => {
+    const valid = validateService(service({ url: 'tcp://db:5432', kind: 'TCP', tcp: { send: 'PING', expect: null } }));
+    expect(valid).toMatchObject({ kind: 'TCP', tcp: { send: 'PING', expect: null } });
+    expect(validateService(service({ url: 'tcp://db:5432', tcp: { send: null, expect: null } })).tcp).toBeNull();
+  });
+
+  it.each<[string, Partial<ServiceInput>, string, string]>([
+    ['unknown scheme', { url: 'gopher://example.com:70' }, 'url', 'must use http, https, tcp'],
+    ['tcp without a port', { url: 'tcp://db.example.com' }, 'url', 'must name a port, e.g. tcp://'],
+    ['tcp without a host', { url: 'tcp://:5432' }, 'url', 'absolute'],
+    ['tcp with a path', { url: 'tcp://db:5432/x' }, 'url', 'only host:port'],
+    ['tcp with a password', { url: 'tcp://u:p@db:5432' }, 'url', 'no user name or password'],
+    ['kind against the scheme', { url: 'https://example.com', kind: 'TCP' }, 'kind', 'checked as HTTP'],
+    ['tcp options on HTTP', { tcp: { send: 'x', expect: null } }, 'tcp', 'does not apply to HTTP checks'],
+    ['headers on TCP', { url: 'tcp://db:1', headers: [header('X-A')] }, 'headers', 'does not apply to TCP'],
+    ['bodyContains on TCP', { url: 'tcp://db:1', bodyContains: 'ok' }, 'bodyContains', 'does not apply to TCP'],
+    ['method on TCP', { url: 'tcp://db:1', method: 'POST' }, 'method', 'does not apply to TCP'],
+    ['expectedStatus on TCP', { url: 'tcp://db:1', expectedStatus: '200' }, 'expectedStatus', 'does not apply'],
+    ['empty tcp.send', { url: 'tcp://db:1', tcp: { send: '', expect: null } }, 'tcp.send', 'must not be empty'],
+    ['NUL in tcp.expect', { url: 'tcp://db:1', tcp: { send: null, expect: 'a\0' } }, 'tcp.expect', 'NUL'],
+    [
+      'tcp.expect too long',
+      { url: 'tcp://db:1', tcp: { send: null, expect: 'x'.repeat(1_025) } },
+      'tcp.expect',
+      'at most 1024 bytes',
+    ],
+  ])('rejects %s, naming %s', (_what, overrides, field, message) => {
+    const error = rejection(() => validateService(service(overrides)));
+    expect(error.field).toBe(field);
+    expect(error.message).toContain(message);
+  });
+
+  it('chooses the kind again when an update changes the url, and keeps it otherwise', () => {
+    const tcp = validateService(service({ url: 'tcp://db:5432' }));
+    expect(validateService(mergeUpdate(tcp, { url: 'https://example.com' })).kind).toBe('HTTP');
+    expect(mergeUpdate(tcp, { intervalSeconds: 60 }).kind).toBe('TCP');
   });
 });

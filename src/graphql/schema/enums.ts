@@ -1,5 +1,6 @@
 import type { ServiceStatus } from '../../checks/service-state.js';
 import { HTTP_METHODS } from '../../probe/http/method.js';
+import { CHECK_KINDS } from '../../probe/kinds.js';
 import { CHECK_FAILURE_REASONS, type CheckFailureReason } from '../../probe/prober.js';
 import { builder } from '../builder.js';
 
@@ -23,4 +24,9 @@ export const CheckFailureReasonEnum = builder.enumType('CheckFailureReason', {
   values: Object.fromEntries(
     CHECK_FAILURE_REASONS.map((reason) => [reason, { description: REASON_DESCRIPTIONS[reason] }]),
   ) as Record<CheckFailureReason, { description?: string }>,
+});
+
+export const CheckKindEnum = builder.enumType('CheckKind', {
+  description: "What is checked, chosen by the url's scheme (http, https, tcp, tls).",
+  values: CHECK_KINDS,
 });

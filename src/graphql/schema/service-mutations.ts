@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../registry/errors.js';
 import { SERVICE_DEFAULTS } from '../../registry/service-input.js';
 import { builder } from '../builder.js';
-import { HttpMethodEnum } from './enums.js';
+import { CheckKindEnum, HttpMethodEnum } from './enums.js';
 import { resultUnion } from './errors.js';
 import { ServiceNode } from './service.js';
 import { nodeIdOf, requireServiceId } from './service-ids.js';
@@ -10,9 +10,20 @@ const HeaderInput = builder.inputType('HeaderInput', {
   fields: (t) => ({ name: t.string({ required: true }), value: t.string({ required: true }) }),
 });
 
+const TcpOptionsInput = builder.inputType('TcpOptionsInput', {
+  fields: (t) => ({
+    send: t.string({ description: 'Sent after connecting.' }),
+    expect: t.string({ description: 'Expected in the first 64 KiB the peer sends.' }),
+  }),
+});
+
 export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
   fields: (t) => ({
     name: t.string({ required: true }),
+    kind: t.field({
+      type: CheckKindEnum,
+      description: "Default: from the url's scheme; when given, it must match it.",
+    }),
     url: t.string({ required: true }),
     method: t.field({ type: HttpMethodEnum, defaultValue: SERVICE_DEFAULTS.method }),
     headers: t.field({ type: [HeaderInput] }),
@@ -24,6 +35,9 @@ export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
     successThreshold: t.int({ defaultValue: SERVICE_DEFAULTS.successThreshold }),
     degradedAboveMs: t.int(),
     labels: t.stringList(),
+    tcp: t.field({ type: TcpOptionsInput, description: 'TCP only.' }),
+    tlsSkipVerify: t.boolean({ description: 'TLS only: accept any certificate (default false).' }),
+    caCertificate: t.string({ description: "TLS only: PEM of private CAs to trust besides Node's roots." }),
     notificationChannelIds: t.idList({
       description: 'Channels this service notifies, besides those matching its labels and the defaults.',
     }),
@@ -34,6 +48,7 @@ const UpdateServiceInput = builder.inputType('UpdateServiceInput', {
   description: 'Every field optional: only what is given changes.',
   fields: (t) => ({
     name: t.string(),
+    kind: t.field({ type: CheckKindEnum, description: "Default: from the url's scheme when the url changes." }),
     url: t.string(),
     method: t.field({ type: HttpMethodEnum }),
     headers: t.field({ type: [HeaderInput] }),
@@ -45,6 +60,9 @@ const UpdateServiceInput = builder.inputType('UpdateServiceInput', {
     successThreshold: t.int(),
     degradedAboveMs: t.int(),
     labels: t.stringList(),
+    tcp: t.field({ type: TcpOptionsInput, description: 'TCP only; null removes them.' }),
+    tlsSkipVerify: t.boolean({ description: 'TLS only.' }),
+    caCertificate: t.string({ description: 'TLS only; null removes it.' }),
     notificationChannelIds: t.idList({ description: 'Replaces the named channels; [] removes them all.' }),
   }),
 });

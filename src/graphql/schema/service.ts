@@ -1,12 +1,21 @@
 import type { ServiceState } from '../../checks/service-state.js';
 import { initialState } from '../../checks/service-state.js';
-import { headersOf } from '../../registry/registry.js';
+import type { CheckKind } from '../../probe/kinds.js';
+import type { TcpOptions } from '../../probe/tcp/options.js';
+import { headersOf, kindOptionsOf } from '../../registry/registry.js';
 import type { Header } from '../../registry/service-input.js';
 import { builder } from '../builder.js';
-import { CheckFailureReasonEnum, HttpMethodEnum, ServiceStatusEnum } from './enums.js';
+import { CheckFailureReasonEnum, CheckKindEnum, HttpMethodEnum, ServiceStatusEnum } from './enums.js';
 
 export const HeaderObject = builder.objectRef<Header>('Header').implement({
   fields: (t) => ({ name: t.exposeString('name'), value: t.exposeString('value') }),
+});
+
+export const TcpOptionsObject = builder.objectRef<TcpOptions>('TcpOptions').implement({
+  fields: (t) => ({
+    send: t.exposeString('send', { nullable: true, description: 'Sent after connecting.' }),
+    expect: t.exposeString('expect', { nullable: true, description: 'Expected in the first 64 KiB the peer sends.' }),
+  }),
 });
 
 export const ServiceStateObject = builder.objectRef<ServiceState>('ServiceState').implement({
@@ -48,6 +57,7 @@ export const ServiceNode = builder.prismaNode('Service', {
   nullable: true,
   fields: (t) => ({
     name: t.exposeString('name'),
+    kind: t.field({ type: CheckKindEnum, resolve: (service) => service.kind as CheckKind }),
     url: t.exposeString('url'),
     method: t.expose('method', { type: HttpMethodEnum }),
     // At most 32 small objects: no list multiplier, so a full page of services stays within budget.
@@ -76,6 +86,21 @@ export const ServiceNode = builder.prismaNode('Service', {
       description: 'Latency above which a passing check counts as DEGRADED.',
     }),
     labels: t.exposeStringList('labels'),
+    tcp: t.field({
+      type: TcpOptionsObject,
+      nullable: true,
+      description: 'TCP checks: what is sent and expected.',
+      resolve: (service) => kindOptionsOf(service).tcp ?? null,
+    }),
+    tlsSkipVerify: t.boolean({
+      description: 'TLS checks: any certificate is accepted (its expiry is still reported).',
+      resolve: (service) => kindOptionsOf(service).tls?.skipVerify ?? false,
+    }),
+    caCertificate: t.string({
+      nullable: true,
+      description: "TLS checks: PEM of private CAs trusted besides Node's bundled roots.",
+      resolve: (service) => kindOptionsOf(service).tls?.caCertificate ?? null,
+    }),
     paused: t.exposeBoolean('paused'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

@@ -18,6 +18,12 @@ export type CheckFailureReason =
   | 'TIMEOUT'
   | 'TLS';
 
+/** What is checked, chosen by the url's scheme (http, https, tcp, tls). */
+export type CheckKind =
+  | 'HTTP'
+  | 'TCP'
+  | 'TLS';
+
 export type HeaderInput = {
   name: string;
   value: string;
@@ -30,18 +36,26 @@ export type HttpMethod =
 
 export type RegisterServiceInput = {
   bodyContains?: string | null | undefined;
+  /** TLS only: PEM of private CAs to trust besides Node's roots. */
+  caCertificate?: string | null | undefined;
   degradedAboveMs?: number | null | undefined;
   expectedStatus?: string | null | undefined;
   failureThreshold?: number | null | undefined;
   headers?: Array<HeaderInput> | null | undefined;
   intervalSeconds?: number | null | undefined;
+  /** Default: from the url's scheme; when given, it must match it. */
+  kind?: CheckKind | null | undefined;
   labels?: Array<string> | null | undefined;
   method?: HttpMethod | null | undefined;
   name: string;
   /** Channels this service notifies, besides those matching its labels and the defaults. */
   notificationChannelIds?: Array<string | number> | null | undefined;
   successThreshold?: number | null | undefined;
+  /** TCP only. */
+  tcp?: TcpOptionsInput | null | undefined;
   timeoutMs?: number | null | undefined;
+  /** TLS only: accept any certificate (default false). */
+  tlsSkipVerify?: boolean | null | undefined;
   url: string;
 };
 
@@ -55,21 +69,36 @@ export type ServiceStatus =
   | 'UNKNOWN'
   | 'UP';
 
+export type TcpOptionsInput = {
+  /** Expected in the first 64 KiB the peer sends. */
+  expect?: string | null | undefined;
+  /** Sent after connecting. */
+  send?: string | null | undefined;
+};
+
 /** Every field optional: only what is given changes. */
 export type UpdateServiceInput = {
   bodyContains?: string | null | undefined;
+  /** TLS only; null removes it. */
+  caCertificate?: string | null | undefined;
   degradedAboveMs?: number | null | undefined;
   expectedStatus?: string | null | undefined;
   failureThreshold?: number | null | undefined;
   headers?: Array<HeaderInput> | null | undefined;
   intervalSeconds?: number | null | undefined;
+  /** Default: from the url's scheme when the url changes. */
+  kind?: CheckKind | null | undefined;
   labels?: Array<string> | null | undefined;
   method?: HttpMethod | null | undefined;
   name?: string | null | undefined;
   /** Replaces the named channels; [] removes them all. */
   notificationChannelIds?: Array<string | number> | null | undefined;
   successThreshold?: number | null | undefined;
+  /** TCP only; null removes them. */
+  tcp?: TcpOptionsInput | null | undefined;
   timeoutMs?: number | null | undefined;
+  /** TLS only. */
+  tlsSkipVerify?: boolean | null | undefined;
   url?: string | null | undefined;
 };
 
@@ -81,7 +110,7 @@ export type DashboardServicesQueryVariables = Exact<{
 }>;
 
 
-export type DashboardServicesQuery = { services: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, name: string, url: string, labels: Array<string>, paused: boolean, intervalSeconds: number, state: { status: ServiceStatus, latencyMs: number | null, message: string | null, since: string | null, lastCheckedAt: string | null } } }> } };
+export type DashboardServicesQuery = { statusCursor: string | null, services: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, name: string, url: string, labels: Array<string>, paused: boolean, intervalSeconds: number, state: { status: ServiceStatus, latencyMs: number | null, message: string | null, since: string | null, lastCheckedAt: string | null } } }> } };
 
 export type DashboardUptimeQueryVariables = Exact<{
   first: number;
@@ -189,10 +218,12 @@ export type ServiceHistoryQueryVariables = Exact<{
 
 export type ServiceHistoryQuery = { service: { id: string, statusChanges: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { at: string, previous: ServiceStatus, current: ServiceStatus, message: string | null } }> } } | null };
 
-export type LiveStatusSubscriptionVariables = Exact<{ [key: string]: never; }>;
+export type LiveStatusSubscriptionVariables = Exact<{
+  after?: string | null | undefined;
+}>;
 
 
-export type LiveStatusSubscription = { statusChanged: { at: string, previous: ServiceStatus, current: ServiceStatus, message: string | null, service: { id: string, name: string, url: string, labels: Array<string>, paused: boolean }, state: { status: ServiceStatus, latencyMs: number | null, message: string | null, since: string | null, lastCheckedAt: string | null } } };
+export type LiveStatusSubscription = { statusChanged: { cursor: string, at: string, previous: ServiceStatus, current: ServiceStatus, message: string | null, service: { id: string, name: string, url: string, labels: Array<string>, paused: boolean }, state: { status: ServiceStatus, latencyMs: number | null, message: string | null, since: string | null, lastCheckedAt: string | null } } };
 
 export type LiveChecksSubscriptionVariables = Exact<{
   serviceIds: Array<string | number> | string | number;
@@ -301,6 +332,7 @@ export const LatencyFragmentDoc = new TypedDocumentString(`
     `, {"fragmentName":"Latency"}) as unknown as TypedDocumentString<LatencyFragment, unknown>;
 export const DashboardServicesDocument = new TypedDocumentString(`
     query DashboardServices($first: Int!, $after: String) {
+  statusCursor
   services(first: $first, after: $after) {
     totalCount
     pageInfo {
@@ -527,8 +559,9 @@ export const ServiceHistoryDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<ServiceHistoryQuery, ServiceHistoryQueryVariables>;
 export const LiveStatusDocument = new TypedDocumentString(`
-    subscription LiveStatus {
-  statusChanged {
+    subscription LiveStatus($after: String) {
+  statusChanged(after: $after) {
+    cursor
     at
     previous
     current

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Service" ADD COLUMN     "kind" TEXT NOT NULL DEFAULT 'HTTP',
+ADD COLUMN     "kindOptions" JSONB NOT NULL DEFAULT '{}';

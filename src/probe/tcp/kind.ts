@@ -1,0 +1,11 @@
+import type { KindModule } from '../kind.js';
+import { onlyHostAndPort, requireHostAndPort } from '../net/url-rules.js';
+import { createTcpProber } from './tcp-prober.js';
+
+export const tcpKind: KindModule = {
+  schemes: ['tcp'],
+  example: 'tcp://db.example.com:5432',
+  options: ['tcp'],
+  checkUrl: (url) => requireHostAndPort(url, 'tcp://db.example.com:5432') ?? onlyHostAndPort(url),
+  createProber: createTcpProber,
+};
