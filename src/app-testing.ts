@@ -36,7 +36,7 @@ export interface AppTesting {
   /** Closes every WebSocket with 1001, as shutdown does, leaving the rest running. */
   closeWebSockets(): Promise<void>;
   /** The app's metrics objects (benchmarks read counters and tap the lag histogram). */
-  readonly metrics: Pick<Metrics, 'checksTotal' | 'schedulerLag' | 'registry' | 'dbStatements'>;
+  readonly metrics: Pick<Metrics, 'services' | 'schedulerLag' | 'registry' | 'dbStatements'>;
   /** Channels set up without a token, and a sweep run now instead of at its interval (on a moved clock). */
   readonly notifications: Pick<Notifications, 'channels' | 'sweeper'>;
 }

@@ -12,6 +12,7 @@ import {
   requestCheckThrough,
   reviveEventDates,
 } from './checks/monitor-topics.js';
+import { createRecentTransitions } from './checks/recent-transitions.js';
 import { createStatusCache } from './checks/status-cache.js';
 import { createOwnership } from './cluster/create-ownership.js';
 import { followRemoteEvents } from './cluster/follow-remote.js';
@@ -32,6 +33,8 @@ import { createCheckMetrics } from './metrics/check-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createNotificationMetrics } from './metrics/notification-metrics.js';
 import { createNotifications, type NotificationsOptions } from './notify/notifications.js';
+import { pageView } from './pages/page-view.js';
+import { createStatusPages } from './pages/status-pages.js';
 import { createTargetPolicy } from './policy/target-policy.js';
 import type { HttpProberOptions } from './probe/http/http-prober.js';
 import { createProber } from './probe/kinds.js';
@@ -40,6 +43,7 @@ import { createRegistry } from './registry/registry.js';
 import { createServiceLookup } from './registry/service-lookup.js';
 import { type Authenticator, createAuthenticator } from './server/auth.js';
 import { createHttpServer } from './server/http-server.js';
+import { createPublicRoutes } from './server/pages/public-routes.js';
 import { createSharedSubscriptions } from './server/shared-subscriptions.js';
 import { attachGraphQLWebSocket } from './server/ws-server.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
@@ -91,7 +95,7 @@ export async function createApp({
   signal,
 }: AppOptions): Promise<App> {
   const log = logger.child({ component: 'app' });
-  const metrics = createMetrics(new MetricsRegistry());
+  const metrics = createMetrics(new MetricsRegistry(), { perService: config.metrics.perService });
   const db = await openMigratedDatabase(config, logger, metrics, onQuery, signal);
 
   // Leaves: nothing here knows of the others.
@@ -100,6 +104,7 @@ export async function createApp({
   const auth = createAuthenticator(config.auth);
   const cache = createStatusCache();
   const events = createMonitorEvents(config, logger);
+  const recentTransitions = createRecentTransitions(events);
   const prober = createProber({
     userAgent: `statuschecker/${VERSION}`,
     connectionMode: config.checks.keepAlive ? 'keep-alive' : 'fresh',
@@ -193,8 +198,10 @@ export async function createApp({
     monitor,
     history,
     events,
+    recentTransitions,
     serviceLookup: createServiceLookup(directory, (id) => registry.get(id)),
     notifications,
+    statusPages: createStatusPages(db.prisma),
     now,
   };
   const { yoga, server, ws } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
@@ -315,9 +322,14 @@ function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
   const server = createHttpServer({
     yoga,
     logger,
-    metrics: metrics.registry,
+    metrics,
     metricsToken: config.auth.metricsToken,
     isReady,
+    publicRoutes: createPublicRoutes({
+      pageView: (slug) => pageView({ ...deps, rollups: deps.history.rollups }, slug),
+      now: deps.now,
+      logger,
+    }),
   });
   const shared = createSharedSubscriptions();
   const ws = attachGraphQLWebSocket({ httpServer: server, path: GRAPHQL_PATH, yoga, shared, auth, logger });

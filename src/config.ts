@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { SERVICE_METRICS_DETAIL, type ServiceMetricsDetail } from './metrics/service-series.js';
 import { invalidCidrs, type TargetPolicySettings } from './policy/target-policy.js';
 
 /** Defaults, named so the README and the code say the same thing. */
@@ -62,6 +63,9 @@ const environmentSchema = z.object({
   }),
   PUBLIC_READ: boolean(false),
   ALLOW_UNAUTHENTICATED: boolean(false),
+  METRICS_PER_SERVICE: z
+    .enum(SERVICE_METRICS_DETAIL, { message: `must be ${SERVICE_METRICS_DETAIL.join(' or ')}` })
+    .default('full'),
   METRICS_TOKEN: z.string().min(MIN_TOKEN_LENGTH, `must be at least ${MIN_TOKEN_LENGTH} characters`).optional(),
   REPLICA_ID: z
     .string()
@@ -97,6 +101,8 @@ export type Config = Readonly<{
   production: boolean;
   /** What a resolver does with a Prisma query it planned and never used: fail under test, warn in development. */
   graphql: Readonly<{ unusedQuery: 'error' | 'warn' | null }>;
+  /** What /metrics shows of each service. */
+  metrics: Readonly<{ perService: ServiceMetricsDetail }>;
   shutdownTimeoutMs: number;
 }>;
 
@@ -162,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       graphql: Object.freeze({
         unusedQuery: e.NODE_ENV === 'production' ? null : e.NODE_ENV === 'test' ? 'error' : 'warn',
       }),
+      metrics: Object.freeze({ perService: e.METRICS_PER_SERVICE }),
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     }),
   };

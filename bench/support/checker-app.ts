@@ -92,14 +92,13 @@ export function tapSchedulerLag(app: App, samples: Samples, recording: () => boo
   };
 }
 
-/** Checks completed so far, from the app's own statuschecker_checks_total counter. */
+/** Checks completed so far, from the app's own statuschecker_checks_total counts. */
 export async function checksCompleted(app: App): Promise<{ total: number; failed: number }> {
-  const metric = await app.testing.metrics.checksTotal.get();
   let total = 0;
   let failed = 0;
-  for (const { value, labels } of metric.values) {
+  for (const [outcome, value] of app.testing.metrics.services.outcomeTotals()) {
     total += value;
-    if (labels.outcome !== 'success' && labels.outcome !== 'degraded') failed += value;
+    if (outcome !== 'success' && outcome !== 'degraded') failed += value;
   }
   return { total, failed };
 }

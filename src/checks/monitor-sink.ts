@@ -12,6 +12,8 @@ export interface CheckCompleted {
 }
 
 export interface StatusChanged {
+  /** The transition's id (a UUIDv7, time-ordered): its StatusChange row's id and its live cursor. */
+  id: string;
   service: CheckDefinition;
   transition: Transition;
   state: ServiceState;

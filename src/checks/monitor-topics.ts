@@ -4,6 +4,8 @@ import type { MonitorSink } from './monitor-sink.js';
 import type { ServiceState, ServiceStatus } from './service-state.js';
 
 export interface StatusChangedEvent {
+  /** The transition's id: its StatusChange row's id (UUIDv7, time-ordered across replicas). */
+  id: string;
   serviceId: string;
   previous: ServiceStatus;
   current: ServiceStatus;
@@ -54,8 +56,9 @@ export function reviveEventDates(key: string, value: unknown): unknown {
 /** Publishes what the monitor sees: every transition and every finished check. */
 export function createEventPublisher(events: MonitorEvents): MonitorSink {
   return {
-    statusChanged({ service, transition, state }) {
+    statusChanged({ id, service, transition, state }) {
       events.publish('statusChanged', {
+        id,
         serviceId: service.id,
         previous: transition.previous,
         current: transition.current,

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { ProbeResult } from '../probe/prober.js';
+import { uuidv7 } from '../uuidv7.js';
 import type { CheckDefinition } from './check-definition.js';
 import { createFlapDetector } from './flap-detector.js';
 import { judge, operatorTransition } from './judge.js';
@@ -36,7 +37,7 @@ export function createStateRecorder(cache: StatusCache, notify: Notify, now: () 
           },
           'status changed',
         );
-        notify('statusChanged', { service, transition, state });
+        notify('statusChanged', { id: uuidv7(at.getTime()), service, transition, state });
       }
     },
     operator(service, paused, origin) {
@@ -44,7 +45,9 @@ export function createStateRecorder(cache: StatusCache, notify: Notify, now: () 
       const current = cache.get(service.id) ?? initialState(!paused, at);
       const { state, transition } = operatorTransition(current, paused, at);
       cache.set(service.id, state);
-      if (transition && origin === 'local') notify('statusChanged', { service, transition, state });
+      if (transition && origin === 'local') {
+        notify('statusChanged', { id: uuidv7(at.getTime()), service, transition, state });
+      }
     },
   };
 }

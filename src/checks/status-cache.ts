@@ -14,12 +14,18 @@ export interface StatusCache {
   summary(): StatusSummary;
   /** Ids of the services whose status is one of `statuses`. */
   idsWithStatus(statuses: Iterable<ServiceStatus>): string[];
+  /** Called after every write that changed the counts (a status changed, a service came or went). */
+  onCountsChanged(listener: () => void): () => void;
 }
 
 export function createStatusCache(): StatusCache {
   const states = new Map<string, ServiceState>();
   const counts = new Map<ServiceStatus, number>(SERVICE_STATUSES.map((s) => [s, 0]));
   const bump = (status: ServiceStatus, by: number) => counts.set(status, (counts.get(status) ?? 0) + by);
+  const listeners = new Set<() => void>();
+  const countsChanged = () => {
+    for (const listener of [...listeners]) listener();
+  };
 
   return {
     get: (id) => states.get(id),
@@ -29,12 +35,14 @@ export function createStatusCache(): StatusCache {
       if (previous) bump(previous.status, -1);
       bump(state.status, 1);
       states.set(id, state);
+      if (previous?.status !== state.status) countsChanged();
     },
     delete(id) {
       const previous = states.get(id);
       if (!previous) return;
       bump(previous.status, -1);
       states.delete(id);
+      countsChanged();
     },
     get size() {
       return states.size;
@@ -56,6 +64,10 @@ export function createStatusCache(): StatusCache {
       const ids: string[] = [];
       for (const [id, state] of states) if (wanted.has(state.status)) ids.push(id);
       return ids;
+    },
+    onCountsChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

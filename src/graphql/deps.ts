@@ -1,9 +1,11 @@
 import type { Monitor } from '../checks/monitor.js';
 import type { MonitorEvents } from '../checks/monitor-topics.js';
+import type { RecentTransitions } from '../checks/recent-transitions.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { PrismaClient } from '../db/database.js';
 import type { History } from '../history/history.js';
 import type { Notifications } from '../notify/notifications.js';
+import type { StatusPages } from '../pages/status-pages.js';
 import type { Registry } from '../registry/registry.js';
 import type { ServiceLookup } from '../registry/service-lookup.js';
 
@@ -15,8 +17,11 @@ export interface GraphQLDeps {
   monitor: Monitor;
   history: History;
   events: MonitorEvents;
+  /** Transitions seen on the bus in the last minute (a replay adds those not stored yet). */
+  recentTransitions: RecentTransitions;
   /** The service of a live event, also when this process has not heard of it yet. */
   serviceLookup: ServiceLookup;
   notifications: Notifications;
+  statusPages: StatusPages;
   now: () => Date;
 }

@@ -7,7 +7,6 @@ import { withTimeout } from '../timeouts.js';
 import { insertTransitions, type PendingTransition, upsertRollups, upsertStates } from './history-sql.js';
 import { type HistoryBatch, PendingHistory } from './pending-history.js';
 import type { RollupBuffer } from './rollup-buffer.js';
-import { uuidv7 } from './uuidv7.js';
 
 export interface HistoryWriterOptions {
   prisma: PrismaClient;
@@ -134,10 +133,10 @@ function recordingSink(
       pending.rollups.record(service.id, at.getTime(), result.ok, result.degraded, result.latencyMs, fence);
       pending.stateChanged(service.id, fence);
     },
-    statusChanged({ service, transition, state }) {
+    statusChanged({ id, service, transition, state }) {
       const at = transition.at.getTime();
       pending.transition({
-        id: uuidv7(at),
+        id,
         serviceId: service.id,
         previous: transition.previous,
         current: transition.current,

@@ -4,6 +4,7 @@ import { createHistoryPruning } from './history-pruning.js';
 import { createHistoryWriter, type HistoryWriterOptions } from './history-writer.js';
 import { loadLastKnownStates } from './last-known-states.js';
 import type { RollupBuffer } from './rollup-buffer.js';
+import { newestTransitionId, type StoredTransition, transitionsAfter } from './transition-log.js';
 
 export interface HistoryOptions extends HistoryWriterOptions {
   retentionDays: number;
@@ -22,6 +23,12 @@ export interface History {
   /** Stops the timers and makes a last attempt to write everything within `timeoutMs`. */
   stop(timeoutMs?: number): Promise<void>;
   pruneNow(): Promise<void>;
+  /** Stored transitions after a transition id, oldest first (a replay reads them page by page). */
+  transitionsAfter(afterId: string, serviceIds: ReadonlySet<string> | null, limit: number): Promise<StoredTransition[]>;
+  /** The newest stored transition's id (null: none yet). */
+  newestTransitionId(): Promise<string | null>;
+  /** The oldest moment still kept: anything before it was pruned by the retention. */
+  keptSince(): Date;
 }
 
 /**
@@ -48,5 +55,8 @@ export function createHistory(options: HistoryOptions): History {
       await writer.stop(timeoutMs);
     },
     pruneNow: () => pruning.pruneNow(),
+    transitionsAfter: (afterId, serviceIds, limit) => transitionsAfter(options.prisma, afterId, serviceIds, limit),
+    newestTransitionId: () => newestTransitionId(options.prisma),
+    keptSince: () => new Date(now().getTime() - options.retentionDays * 86_400_000),
   };
 }

@@ -1,7 +1,17 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client';
+import { createServiceSeries, type ExpositionWriter, type ServiceMetricsDetail } from './service-series.js';
 
-/** Every metric of the process, registered on the given registry (tests pass a fresh one). */
-export function createMetrics(registry: Registry) {
+export interface MetricsOptions {
+  /** What /metrics shows of each service (METRICS_PER_SERVICE). */
+  perService?: ServiceMetricsDetail;
+}
+
+/**
+ * Every metric of the process: the process-wide ones on the given prom-client registry (tests
+ * pass a fresh one), the per-service families in their own store (see service-series.ts).
+ */
+export function createMetrics(registry: Registry, options: MetricsOptions = {}) {
+  const services = createServiceSeries(options.perService);
   const registers = [registry];
   /** Read at scrape time; the parts that own these numbers plug themselves in here. */
   const live = {
@@ -44,32 +54,14 @@ export function createMetrics(registry: Registry) {
   );
   return {
     registry,
+    services,
     live,
-    serviceUp: new Gauge({
-      name: 'statuschecker_service_up',
-      help: '1 while the service is UP or DEGRADED, 0 otherwise.',
-      labelNames: ['service'] as const,
-      registers,
-    }),
-    serviceStatus: new Gauge({
-      name: 'statuschecker_service_status',
-      help: 'Current status of each service as a state set: exactly one series per service is 1.',
-      labelNames: ['service', 'status'] as const,
-      registers,
-    }),
-    checkDuration: new Histogram({
-      name: 'statuschecker_check_duration_seconds',
-      help: 'Wall time of each check, from the start of the request to the verdict.',
-      labelNames: ['service'] as const,
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers,
-    }),
-    checksTotal: new Counter({
-      name: 'statuschecker_checks_total',
-      help: 'Checks by outcome: success, degraded, or the failure reason in lower case.',
-      labelNames: ['service', 'outcome'] as const,
-      registers,
-    }),
+    contentType: registry.contentType,
+    /** The whole exposition: the registry's metrics, then every service's, written in slices. */
+    async render(write: ExpositionWriter): Promise<void> {
+      await write(await registry.metrics());
+      await services.render(write);
+    },
     statusChangesTotal: new Counter({
       name: 'statuschecker_status_changes_total',
       help: 'Status transitions, by the status entered.',
@@ -80,12 +72,6 @@ export function createMetrics(registry: Registry) {
       name: 'statuschecker_scheduler_lag_seconds',
       help: 'How late each check started after it was due.',
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers,
-    }),
-    certificateExpiry: new Gauge({
-      name: 'statuschecker_certificate_expiry_timestamp_seconds',
-      help: "Expiry of the target's TLS certificate, as a Unix timestamp.",
-      labelNames: ['service'] as const,
       registers,
     }),
     leaseChanges: new Counter({

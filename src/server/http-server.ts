@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Registry as MetricsRegistry } from 'prom-client';
 import type { Logger } from '../logger.js';
+import type { PublicRoutes } from './pages/public-routes.js';
 import { withRequestId } from './request-context.js';
 import { createWebAssets } from './web-assets.js';
 import type { Yoga } from './yoga.js';
@@ -16,13 +16,16 @@ export const HTTP_TIMEOUTS = {
 export interface HttpServerOptions {
   yoga: Yoga;
   logger: Logger;
-  metrics: MetricsRegistry;
+  /** The Prometheus exposition, written piece by piece. */
+  metrics: { contentType: string; render(write: (chunk: string) => void | Promise<void>): Promise<void> };
   /** When set, /metrics needs `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string | undefined;
   /** /readyz answers 200 only while this resolves true. */
   isReady: () => Promise<boolean>;
   /** The built dashboard (default dist/web). */
   webDir?: string;
+  /** Status pages and badges: public, no token. */
+  publicRoutes?: PublicRoutes;
 }
 
 /** One node:http server: Yoga at /graphql, the dashboard at /, the probes an orchestrator needs and /metrics. */
@@ -40,7 +43,13 @@ export function createHttpServer(options: HttpServerOptions): Server {
         res.setHeader('www-authenticate', 'Bearer');
         return sendText(res, 401, 'metrics need Authorization: Bearer <METRICS_TOKEN>\n');
       }
-      sendText(res, 200, await options.metrics.metrics(), options.metrics.contentType);
+      res.writeHead(200, { 'content-type': options.metrics.contentType, 'cache-control': 'no-store' });
+      if (req.method === 'HEAD') return void res.end();
+      // Streamed as it is written (the exposition yields between slices), respecting back-pressure.
+      await options.metrics.render(async (chunk) => {
+        if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve));
+      });
+      res.end();
     },
   };
 
@@ -50,6 +59,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     withRequestId((requestId) => {
       res.setHeader('x-request-id', requestId);
       const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+      if (options.publicRoutes?.handle(req, res, path)) return;
       if (web.handle(req, res, path)) return;
       const route = routes[path];
       if (route && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
-import { type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, type ExecutionResult, GraphQLError, Kind, visit } from 'graphql';
 import { CloseCode, makeServer, type SubscribePayload, type Context as WsContext } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logger.js';
@@ -52,8 +52,8 @@ interface Extra {
 interface RootValue {
   execute: (args: ExecutionArgs) => unknown;
   subscribe: (args: ExecutionArgs) => unknown;
-  /** Subscribers with the same key share one execution per event. */
-  groupKey: string;
+  /** Subscribers with the same key share one execution per event; null: its own (a resumed stream). */
+  groupKey: string | null;
   socket: WebSocket;
 }
 
@@ -139,6 +139,9 @@ function protocolServer(options: GraphQLWebSocketOptions, log: Logger) {
     execute: (args) => (args.rootValue as RootValue).execute(args) as never,
     subscribe: (args) => {
       const root = args.rootValue as RootValue;
+      // A replay is read from the database as fast as the socket takes it: pulled, not pushed
+      // into a shared queue that would drop its oldest rows past a thousand.
+      if (root.groupKey === null) return root.subscribe(args) as never;
       return options.shared.join(
         root.groupKey,
         () => root.subscribe(args) as Promise<AsyncIterable<ExecutionResult> | ExecutionResult>,
@@ -162,7 +165,9 @@ async function executionArgs(yoga: Yoga, ctx: WsContext<Record<string, unknown>,
   const rootValue: RootValue = {
     execute,
     subscribe,
-    groupKey: groupKey(payload, (contextValue as { principal?: string }).principal ?? ''),
+    groupKey: resumes(document, payload.variables ?? {})
+      ? null
+      : groupKey(payload, (contextValue as { principal?: string }).principal ?? ''),
     socket: ctx.extra.socket,
   };
   return {
@@ -173,6 +178,22 @@ async function executionArgs(yoga: Yoga, ctx: WsContext<Record<string, unknown>,
     contextValue,
     rootValue,
   };
+}
+
+/**
+ * A subscription that resumes from a cursor (`after`) starts with a replay of its own: one that
+ * joined an older group of the same operation would get only what comes from then on.
+ */
+function resumes(document: DocumentNode, variables: Record<string, unknown>): boolean {
+  let found = false;
+  visit(document, {
+    Argument(node) {
+      if (node.name.value !== 'after') return;
+      if (node.value.kind === Kind.VARIABLE) found ||= variables[node.value.name.value] != null;
+      else found ||= node.value.kind !== Kind.NULL;
+    },
+  });
+  return found;
 }
 
 /** Same text, operation, variables and principal: the same results, so they can be shared. */

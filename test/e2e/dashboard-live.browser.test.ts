@@ -94,9 +94,7 @@ describe('a server with API_TOKENS', () => {
     expect(traffic.pageErrors).toEqual([]);
   });
 
-  // Needs the server's resumable statusChanged(after) and StatusChangeEvent.cursor (issue 13, server
-  // half): until they land, the app can only read the list again, which does not list the change.
-  it.skip('reconnects after its WebSocket is cut and shows the transition that happened while it was away', async () => {
+  it('reconnects after its WebSocket is cut and shows the transition that happened while it was away', async () => {
     const page = await open(`http://${proxy.address}`);
     await enterToken(page, TOKEN);
     const id = ids['live-away']!;

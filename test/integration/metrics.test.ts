@@ -116,3 +116,49 @@ describe('Prometheus metrics', () => {
     expect(result.status).toBe(0);
   });
 });
+
+describe('Prometheus metrics with METRICS_PER_SERVICE=compact', () => {
+  let t: TestApp;
+  let target: Target;
+  beforeAll(async () => {
+    target = await startTarget();
+    t = await startTestApp('embedded', {
+      env: { SCHEDULER_ENABLED: 'false', METRICS_PER_SERVICE: 'compact' },
+      listen: true,
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await target?.close();
+  });
+
+  it('keeps up, the current status and certificate expiry per service, and sums latency and outcomes', async () => {
+    const ids: string[] = [];
+    for (const [name, path] of [
+      ['compact-ok', '/ok'],
+      ['compact "quoted" \\ name', '/status/503'],
+    ] as const) {
+      const { registerService } = await t.run(RegisterServiceDocument, { input: { name, url: target.url(path) } });
+      if (registerService.__typename !== 'ServicePayload') throw new Error(JSON.stringify(registerService));
+      ids.push(registerService.service.id);
+    }
+    for (const id of ids) await t.run(CheckServiceNowDocument, { id });
+    await t.run(CheckServiceNowDocument, { id: ids[0]! });
+    const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+
+    expect(sample(text, 'statuschecker_service_up', { service: 'compact-ok' })).toBe(1);
+    expect(sample(text, 'statuschecker_service_status', { service: 'compact-ok', status: 'UP' })).toBe(1);
+    expect(sample(text, 'statuschecker_service_status', { service: 'compact-ok', status: 'DOWN' })).toBeUndefined();
+    // The name's quote and backslash are escaped as the text format wants.
+    expect(text).toContain('statuschecker_service_status{service="compact \\"quoted\\" \\\\ name",status="DOWN"} 1');
+    expect(sample(text, 'statuschecker_checks_total', { outcome: 'success' })).toBe(2);
+    expect(sample(text, 'statuschecker_checks_total', { outcome: 'http_status' })).toBe(1);
+    expect(sample(text, 'statuschecker_check_duration_seconds_count')).toBe(3);
+    expect(text).not.toMatch(/statuschecker_check_duration_seconds_bucket\{service=/);
+    expect(text).not.toMatch(/statuschecker_checks_total\{service=/);
+    if (hasPromtool) {
+      const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      expect(result.stderr + result.stdout).toBe('');
+    }
+  });
+});

@@ -292,3 +292,44 @@ describe.each(DATABASE_KINDS)('notification delivery on %s', (kind) => {
     });
   });
 });
+
+describe.each(DATABASE_KINDS)('a notification pending through a restart on %s', (kind) => {
+  let target: Target;
+  let receiver: Receiver;
+  let t: TestApp | undefined;
+  beforeAll(async () => {
+    target = await startTarget();
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await target?.close();
+    await receiver?.close();
+  });
+
+  it('is sent after the restart, once, under the same delivery id, when the receiver is back', async () => {
+    t = await startTestApp(kind, { notify: FAST_NOTIFY });
+    await createChannel(t, { name: 'down receiver', url: receiver.url('/restart'), isDefault: true });
+    const service = await registerSwitched(t, target, 'api-restart');
+    // The receiver is down: the DOWN notice waits in the outbox.
+    receiver.script({ status: 503 });
+    await flip(t, target, 'api-restart', service.id, 503);
+    await received(receiver, 1);
+    const firstId = receiver.requests[0]!.headers['x-statuschecker-delivery'];
+    await receiver.stop();
+    await t.app.testing.history.flush();
+    await t.stop();
+
+    // A new process on the same database, receiver still down for a while, then back.
+    t = await startTestApp(kind, { database: t.database, notify: FAST_NOTIFY });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await receiver.restart();
+    await received(receiver, 2);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(receiver.requests).toHaveLength(2);
+    expect(receiver.requests.map((r) => r.headers['x-statuschecker-event'])).toEqual(['DOWN', 'DOWN']);
+    expect(receiver.requests[1]!.headers['x-statuschecker-delivery']).toBe(firstId);
+    const { service: s } = await t.run(ServiceNotificationsDocument, { id: service.id, first: 10 });
+    expect(s!.notifications.edges.map((e) => [e.node.event, e.node.status])).toEqual([['DOWN', 'SENT']]);
+  });
+});

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import WebSocket from 'ws';
 import type { StatusChangedEvent } from '../../src/checks/monitor-topics.js';
 import { initialState } from '../../src/checks/service-state.js';
+import { uuidv7 } from '../../src/uuidv7.js';
 import { StatusChangedDocument } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { connectClient, subscribe } from '../support/subscriptions.js';
@@ -37,6 +38,7 @@ describe('the GraphQL WebSocket transport', () => {
   /** A transition as the monitor would publish it, straight onto the event bus. */
   const publishChange = (n: number, message = `change ${n}`) => {
     const event: StatusChangedEvent = {
+      id: uuidv7(),
       serviceId,
       previous: n % 2 ? 'UP' : 'DOWN',
       current: n % 2 ? 'DOWN' : 'UP',

@@ -1,5 +1,6 @@
 import { UPTIME_WINDOWS, type UptimeWindow } from '../../history/windows.js';
 import { builder } from '../builder.js';
+import { transitionCursor } from '../transition-cursor.js';
 import { ServiceStatusEnum } from './enums.js';
 import { ServiceNode } from './service.js';
 
@@ -59,3 +60,15 @@ builder.prismaObjectFields(ServiceNode, (t) => ({
     { name: 'StatusChangeEdge' },
   ),
 }));
+
+builder.queryField('statusCursor', (t) =>
+  t.string({
+    nullable: true,
+    description:
+      'The cursor of the newest stored transition (null: none yet). Subscribe with it as `statusChanged(after:)` to miss nothing that happens from now on.',
+    resolve: async (_root, _args, ctx) => {
+      const id = await ctx.history.newestTransitionId();
+      return id === null ? null : transitionCursor(id);
+    },
+  }),
+);

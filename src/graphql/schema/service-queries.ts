@@ -15,7 +15,7 @@ const ServiceFilter = builder.inputType('ServiceFilter', {
   }),
 });
 
-const StatusSummary = builder.simpleObject('StatusSummary', {
+export const StatusSummary = builder.simpleObject('StatusSummary', {
   fields: (t) => ({
     total: t.int(),
     up: t.int(),

@@ -4,9 +4,12 @@ import type { ServiceRow } from '../../registry/registry.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { subscribeToEvents } from '../event-stream.js';
+import { resumedStatusChanges, SUMMARY_EVERY_MS, summaryChanges } from '../status-streams.js';
+import { transitionCursor, transitionIdOf } from '../transition-cursor.js';
 import { CheckFailureReasonEnum, ServiceStatusEnum } from './enums.js';
 import { ServiceNode, ServiceStateObject } from './service.js';
 import { serviceIdOf } from './service-ids.js';
+import { StatusSummary } from './service-queries.js';
 
 export const MAX_CHECK_SUBSCRIPTION_IDS = 100;
 
@@ -25,6 +28,11 @@ function serviceOf(ctx: GraphQLContext, serviceId: string): ServiceRow | Promise
 
 const StatusChangeEventObject = builder.objectRef<StatusChangedEvent>('StatusChangeEvent').implement({
   fields: (t) => ({
+    cursor: t.string({
+      description:
+        'Where this event is in the stream: increases with every transition, across replicas. Pass the last one seen as `statusChanged(after:)` to get what came after it.',
+      resolve: (event) => transitionCursor(event.id),
+    }),
     service: t.field({ type: ServiceNode, resolve: (event, _args, ctx) => serviceOf(ctx, event.serviceId) }),
     previous: t.expose('previous', { type: ServiceStatusEnum }),
     current: t.expose('current', { type: ServiceStatusEnum }),
@@ -73,11 +81,24 @@ builder.subscriptionType({
   fields: (t) => ({
     statusChanged: t.field({
       type: StatusChangeEventObject,
-      description: "A service's status changed. With no serviceIds: every service.",
-      args: { serviceIds: t.arg.idList() },
-      subscribe: (_root, args, ctx) =>
-        stream(ctx, 'statusChanged', args.serviceIds ? serviceIds(args.serviceIds) : null),
+      description:
+        "A service's status changed. With no serviceIds: every service. With `after` (an event's cursor): every stored transition after it first, then live, with no gap and no duplicate.",
+      args: {
+        serviceIds: t.arg.idList(),
+        after: t.arg.string({ description: 'The cursor of the last event seen; older than the retention: an error.' }),
+      },
+      subscribe: (_root, args, ctx) => {
+        const ids = args.serviceIds ? serviceIds(args.serviceIds) : null;
+        if (args.after == null) return stream(ctx, 'statusChanged', ids);
+        return resumedStatusChanges(ctx, ids, transitionIdOf(args.after));
+      },
       resolve: (event) => event,
+    }),
+    summaryChanged: t.field({
+      type: StatusSummary,
+      description: `The status counts, sent when they change (at most once every ${SUMMARY_EVERY_MS / 1000} s, with the counts of that moment).`,
+      subscribe: (_root, _args, ctx) => summaryChanges(ctx),
+      resolve: (summary) => summary,
     }),
     checkCompleted: t.field({
       type: CheckResultObject,

@@ -53,6 +53,8 @@ class ServicesStore {
   private started = false;
   private changeKey = 0;
   private loadedAt = 0;
+  /** The last transition this tab knows of: a reconnect asks for everything after it. */
+  private cursor: string | null = null;
 
   /** Starts once; a later call (the dashboard shown again) reads the list again unless just read. */
   start() {
@@ -63,8 +65,11 @@ class ServicesStore {
     this.started = true;
     live.subscribe(
       LiveStatusDocument,
-      () => ({}),
-      (data) => this.apply(data.statusChanged),
+      () => (this.cursor ? { after: this.cursor } : {}),
+      (data) => {
+        this.cursor = data.statusChanged.cursor;
+        this.apply(data.statusChanged);
+      },
     );
     live.onReconnect(() => void this.load());
     setInterval(() => void this.load(), REFRESH_MS);
@@ -79,9 +84,11 @@ class ServicesStore {
   /** The list and the uptime figures in parallel; the rows show as soon as the list is in. */
   load() {
     this.loadedAt = performance.now();
-    const list = allPages(
-      async (after) => (await request(DashboardServicesDocument, { first: PAGE_SIZE, after })).services,
-    ).then((nodes) => {
+    const list = allPages(async (after) => {
+      const page = await request(DashboardServicesDocument, { first: PAGE_SIZE, after });
+      this.cursor ??= page.statusCursor ?? null;
+      return page.services;
+    }).then((nodes) => {
       const fresh = new Map<string, Row>();
       for (const node of nodes) fresh.set(node.id, this.merge(node));
       this.rows = fresh;

@@ -136,7 +136,7 @@ export type DashboardServicesQueryVariables = Exact<{
 }>;
 
 
-export type DashboardServicesQuery = { services: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, name: string, url: string, labels: Array<string>, paused: boolean, intervalSeconds: number, state: { status: ServiceStatus, latencyMs: number | null, message: string | null, since: string | null, lastCheckedAt: string | null } } }> } };
+export type DashboardServicesQuery = { statusCursor: string | null, services: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, name: string, url: string, labels: Array<string>, paused: boolean, intervalSeconds: number, state: { status: ServiceStatus, latencyMs: number | null, message: string | null, since: string | null, lastCheckedAt: string | null } } }> } };
 
 export type DashboardUptimeQueryVariables = Exact<{
   first: number;
@@ -244,10 +244,12 @@ export type ServiceHistoryQueryVariables = Exact<{
 
 export type ServiceHistoryQuery = { service: { id: string, statusChanges: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { at: string, previous: ServiceStatus, current: ServiceStatus, message: string | null } }> } } | null };
 
-export type LiveStatusSubscriptionVariables = Exact<{ [key: string]: never; }>;
+export type LiveStatusSubscriptionVariables = Exact<{
+  after?: string | null | undefined;
+}>;
 
 
-export type LiveStatusSubscription = { statusChanged: { at: string, previous: ServiceStatus, current: ServiceStatus, message: string | null, service: { id: string, name: string, url: string, labels: Array<string>, paused: boolean }, state: { status: ServiceStatus, latencyMs: number | null, message: string | null, since: string | null, lastCheckedAt: string | null } } };
+export type LiveStatusSubscription = { statusChanged: { cursor: string, at: string, previous: ServiceStatus, current: ServiceStatus, message: string | null, service: { id: string, name: string, url: string, labels: Array<string>, paused: boolean }, state: { status: ServiceStatus, latencyMs: number | null, message: string | null, since: string | null, lastCheckedAt: string | null } } };
 
 export type LiveChecksSubscriptionVariables = Exact<{
   serviceIds: Array<string | number> | string | number;
@@ -356,6 +358,7 @@ export const LatencyFragmentDoc = new TypedDocumentString(`
     `, {"fragmentName":"Latency"}) as unknown as TypedDocumentString<LatencyFragment, unknown>;
 export const DashboardServicesDocument = new TypedDocumentString(`
     query DashboardServices($first: Int!, $after: String) {
+  statusCursor
   services(first: $first, after: $after) {
     totalCount
     pageInfo {
@@ -582,8 +585,9 @@ export const ServiceHistoryDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<ServiceHistoryQuery, ServiceHistoryQueryVariables>;
 export const LiveStatusDocument = new TypedDocumentString(`
-    subscription LiveStatus {
-  statusChanged {
+    subscription LiveStatus($after: String) {
+  statusChanged(after: $after) {
+    cursor
     at
     previous
     current
