@@ -33,6 +33,8 @@ import { createCheckMetrics } from './metrics/check-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createNotificationMetrics } from './metrics/notification-metrics.js';
 import { createNotifications, type NotificationsOptions } from './notify/notifications.js';
+import { pageView } from './pages/page-view.js';
+import { createStatusPages } from './pages/status-pages.js';
 import { createTargetPolicy } from './policy/target-policy.js';
 import type { HttpProberOptions } from './probe/http/http-prober.js';
 import { createProber } from './probe/kinds.js';
@@ -41,6 +43,7 @@ import { createRegistry } from './registry/registry.js';
 import { createServiceLookup } from './registry/service-lookup.js';
 import { type Authenticator, createAuthenticator } from './server/auth.js';
 import { createHttpServer } from './server/http-server.js';
+import { createPublicRoutes } from './server/pages/public-routes.js';
 import { createSharedSubscriptions } from './server/shared-subscriptions.js';
 import { attachGraphQLWebSocket } from './server/ws-server.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
@@ -198,6 +201,7 @@ export async function createApp({
     recentTransitions,
     serviceLookup: createServiceLookup(directory, (id) => registry.get(id)),
     notifications,
+    statusPages: createStatusPages(db.prisma),
     now,
   };
   const { yoga, server, ws } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
@@ -321,6 +325,11 @@ function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
     metrics,
     metricsToken: config.auth.metricsToken,
     isReady,
+    publicRoutes: createPublicRoutes({
+      pageView: (slug) => pageView({ ...deps, rollups: deps.history.rollups }, slug),
+      now: deps.now,
+      logger,
+    }),
   });
   const shared = createSharedSubscriptions();
   const ws = attachGraphQLWebSocket({ httpServer: server, path: GRAPHQL_PATH, yoga, shared, auth, logger });

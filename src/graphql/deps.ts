@@ -5,6 +5,7 @@ import type { StatusCache } from '../checks/status-cache.js';
 import type { PrismaClient } from '../db/database.js';
 import type { History } from '../history/history.js';
 import type { Notifications } from '../notify/notifications.js';
+import type { StatusPages } from '../pages/status-pages.js';
 import type { Registry } from '../registry/registry.js';
 import type { ServiceLookup } from '../registry/service-lookup.js';
 
@@ -21,5 +22,6 @@ export interface GraphQLDeps {
   /** The service of a live event, also when this process has not heard of it yet. */
   serviceLookup: ServiceLookup;
   notifications: Notifications;
+  statusPages: StatusPages;
   now: () => Date;
 }

@@ -10,6 +10,7 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { onlyPublicPageFields } from './public-page-fields.js';
 
 /**
  * Who is asking: `open` when no tokens are configured, `token:<n>` for the n-th configured token,
@@ -104,6 +105,8 @@ export function useAuthorization(auth: Authenticator): Plugin {
     const operation = getOperationAST(args.document, args.operationName ?? undefined)?.operation ?? 'query';
     const tokenOnly = principal === 'anonymous' ? tokenOnlyTypeIn(args.schema, args.document) : undefined;
     if (auth.allows(principal, operation) && tokenOnly === undefined) return;
+    // Status pages are public: a query of nothing but their public fields needs no token.
+    if (principal === 'anonymous' && onlyPublicPageFields(args.schema, args.document)) return;
     const message =
       principal === 'invalid'
         ? 'invalid token'
@@ -125,9 +128,9 @@ export function useAuthorization(auth: Authenticator): Plugin {
       const wantsGraphiQL = request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html');
       if (wantsGraphiQL) return;
       const principal = auth.principalOf(request.headers.get('authorization') ?? undefined);
-      if (principal === 'invalid' || (principal === 'anonymous' && !auth.allows(principal, 'query'))) {
-        const message =
-          principal === 'invalid' ? 'invalid token' : 'authentication required: send Authorization: Bearer <token>';
+      // Anonymous requests go on to execution, where a public status-page query is let through.
+      if (principal === 'invalid') {
+        const message = 'invalid token';
         endResponse(
           new Response(JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }), {
             status: 401,

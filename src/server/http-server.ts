@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
+import type { PublicRoutes } from './pages/public-routes.js';
 import { withRequestId } from './request-context.js';
 import { createWebAssets } from './web-assets.js';
 import type { Yoga } from './yoga.js';
@@ -23,6 +24,8 @@ export interface HttpServerOptions {
   isReady: () => Promise<boolean>;
   /** The built dashboard (default dist/web). */
   webDir?: string;
+  /** Status pages and badges: public, no token. */
+  publicRoutes?: PublicRoutes;
 }
 
 /** One node:http server: Yoga at /graphql, the dashboard at /, the probes an orchestrator needs and /metrics. */
@@ -56,6 +59,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     withRequestId((requestId) => {
       res.setHeader('x-request-id', requestId);
       const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+      if (options.publicRoutes?.handle(req, res, path)) return;
       if (web.handle(req, res, path)) return;
       const route = routes[path];
       if (route && (req.method === 'GET' || req.method === 'HEAD')) {

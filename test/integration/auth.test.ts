@@ -16,6 +16,7 @@ import { schema } from '../../src/graphql/schema/index.js';
 import { createAuthenticator, type Principal, TOKEN_ONLY_TYPES } from '../../src/server/auth.js';
 import { StatusChangedDocument } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { executeRaw } from '../support/graphql.js';
 import { connectClient, subscribe } from '../support/subscriptions.js';
 
 const TOKEN_A = 'walk-token-aaaaaaaaaaaa-1';
@@ -129,6 +130,9 @@ interface ValueContext {
   unique: string;
 }
 
+/** The status page every walk's `statusPage(slug:)` reads (the walks create it). */
+const WALK_PAGE_SLUG = 'walk-page';
+
 /**
  * Valid values for the input types the walk meets. A root field taking an input type not listed
  * here fails the walk with a message saying so: a new field cannot slip past untested.
@@ -142,6 +146,7 @@ const INPUT_VALUES: Record<string, (ctx: ValueContext) => unknown> = {
   }),
   UpdateServiceInput: () => ({ intervalSeconds: 120 }),
   ServiceFilter: () => ({ search: 'walk' }),
+  StatusPageInput: (ctx) => ({ slug: `walk-${ctx.unique}`, title: 'walk' }),
   NotificationChannelInput: (ctx) => ({ name: `walk-${ctx.unique}`, kind: 'WEBHOOK', url: 'http://127.0.0.1:9/walk' }),
 };
 
@@ -189,7 +194,9 @@ function operationFor(root: RootField, serviceGlobalId: string): Operation {
   const args = root.field.args.filter(
     (arg) => (isNonNullType(arg.type) && arg.defaultValue === undefined) || getNamedType(arg.type).name === 'ID',
   );
-  const variables = Object.fromEntries(args.map((arg) => [arg.name, valueFor(arg.type, ctx)]));
+  const variables = Object.fromEntries(
+    args.map((arg) => [arg.name, arg.name === 'slug' ? WALK_PAGE_SLUG : valueFor(arg.type, ctx)]),
+  );
   const declarations = args.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
   const call = args.length ? `(${args.map((arg) => `${arg.name}: $${arg.name}`).join(', ')})` : '';
   const selection = isCompositeType(getNamedType(root.field.type)) ? ' { __typename }' : '';
@@ -266,7 +273,19 @@ describe.each([{ publicRead: false }, { publicRead: true }])(
     /** One existing service for the refused attempts: they must leave it exactly as it was. */
     let sharedService: string;
     let sharedChannel: string;
+    let sharedPage: string;
     const fields = rootFields();
+    /** A status page, made with a token (the walk's pages and the one statusPage(slug:) reads). */
+    const createPage = async (slug: string) => {
+      const { body } = await executeRaw(
+        fetch,
+        `${t.baseUrl}/graphql`,
+        'mutation($input: StatusPageInput!) { createStatusPage(input: $input) { ... on StatusPagePayload { page { id } } } }',
+        { input: { slug, title: slug } },
+        { authorization: bearer(TOKEN_A) },
+      );
+      return (body.data as { createStatusPage: { page: { id: string } } }).createStatusPage.page.id;
+    };
 
     beforeAll(async () => {
       t = await startTestApp('embedded', {
@@ -283,6 +302,7 @@ describe.each([{ publicRead: false }, { publicRead: true }])(
         url: 'http://127.0.0.1:9/shared',
       });
       sharedChannel = encodeGlobalID('NotificationChannel', channel.id);
+      sharedPage = await createPage(WALK_PAGE_SLUG);
     });
     afterAll(async () => {
       await t?.close();
@@ -290,10 +310,15 @@ describe.each([{ publicRead: false }, { publicRead: true }])(
 
     /** What the ids of a field point at in the walks that must change nothing. */
     const sharedTarget = async (root: RootField) =>
-      /notificationchannel/i.test(root.name) ? sharedChannel : sharedService;
+      /notificationchannel/i.test(root.name)
+        ? sharedChannel
+        : /statuspage/i.test(root.name)
+          ? sharedPage
+          : sharedService;
     /** A new service to point the field's ids at (a new channel, for the fields of channels). */
     const freshService = async (root: RootField) => {
       const name = `walk-fresh-${Date.now()}-${++uniqueCounter}`;
+      if (/statuspage/i.test(root.name)) return createPage(name);
       if (/notificationchannel/i.test(root.name)) {
         const channel = await t.app.testing.notifications.channels.create({
           name,
@@ -457,8 +482,10 @@ describe.each([{ publicRead: false }, { publicRead: true }])(
       async () => {
         const before = await snapshot();
         const lines = await walk((op) => overHttp(op), sharedTarget);
+        // A status page is public whatever PUBLIC_READ says.
         const isPublic = (root: RootField) =>
-          publicRead && root.kind === 'query' && !TOKEN_ONLY_TYPES.has(getNamedType(root.field.type).name);
+          (root.kind === 'query' && root.name === 'statusPage') ||
+          (publicRead && root.kind === 'query' && !TOKEN_ONLY_TYPES.has(getNamedType(root.field.type).name));
         expect(lines).toEqual(expectation((root) => (isPublic(root) ? 'answered' : 'refused')));
         expect(await snapshot()).toBe(before);
       },

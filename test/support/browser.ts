@@ -44,7 +44,7 @@ export function assertChromiumInstalled(executablePath = CHROMIUM_PATH): void {
  * Headless Chromium on a new, empty --user-data-dir that is removed on close. Playwright passes the
  * profile directory itself (it refuses --user-data-dir in args), hence a persistent context.
  */
-export async function launchBrowser(): Promise<TestBrowser> {
+export async function launchBrowser(options: { javaScriptEnabled?: boolean } = {}): Promise<TestBrowser> {
   assertChromiumInstalled();
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'statuschecker-chromium-'));
   let context: BrowserContext;
@@ -55,6 +55,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
       args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 800 },
       timeout: 30_000,
+      javaScriptEnabled: options.javaScriptEnabled ?? true,
     });
   } catch (err) {
     await rm(userDataDir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import './history.js';
 import './checks.js';
 import './subscriptions.js';
 import './notifications.js';
+import './status-pages.js';
 
 builder.queryType({});
 builder.mutationType({});
