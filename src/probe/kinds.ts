@@ -1,3 +1,4 @@
+import { dnsKind } from './dns/kind.js';
 import { httpKind } from './http/kind.js';
 import type { KindModule, ProberOptions } from './kind.js';
 import type { Prober } from './prober.js';
@@ -13,6 +14,7 @@ export const KINDS = {
   HTTP: httpKind,
   TCP: tcpKind,
   TLS: tlsKind,
+  DNS: dnsKind,
 } as const satisfies Record<string, KindModule>;
 
 export type CheckKind = keyof typeof KINDS;
