@@ -19,7 +19,7 @@ main{max-width:56rem;margin:0 auto;padding:1.5rem 1rem 3rem}h1{font-size:1.75rem
 .bar li{flex:1;min-width:1px;border-radius:2px;background:var(--none)}
 .bar .good{background:var(--up)}.bar .fair{background:var(--degraded)}.bar .poor{background:var(--down)}
 .bar-legend{display:flex;justify-content:space-between;color:var(--muted);font-size:.8rem}
-.incidents{margin-top:2.5rem}.incidents h2{font-size:1.25rem}.incident{border-left:4px solid var(--line);padding:.25rem 0 .25rem 1rem;margin:1rem 0}
+.incidents{margin-top:2.5rem}.incident-list{list-style:none;padding:0}.incidents h2{font-size:1.25rem}.incident{border-left:4px solid var(--line);padding:.25rem 0 .25rem 1rem;margin:1rem 0}
 .incident h3{margin:0;font-size:1.05rem}.incident.open{border-left-color:var(--down)}.incident ol{margin:.5rem 0 0;padding-left:1.25rem}
 .muted,footer{color:var(--muted);font-size:.875rem}footer{margin-top:2rem}
 a{color:inherit}
