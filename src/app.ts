@@ -33,6 +33,7 @@ import { createCheckMetrics } from './metrics/check-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createNotificationMetrics } from './metrics/notification-metrics.js';
 import { createNotifications, type NotificationsOptions } from './notify/notifications.js';
+import { statusBadge, uptimeBadge } from './pages/badges.js';
 import { pageView } from './pages/page-view.js';
 import { createStatusPages } from './pages/status-pages.js';
 import { createTargetPolicy } from './policy/target-policy.js';
@@ -319,6 +320,11 @@ interface ApiParts {
 function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
   setUnusedQueryPolicy(config.graphql.unusedQuery);
   const yoga = createYogaServer({ schema, deps, auth, metrics, logger, production: config.production });
+  const pageDeps = {
+    ...deps,
+    rollups: deps.history.rollups,
+    findByName: (name: string) => deps.registry.findByName(name),
+  };
   const server = createHttpServer({
     yoga,
     logger,
@@ -326,7 +332,9 @@ function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
     metricsToken: config.auth.metricsToken,
     isReady,
     publicRoutes: createPublicRoutes({
-      pageView: (slug) => pageView({ ...deps, rollups: deps.history.rollups }, slug),
+      pageView: (slug) => pageView(pageDeps, slug),
+      statusBadge: (name) => statusBadge(pageDeps, name),
+      uptimeBadge: (name, window) => uptimeBadge(pageDeps, name, window),
       now: deps.now,
       logger,
     }),
