@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 
 /** The status page's only style sheet, inline (one request, first paint at once), allowed by its hash. */
 export const STATUS_PAGE_CSS = `
-:root{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--up:#1a7f37;--degraded:#9a6700;--down:#cf222e;--none:#d0d7de;--maint:#0969da}
-@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#30363d;--up:#3fb950;--degraded:#d29922;--down:#f85149;--none:#30363d;--maint:#4493f8}}
+:root{color-scheme:light dark;--on-banner:#fff;--bg:#fff;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--up:#1a7f37;--degraded:#9a6700;--down:#cf222e;--none:#d0d7de;--maint:#0969da}
+@media (prefers-color-scheme:dark){:root{--on-banner:#0d1117;--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#30363d;--up:#3fb950;--degraded:#d29922;--down:#f85149;--none:#30363d;--maint:#4493f8}}
 *{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif}
 main{max-width:56rem;margin:0 auto;padding:1.5rem 1rem 3rem}h1{font-size:1.75rem;margin:0 0 .25rem}
 .description{color:var(--muted);margin:0 0 1.5rem}
-.banner{display:flex;gap:.6rem;align-items:center;padding:1rem 1.25rem;border-radius:.5rem;font-weight:600;font-size:1.15rem;color:#fff;margin-bottom:2rem}
+.banner{display:flex;gap:.6rem;align-items:center;padding:1rem 1.25rem;border-radius:.5rem;font-weight:600;font-size:1.15rem;color:var(--on-banner);margin-bottom:2rem}
 .banner.ALL_OPERATIONAL{background:var(--up)}.banner.DEGRADED_PERFORMANCE{background:var(--degraded)}
 .banner.PARTIAL_OUTAGE,.banner.MAJOR_OUTAGE{background:var(--down)}.banner.MAINTENANCE{background:var(--maint)}
 .services{list-style:none;margin:0;padding:0;border:1px solid var(--line);border-radius:.5rem}
