@@ -325,12 +325,11 @@ describe.each([{ publicRead: false }, { publicRead: true }])(
     });
 
     /** What the ids of a field point at in the walks that must change nothing. */
-    const sharedTarget = async (root: RootField) =>
-      /notificationchannel/i.test(root.name)
-        ? sharedChannel
-        : /statuspage/i.test(root.name)
-          ? sharedPage
-          : sharedService;
+    const sharedTarget = async (root: RootField) => {
+      if (/notificationchannel/i.test(root.name)) return sharedChannel;
+      if (/statuspage/i.test(root.name)) return sharedPage;
+      return updatesAnIncident(root) ? sharedIncident : sharedService;
+    };
     /** A new service to point the field's ids at (a new channel, for the fields of channels). */
     const freshService = async (root: RootField) => {
       const name = `walk-fresh-${Date.now()}-${++uniqueCounter}`;

@@ -46,7 +46,7 @@ describe.each(DATABASE_KINDS)('incidents on %s', (kind) => {
     const created = await gql(`mutation($input: IncidentInput!) { createIncident(input: $input) { ${RESULT} } }`, {
       input: { title: 'Checkout is slow & failing', message: 'We are looking into <errors>.', serviceIds: [ids.shop] },
     });
-    const incident = (created.data?.createIncident as { incident: { id: string } }).incident;
+    const incident = (created.data!.createIncident as { incident: { id: string } }).incident;
     expect(created.data?.createIncident).toMatchObject({
       incident: { status: 'INVESTIGATING', resolvedAt: null, services: [{ name: 'shop' }] },
     });
@@ -84,7 +84,7 @@ describe.each(DATABASE_KINDS)('incidents on %s', (kind) => {
     });
     expect(resolved.data?.resolveIncident).toMatchObject({ incident: { status: 'RESOLVED' } });
     expect(
-      (resolved.data?.resolveIncident as { incident: { resolvedAt: string | null } }).incident.resolvedAt,
+      (resolved.data!.resolveIncident as { incident: { resolvedAt: string | null } }).incident.resolvedAt,
     ).not.toBeNull();
     const again = await gql(`mutation($id: ID!) { resolveIncident(id: $id) { ${RESULT} } }`, { id: incident.id });
     expect(again.data?.resolveIncident).toMatchObject({ __typename: 'ConflictError' });
