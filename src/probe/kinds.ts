@@ -1,4 +1,5 @@
 import { dnsKind } from './dns/kind.js';
+import { grpcKind } from './grpc/kind.js';
 import { httpKind } from './http/kind.js';
 import type { KindModule, ProberOptions } from './kind.js';
 import type { Prober } from './prober.js';
@@ -15,6 +16,7 @@ export const KINDS = {
   TCP: tcpKind,
   TLS: tlsKind,
   DNS: dnsKind,
+  GRPC: grpcKind,
 } as const satisfies Record<string, KindModule>;
 
 export type CheckKind = keyof typeof KINDS;

@@ -34,6 +34,6 @@ export const CheckFailureReasonEnum = builder.enumType('CheckFailureReason', {
 });
 
 export const CheckKindEnum = builder.enumType('CheckKind', {
-  description: "What is checked, chosen by the url's scheme (http, https, tcp, tls, dns).",
+  description: "What is checked, chosen by the url's scheme (http, https, tcp, tls, dns, grpc, grpcs).",
   values: CHECK_KINDS,
 });

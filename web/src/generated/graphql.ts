@@ -32,9 +32,10 @@ export type CheckFailureReason =
   | 'TIMEOUT'
   | 'TLS';
 
-/** What is checked, chosen by the url's scheme (http, https, tcp, tls, dns). */
+/** What is checked, chosen by the url's scheme (http, https, tcp, tls, dns, grpc, grpcs). */
 export type CheckKind =
   | 'DNS'
+  | 'GRPC'
   | 'HTTP'
   | 'TCP'
   | 'TLS';
