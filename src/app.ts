@@ -32,6 +32,8 @@ import { createCheckMetrics } from './metrics/check-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createNotificationMetrics } from './metrics/notification-metrics.js';
 import { createNotifications, type NotificationsOptions } from './notify/notifications.js';
+import { statusBadge, uptimeBadge } from './pages/badges.js';
+import { createIncidents } from './pages/incidents.js';
 import { pageView } from './pages/page-view.js';
 import { createStatusPages } from './pages/status-pages.js';
 import { createTargetPolicy } from './policy/target-policy.js';
@@ -209,6 +211,7 @@ export async function createApp({
     serviceLookup: createServiceLookup(directory, (id) => registry.get(id)),
     notifications,
     statusPages: createStatusPages(db.prisma),
+    incidents: createIncidents(db.prisma, now),
     now,
   };
   const { yoga, server, ws } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
@@ -298,6 +301,11 @@ interface ApiParts {
 function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
   setUnusedQueryPolicy(config.graphql.unusedQuery);
   const yoga = createYogaServer({ schema, deps, auth, metrics, logger, production: config.production });
+  const pageDeps = {
+    ...deps,
+    rollups: deps.history.rollups,
+    findByName: (name: string) => deps.registry.findByName(name),
+  };
   const server = createHttpServer({
     yoga,
     logger,
@@ -305,9 +313,12 @@ function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
     metricsToken: config.auth.metricsToken,
     isReady,
     publicRoutes: createPublicRoutes({
-      pageView: (slug) => pageView({ ...deps, rollups: deps.history.rollups }, slug),
+      pageView: (slug) => pageView(pageDeps, slug),
+      statusBadge: (name) => statusBadge(pageDeps, name),
+      uptimeBadge: (name, window) => uptimeBadge(pageDeps, name, window),
       now: deps.now,
       logger,
+      publicUrl: config.notify.publicUrl,
     }),
   });
   const shared = createSharedSubscriptions();

@@ -1,3 +1,4 @@
+import type { DnsOptions } from '../probe/dns/options.js';
 import type { StatusRanges } from '../probe/http/expected-status.js';
 import type { HttpMethod } from '../probe/http/method.js';
 import type { CheckKind } from '../probe/kinds.js';
@@ -22,5 +23,6 @@ export interface CheckDefinition {
   successThreshold: number;
   paused: boolean;
   tcp: TcpOptions | null;
+  dns: DnsOptions | null;
   tls: TlsOptions | null;
 }

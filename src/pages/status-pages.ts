@@ -27,6 +27,8 @@ export interface StatusPages {
   list(): Promise<StatusPageRow[]>;
   /** The page's services: those it names, in order, then those with one of its labels, by name. */
   servicesOf(page: Pick<StatusPageRow, 'id' | 'labels'>): Promise<ServiceRow[]>;
+  /** Shown on some status page (named, or by a label): what may be shown without a token. */
+  isPublic(service: Pick<ServiceRow, 'id' | 'labels'>): Promise<boolean>;
 }
 
 const withServices = { services: { orderBy: { position: 'asc' }, select: { serviceId: true } } } as const;
@@ -108,6 +110,17 @@ export function createStatusPages(prisma: PrismaClient): StatusPages {
     },
     async list() {
       return (await prisma.statusPage.findMany({ orderBy: { slug: 'asc' }, include: withServices })).map(toRow);
+    },
+    async isPublic(service) {
+      const pages = await prisma.statusPage.count({
+        where: {
+          OR: [
+            { services: { some: { serviceId: service.id } } },
+            ...(service.labels.length ? [{ labels: { hasSome: service.labels } }] : []),
+          ],
+        },
+      });
+      return pages > 0;
     },
     async servicesOf(page) {
       const rows = await prisma.service.findMany({

@@ -7,7 +7,7 @@ import type { ProbeTarget } from './target.js';
 export type ProberOptions = HttpProberOptions & { policy?: ConnectPolicy };
 
 /** Option groups of a service that belong to some kinds only. */
-export type KindOption = 'http' | 'tcp' | 'tls';
+export type KindOption = 'http' | 'tcp' | 'tls' | 'dns';
 
 /** One kind of check: its url schemes, its own url rules, the options it takes, its prober. */
 export interface KindModule {

@@ -1,3 +1,5 @@
+import { dnsKind } from './dns/kind.js';
+import { grpcKind } from './grpc/kind.js';
 import { httpKind } from './http/kind.js';
 import type { KindModule, ProberOptions } from './kind.js';
 import type { Prober } from './prober.js';
@@ -13,6 +15,8 @@ export const KINDS = {
   HTTP: httpKind,
   TCP: tcpKind,
   TLS: tlsKind,
+  DNS: dnsKind,
+  GRPC: grpcKind,
 } as const satisfies Record<string, KindModule>;
 
 export type CheckKind = keyof typeof KINDS;

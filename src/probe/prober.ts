@@ -17,6 +17,16 @@ export const CHECK_FAILURE_REASONS = [
   'REDIRECT_LIMIT',
   'NETWORK',
   'POLICY',
+  /** DNS: the resolver answered with an rcode other than NOERROR, or NOERROR with no record of the type. */
+  'DNS_RCODE',
+  /** The peer spoke, but not the expected protocol. */
+  'PROTOCOL',
+  // Named by the contract for what lands next (assertions, gRPC, databases, heartbeats).
+  'ASSERTION',
+  'GRPC_STATUS',
+  'AUTH',
+  'HEARTBEAT_MISSED',
+  'HEARTBEAT_FAILED',
 ] as const;
 export type CheckFailureReason = (typeof CHECK_FAILURE_REASONS)[number];
 

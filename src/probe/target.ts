@@ -1,3 +1,4 @@
+import type { DnsOptions } from './dns/options.js';
 import type { HttpProbeTarget } from './http/target.js';
 import type { TcpOptions } from './tcp/options.js';
 import type { TlsOptions } from './tls/options.js';
@@ -8,6 +9,7 @@ import type { TlsOptions } from './tls/options.js';
  */
 export interface ProbeTarget extends HttpProbeTarget {
   tcp: TcpOptions | null;
+  dns: DnsOptions | null;
   /** How TLS is verified, for kinds that speak TLS (null: verify against Node's roots). */
   tls: TlsOptions | null;
 }

@@ -1,6 +1,7 @@
 import type { CheckDefinition } from '../checks/check-definition.js';
 import { Prisma, type PrismaClient, type Service as ServiceRow } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
+import type { DnsOptions } from '../probe/dns/options.js';
 import { parseExpectedStatus } from '../probe/http/expected-status.js';
 import type { CheckKind } from '../probe/kinds.js';
 import type { TcpOptions } from '../probe/tcp/options.js';
@@ -155,6 +156,7 @@ export function toInput(row: ServiceRow): ServiceInput {
     degradedAboveMs: row.degradedAboveMs,
     labels: row.labels,
     tcp: options.tcp ?? null,
+    dns: options.dns ?? null,
     tlsSkipVerify: options.tls?.skipVerify ?? false,
     caCertificate: options.tls?.caCertificate ?? null,
   };
@@ -164,6 +166,7 @@ export function toInput(row: ServiceRow): ServiceInput {
 interface StoredKindOptions {
   tcp?: TcpOptions;
   tls?: TlsOptions;
+  dns?: DnsOptions;
 }
 
 export function kindOptionsOf(row: Pick<ServiceRow, 'kindOptions'>): StoredKindOptions {
@@ -177,9 +180,13 @@ export function headersOf(row: Pick<ServiceRow, 'headers'>): Header[] {
 }
 
 function toData(service: ServiceInput) {
-  const { tcp, kind, tlsSkipVerify: _skip, caCertificate: _ca, ...columns } = service;
+  const { tcp, dns, kind, tlsSkipVerify: _skip, caCertificate: _ca, ...columns } = service;
   const tls = tlsOptionsOf(service);
-  const kindOptions: StoredKindOptions = { ...(tcp === null ? {} : { tcp }), ...(tls === null ? {} : { tls }) };
+  const kindOptions: StoredKindOptions = {
+    ...(tcp === null ? {} : { tcp }),
+    ...(tls === null ? {} : { tls }),
+    ...(dns === null ? {} : { dns }),
+  };
   return {
     ...columns,
     kind: kind ?? 'HTTP',
@@ -231,6 +238,7 @@ export function checkDefinitionOf(id: string, service: ServiceInput, paused: boo
     successThreshold: service.successThreshold,
     paused,
     tcp: service.tcp,
+    dns: service.kind === 'DNS' ? (service.dns ?? { recordType: 'A' }) : null,
     tls: tlsOptionsOf(service),
   };
 }

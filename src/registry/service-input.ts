@@ -1,4 +1,5 @@
 import type { HttpMethod as StoredHttpMethod } from '../generated/prisma/enums.js';
+import type { DnsOptions } from '../probe/dns/options.js';
 import type { HttpMethod } from '../probe/http/method.js';
 import type { CheckKind } from '../probe/kinds.js';
 import type { TcpOptions } from '../probe/tcp/options.js';
@@ -31,6 +32,8 @@ export interface ServiceInput {
   labels: string[];
   /** TCP only: what to send and expect. */
   tcp: TcpOptions | null;
+  /** DNS only: the record type asked for (the resolver and name are in the url). */
+  dns: DnsOptions | null;
   /** Kinds speaking TLS (tls://): accept any certificate. */
   tlsSkipVerify: boolean;
   /** Kinds speaking TLS: PEM of private CAs to trust besides Node's roots. */
@@ -51,9 +54,25 @@ export const SERVICE_DEFAULTS = {
   labels: [],
   kind: null,
   tcp: null,
+  dns: null,
   tlsSkipVerify: false,
   caCertificate: null,
 } as const satisfies Omit<ServiceInput, 'name' | 'url'>;
+
+/** DNS options as given; `resolver`, when given, must agree with the url's. */
+export interface DnsInput {
+  recordType?: string | null;
+  resolver?: string | null;
+}
+
+/** The record type as given (validated later); the resolver is checked against the url by validation. */
+export function dnsInputOf(input: DnsInput | null | undefined): DnsOptions | null {
+  if (!input) return null;
+  return {
+    recordType: (input.recordType ?? 'A') as DnsOptions['recordType'],
+    ...(input.resolver ? { resolver: input.resolver } : {}),
+  } as DnsOptions;
+}
 
 /** TCP options as given: either part may be left out. */
 export interface TcpInput {
@@ -63,10 +82,16 @@ export interface TcpInput {
 
 /** Registration input: name and url are required, everything else falls back to SERVICE_DEFAULTS. */
 export type RegisterInput = Pick<ServiceInput, 'name' | 'url'> &
-  Partial<NullableFields<Omit<ServiceInput, 'name' | 'url' | 'tcp'>>> & { tcp?: TcpInput | null };
+  Partial<NullableFields<Omit<ServiceInput, 'name' | 'url' | 'tcp' | 'dns'>>> & {
+    tcp?: TcpInput | null;
+    dns?: DnsInput | null;
+  };
 
 /** Update input: only what is given (not undefined) changes; null clears an optional field. */
-export type UpdateInput = Partial<NullableFields<Omit<ServiceInput, 'tcp'>>> & { tcp?: TcpInput | null };
+export type UpdateInput = Partial<NullableFields<Omit<ServiceInput, 'tcp' | 'dns'>>> & {
+  tcp?: TcpInput | null;
+  dns?: DnsInput | null;
+};
 
 /** What a TLS check reads of a definition: null when it verifies against Node's roots only. */
 export function tlsOptionsOf(service: Pick<ServiceInput, 'tlsSkipVerify' | 'caCertificate'>): TlsOptions | null {
@@ -97,6 +122,7 @@ export function withDefaults(input: RegisterInput): ServiceInput {
     labels: input.labels ?? [],
     kind: input.kind ?? null,
     tcp: tcpOptionsOf(input.tcp),
+    dns: dnsInputOf(input.dns),
     tlsSkipVerify: input.tlsSkipVerify ?? false,
     caCertificate: input.caCertificate ?? null,
   };

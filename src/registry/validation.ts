@@ -1,11 +1,12 @@
 import { X509Certificate } from 'node:crypto';
+import { DNS_RECORD_TYPES, type DnsOptions, type DnsRecordType, resolverOf } from '../probe/dns/options.js';
 import { parseExpectedStatus } from '../probe/http/expected-status.js';
 import { HTTP_METHODS } from '../probe/http/method.js';
 import type { KindOption } from '../probe/kind.js';
 import { type CheckKind, KINDS, kindOfScheme, SCHEMES } from '../probe/kinds.js';
 import type { TcpOptions } from '../probe/tcp/options.js';
 import { ValidationError } from './errors.js';
-import { type Header, type ServiceInput, tcpOptionsOf, type UpdateInput } from './service-input.js';
+import { dnsInputOf, type Header, type ServiceInput, tcpOptionsOf, type UpdateInput } from './service-input.js';
 
 /** Every bound of a service definition, named once. */
 export const LIMITS = {
@@ -60,6 +61,7 @@ export function validateService(input: ServiceInput): ServiceInput {
   const headers = validateHeaders(input.headers);
   checkKindOptions(kind, input);
   const tcp = validateTcp(input.tcp);
+  const dns = kind === 'DNS' ? validateDns(input.dns, url) : input.dns;
   const caCertificate = validateCaCertificate(input.caCertificate);
 
   checkInteger('intervalSeconds', input.intervalSeconds, LIMITS.intervalSeconds);
@@ -91,7 +93,7 @@ export function validateService(input: ServiceInput): ServiceInput {
   }
   const labels = validateLabels(input.labels);
 
-  return { ...input, name, kind, url, headers, expectedStatus, labels, tcp, caCertificate };
+  return { ...input, name, kind, url, headers, expectedStatus, labels, tcp, dns, caCertificate };
 }
 
 /** Applies an update to an existing definition: undefined keeps a field, null clears an optional one. */
@@ -117,6 +119,7 @@ export function mergeUpdate(current: ServiceInput, patch: UpdateInput): ServiceI
     degradedAboveMs: patch.degradedAboveMs === undefined ? current.degradedAboveMs : patch.degradedAboveMs,
     labels: patch.labels === null ? [] : pick('labels'),
     tcp: patch.tcp === undefined ? current.tcp : tcpOptionsOf(patch.tcp),
+    dns: patch.dns === undefined ? current.dns : dnsInputOf(patch.dns),
     tlsSkipVerify: pick('tlsSkipVerify'),
     caCertificate: patch.caCertificate === undefined ? current.caCertificate : patch.caCertificate,
   };
@@ -159,6 +162,7 @@ const KIND_FIELDS: readonly {
   { field: 'expectedStatus', option: 'http', given: (input) => input.expectedStatus.trim() !== '200-299' },
   { field: 'bodyContains', option: 'http', given: (input) => input.bodyContains !== null },
   { field: 'tcp', option: 'tcp', given: (input) => input.tcp !== null },
+  { field: 'dns', option: 'dns', given: (input) => input.dns !== null },
   { field: 'tlsSkipVerify', option: 'tls', given: (input) => input.tlsSkipVerify },
   { field: 'caCertificate', option: 'tls', given: (input) => input.caCertificate !== null },
 ];
@@ -188,6 +192,25 @@ function validateCaCertificate(pem: string | null): string | null {
     }
   });
   return text;
+}
+
+const RECORD_TYPES = new Set<string>(DNS_RECORD_TYPES);
+
+/** The record type asked for (default A); a resolver given beside the url must be the url's. */
+function validateDns(dns: DnsOptions | null, url: string): DnsOptions {
+  const given = dns as (DnsOptions & { resolver?: string }) | null;
+  const recordType = (given?.recordType ?? 'A').trim().toUpperCase();
+  if (!RECORD_TYPES.has(recordType)) fail('dns.recordType', `must be one of ${DNS_RECORD_TYPES.join(', ')}`);
+  if (given?.resolver !== undefined) {
+    const inUrl = resolverOf(url);
+    if (inUrl === null) {
+      fail('dns.resolver', `put the resolver in the url instead: dns://${given.resolver}/<name>`);
+    }
+    if (given.resolver.trim().toLowerCase() !== inUrl.toLowerCase()) {
+      fail('dns.resolver', `is ${given.resolver}, but the url names ${inUrl}`);
+    }
+  }
+  return { recordType: recordType as DnsRecordType };
 }
 
 function validateTcp(tcp: TcpOptions | null): TcpOptions | null {

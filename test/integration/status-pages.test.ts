@@ -1,4 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { DOMParser } from '@xmldom/xmldom';
 import { parse as parseHtml } from 'node-html-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -8,6 +9,19 @@ import { startTarget, type Target } from '../support/target-fixture.js';
 
 const TOKEN = 'status-pages-test-token-0123456789';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
+
+/** Parses an SVG strictly (an XML error fails the test) and returns its root and its text. */
+function parseSvg(text: string) {
+  const errors: string[] = [];
+  const doc = new DOMParser({ onError: (level, message) => void errors.push(`${level}: ${message}`) }).parseFromString(
+    text,
+    'image/svg+xml',
+  );
+  expect(errors).toEqual([]);
+  const root = doc.documentElement!;
+  const texts = Array.from(root.getElementsByTagName('text')).map((t) => t.textContent ?? '');
+  return { root, texts };
+}
 
 const PAGE_FIELDS = `id slug title description labels historyDays overall services { id name state { status } }`;
 const CREATE = `mutation($input: StatusPageInput!) { createStatusPage(input: $input) { __typename
@@ -202,5 +216,48 @@ describe.each(DATABASE_KINDS)('status pages on %s', (kind) => {
     expect(doc.querySelector('h1')?.text).toBe('A <b>bold</b> "title"');
     expect(doc.querySelectorAll('script')).toHaveLength(0);
     expect(doc.querySelector('meta[name="description"]')?.getAttribute('content')).toBe('<script>alert(1)</script>');
+  });
+
+  it('badges: shields-style SVG for a service on a status page, 404 for any other, with cache headers', async () => {
+    await gql(CREATE, {
+      input: {
+        slug: 'badges',
+        title: 'Badges',
+        serviceIds: ['api', 'db'].map((n) => encodeGlobalID('Service', ids[n]!)),
+      },
+    });
+    const status = await page('/badge/db/status.svg');
+    expect(status.response.status).toBe(200);
+    expect(status.response.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
+    expect(status.response.headers.get('cache-control')).toMatch(/^public, max-age=60/);
+    const svg = parseSvg(status.text);
+    expect(svg.root.tagName).toBe('svg');
+    expect(svg.root.getAttribute('xmlns')).toBe('http://www.w3.org/2000/svg');
+    expect(svg.texts).toContain('db');
+    expect(svg.texts).toContain('down');
+    expect(parseSvg((await page('/badge/api/status.svg')).text).texts).toContain('up');
+
+    const uptime = await page('/badge/api/uptime.svg?window=LAST_24_HOURS');
+    expect(uptime.response.status).toBe(200);
+    expect(parseSvg(uptime.text).texts).toEqual(expect.arrayContaining(['api uptime 24h', '100%']));
+    expect(parseSvg((await page('/badge/db/uptime.svg')).text).texts).toEqual(
+      expect.arrayContaining(['db uptime 30d', '0.00%']),
+    );
+    const badWindow = await page('/badge/api/uptime.svg?window=FOREVER');
+    expect(badWindow.response.status).toBe(400);
+    expect(badWindow.response.headers.get('x-badge-error')).toMatch(/^window: one of LAST_HOUR/);
+    expect((await page('/badge/api/status.svg?style=for-the-badge')).response.status).toBe(200);
+
+    // Not on any page, or no such service: no badge, and nothing said about it.
+    for (const path of [
+      '/badge/internal-billing/status.svg',
+      '/badge/internal-billing/uptime.svg',
+      '/badge/nope/status.svg',
+    ]) {
+      const missing = await page(path);
+      expect(missing.response.status, path).toBe(404);
+      const texts = parseSvg(missing.text).texts;
+      expect(texts.join(' '), path).not.toContain('internal-billing');
+    }
   });
 });

@@ -14,6 +14,7 @@ export function kindTarget(kind: CheckKind, url: string, overrides: Partial<Kind
     degradedAboveMs: null,
     tcp: null,
     tls: null,
+    dns: null,
     ...overrides,
   };
 }

@@ -18,6 +18,13 @@ export const HttpMethodEnum = builder.enumType('HttpMethod', { values: HTTP_METH
 
 const REASON_DESCRIPTIONS: Partial<Record<CheckFailureReason, string>> = {
   POLICY: 'Blocked by the target policy (TARGET_POLICY).',
+  DNS_RCODE: 'DNS checks: the resolver answered with an rcode other than NOERROR, or with no record of the type.',
+  PROTOCOL: 'The peer spoke, but not the expected protocol.',
+  ASSERTION: 'An assertion failed.',
+  GRPC_STATUS: 'gRPC health checks: the service is not SERVING.',
+  AUTH: 'The database or service refused the credentials.',
+  HEARTBEAT_MISSED: 'Heartbeats: no ping by the deadline.',
+  HEARTBEAT_FAILED: 'Heartbeats: the job reported a failure.',
 };
 
 export const CheckFailureReasonEnum = builder.enumType('CheckFailureReason', {
@@ -27,6 +34,6 @@ export const CheckFailureReasonEnum = builder.enumType('CheckFailureReason', {
 });
 
 export const CheckKindEnum = builder.enumType('CheckKind', {
-  description: "What is checked, chosen by the url's scheme (http, https, tcp, tls).",
+  description: "What is checked, chosen by the url's scheme (http, https, tcp, tls, dns, grpc, grpcs).",
   values: CHECK_KINDS,
 });

@@ -17,6 +17,17 @@ const TcpOptionsInput = builder.inputType('TcpOptionsInput', {
   }),
 });
 
+const DnsOptionsInput = builder.inputType('DnsOptionsInput', {
+  fields: (t) => ({
+    recordType: t.string({
+      required: true,
+      defaultValue: 'A',
+      description: 'A, AAAA, CNAME, MX, TXT, NS, SOA, SRV or CAA.',
+    }),
+    resolver: t.string({ description: 'Optional; when given, it must be the resolver of the url.' }),
+  }),
+});
+
 export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
   fields: (t) => ({
     name: t.string({ required: true }),
@@ -36,6 +47,7 @@ export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
     degradedAboveMs: t.int(),
     labels: t.stringList(),
     tcp: t.field({ type: TcpOptionsInput, description: 'TCP only.' }),
+    dns: t.field({ type: DnsOptionsInput, description: 'DNS only (default: A records).' }),
     tlsSkipVerify: t.boolean({ description: 'TLS only: accept any certificate (default false).' }),
     caCertificate: t.string({ description: "TLS only: PEM of private CAs to trust besides Node's roots." }),
     notificationChannelIds: t.idList({
@@ -61,6 +73,7 @@ const UpdateServiceInput = builder.inputType('UpdateServiceInput', {
     degradedAboveMs: t.int(),
     labels: t.stringList(),
     tcp: t.field({ type: TcpOptionsInput, description: 'TCP only; null removes them.' }),
+    dns: t.field({ type: DnsOptionsInput, description: 'DNS only.' }),
     tlsSkipVerify: t.boolean({ description: 'TLS only.' }),
     caCertificate: t.string({ description: 'TLS only; null removes it.' }),
     notificationChannelIds: t.idList({ description: 'Replaces the named channels; [] removes them all.' }),

@@ -1,5 +1,6 @@
 import type { ServiceState } from '../../checks/service-state.js';
 import { initialState } from '../../checks/service-state.js';
+import { type DnsOptions, resolverOf } from '../../probe/dns/options.js';
 import type { CheckKind } from '../../probe/kinds.js';
 import type { TcpOptions } from '../../probe/tcp/options.js';
 import { headersOf, kindOptionsOf } from '../../registry/registry.js';
@@ -15,6 +16,17 @@ export const TcpOptionsObject = builder.objectRef<TcpOptions>('TcpOptions').impl
   fields: (t) => ({
     send: t.exposeString('send', { nullable: true, description: 'Sent after connecting.' }),
     expect: t.exposeString('expect', { nullable: true, description: 'Expected in the first 64 KiB the peer sends.' }),
+  }),
+});
+
+export const DnsOptionsObject = builder.objectRef<DnsOptions & { url: string }>('DnsOptions').implement({
+  fields: (t) => ({
+    recordType: t.exposeString('recordType'),
+    resolver: t.string({
+      nullable: true,
+      description: "Resolver address; null = the system's.",
+      resolve: (options) => resolverOf(options.url),
+    }),
   }),
 });
 
@@ -91,6 +103,15 @@ export const ServiceNode = builder.prismaNode('Service', {
       nullable: true,
       description: 'TCP checks: what is sent and expected.',
       resolve: (service) => kindOptionsOf(service).tcp ?? null,
+    }),
+    dns: t.field({
+      type: DnsOptionsObject,
+      nullable: true,
+      description: 'DNS checks: the record type asked for, and the resolver (from the url).',
+      resolve: (service) => {
+        const dns = kindOptionsOf(service).dns;
+        return service.kind === 'DNS' ? { recordType: dns?.recordType ?? 'A', url: service.url } : null;
+      },
     }),
     tlsSkipVerify: t.boolean({
       description: 'TLS checks: any certificate is accepted (its expiry is still reported).',

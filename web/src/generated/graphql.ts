@@ -5,24 +5,47 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type CheckFailureReason =
+  /** An assertion failed. */
+  | 'ASSERTION'
+  /** The database or service refused the credentials. */
+  | 'AUTH'
   | 'BODY_MISMATCH'
   | 'BODY_TOO_LARGE'
   | 'CONNECT_REFUSED'
   | 'CONNECT_TIMEOUT'
   | 'DNS'
+  /** DNS checks: the resolver answered with an rcode other than NOERROR, or with no record of the type. */
+  | 'DNS_RCODE'
+  /** gRPC health checks: the service is not SERVING. */
+  | 'GRPC_STATUS'
+  /** Heartbeats: the job reported a failure. */
+  | 'HEARTBEAT_FAILED'
+  /** Heartbeats: no ping by the deadline. */
+  | 'HEARTBEAT_MISSED'
   | 'HTTP_STATUS'
   | 'NETWORK'
   /** Blocked by the target policy (TARGET_POLICY). */
   | 'POLICY'
+  /** The peer spoke, but not the expected protocol. */
+  | 'PROTOCOL'
   | 'REDIRECT_LIMIT'
   | 'TIMEOUT'
   | 'TLS';
 
-/** What is checked, chosen by the url's scheme (http, https, tcp, tls). */
+/** What is checked, chosen by the url's scheme (http, https, tcp, tls, dns, grpc, grpcs). */
 export type CheckKind =
+  | 'DNS'
+  | 'GRPC'
   | 'HTTP'
   | 'TCP'
   | 'TLS';
+
+export type DnsOptionsInput = {
+  /** A, AAAA, CNAME, MX, TXT, NS, SOA, SRV or CAA. */
+  recordType?: string;
+  /** Optional; when given, it must be the resolver of the url. */
+  resolver?: string | null | undefined;
+};
 
 export type HeaderInput = {
   name: string;
@@ -39,6 +62,8 @@ export type RegisterServiceInput = {
   /** TLS only: PEM of private CAs to trust besides Node's roots. */
   caCertificate?: string | null | undefined;
   degradedAboveMs?: number | null | undefined;
+  /** DNS only (default: A records). */
+  dns?: DnsOptionsInput | null | undefined;
   expectedStatus?: string | null | undefined;
   failureThreshold?: number | null | undefined;
   headers?: Array<HeaderInput> | null | undefined;
@@ -82,6 +107,8 @@ export type UpdateServiceInput = {
   /** TLS only; null removes it. */
   caCertificate?: string | null | undefined;
   degradedAboveMs?: number | null | undefined;
+  /** DNS only. */
+  dns?: DnsOptionsInput | null | undefined;
   expectedStatus?: string | null | undefined;
   failureThreshold?: number | null | undefined;
   headers?: Array<HeaderInput> | null | undefined;
