@@ -34,6 +34,7 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createNotificationMetrics } from './metrics/notification-metrics.js';
 import { createNotifications, type NotificationsOptions } from './notify/notifications.js';
 import { statusBadge, uptimeBadge } from './pages/badges.js';
+import { createIncidents } from './pages/incidents.js';
 import { pageView } from './pages/page-view.js';
 import { createStatusPages } from './pages/status-pages.js';
 import { createTargetPolicy } from './policy/target-policy.js';
@@ -203,6 +204,7 @@ export async function createApp({
     serviceLookup: createServiceLookup(directory, (id) => registry.get(id)),
     notifications,
     statusPages: createStatusPages(db.prisma),
+    incidents: createIncidents(db.prisma, now),
     now,
   };
   const { yoga, server, ws } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
@@ -337,6 +339,7 @@ function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
       uptimeBadge: (name, window) => uptimeBadge(pageDeps, name, window),
       now: deps.now,
       logger,
+      publicUrl: config.notify.publicUrl,
     }),
   });
   const shared = createSharedSubscriptions();

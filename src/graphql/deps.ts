@@ -5,6 +5,7 @@ import type { StatusCache } from '../checks/status-cache.js';
 import type { PrismaClient } from '../db/database.js';
 import type { History } from '../history/history.js';
 import type { Notifications } from '../notify/notifications.js';
+import type { Incidents } from '../pages/incidents.js';
 import type { StatusPages } from '../pages/status-pages.js';
 import type { Registry } from '../registry/registry.js';
 import type { ServiceLookup } from '../registry/service-lookup.js';
@@ -23,5 +24,6 @@ export interface GraphQLDeps {
   serviceLookup: ServiceLookup;
   notifications: Notifications;
   statusPages: StatusPages;
+  incidents: Incidents;
   now: () => Date;
 }

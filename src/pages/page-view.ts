@@ -4,6 +4,7 @@ import type { PrismaClient } from '../db/database.js';
 import { type DailyUptime, dailyUptime } from '../history/daily-uptime.js';
 import type { RollupBuffer } from '../history/rollup-buffer.js';
 import type { ServiceRow } from '../registry/registry.js';
+import type { IncidentRow, Incidents } from './incidents.js';
 import { type Overall, overallOf } from './overall.js';
 import type { StatusPageRow, StatusPages } from './status-pages.js';
 
@@ -18,11 +19,17 @@ export interface PageView {
   page: StatusPageRow;
   overall: Overall;
   services: PageServiceView[];
+  /** Incidents of the page's services, newest first (the latest few). */
+  incidents: IncidentRow[];
 }
+
+/** Incidents a page and its feed show. */
+export const PAGE_INCIDENTS = 20;
 
 export interface PageViewDeps {
   prisma: PrismaClient;
   statusPages: StatusPages;
+  incidents: Incidents;
   cache: StatusCache;
   rollups: RollupBuffer;
   now: () => Date;
@@ -41,16 +48,15 @@ export async function pageView(deps: PageViewDeps, slug: string): Promise<PageVi
   const page = await deps.statusPages.bySlug(slug);
   if (!page) return null;
   const services = await deps.statusPages.servicesOf(page);
-  const daily = await dailyUptime(
-    deps.prisma,
-    deps.rollups,
-    services.map((s) => s.id),
-    page.historyDays,
-    deps.now(),
-  );
+  const ids = services.map((s) => s.id);
+  const [daily, incidents] = await Promise.all([
+    dailyUptime(deps.prisma, deps.rollups, ids, page.historyDays, deps.now()),
+    deps.incidents.ofServices(ids, PAGE_INCIDENTS),
+  ]);
   return {
     page,
     overall: overallFor(deps.cache, services),
     services: services.map((s) => ({ name: s.name, state: stateOf(deps.cache, s), daily: daily.get(s.id) ?? [] })),
+    incidents,
   };
 }

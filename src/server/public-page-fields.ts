@@ -12,7 +12,7 @@ export const PUBLIC_PAGE_FIELDS: Readonly<Record<string, ReadonlySet<string>>> =
   DailyUptime: new Set(['day', 'uptime', 'downtimeSeconds', 'maintenanceSeconds']),
   IncidentConnection: new Set(['edges', 'totalCount', 'pageInfo']),
   IncidentEdge: new Set(['node', 'cursor']),
-  PageInfo: new Set(['hasNextPage', 'endCursor']),
+  PageInfo: new Set(['hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor']),
   Incident: new Set(['title', 'status', 'updates', 'startedAt', 'resolvedAt']),
   IncidentUpdate: new Set(['at', 'status', 'message']),
 };

@@ -146,6 +146,8 @@ const INPUT_VALUES: Record<string, (ctx: ValueContext) => unknown> = {
   }),
   UpdateServiceInput: () => ({ intervalSeconds: 120 }),
   ServiceFilter: () => ({ search: 'walk' }),
+  IncidentInput: (ctx) => ({ title: 'walk', message: 'walk', serviceIds: [ctx.serviceGlobalId] }),
+  IncidentUpdateInput: () => ({ status: 'MONITORING', message: 'walk' }),
   StatusPageInput: (ctx) => ({ slug: `walk-${ctx.unique}`, title: 'walk' }),
   NotificationChannelInput: (ctx) => ({ name: `walk-${ctx.unique}`, kind: 'WEBHOOK', url: 'http://127.0.0.1:9/walk' }),
 };
@@ -274,6 +276,7 @@ describe.each([{ publicRead: false }, { publicRead: true }])(
     let sharedService: string;
     let sharedChannel: string;
     let sharedPage: string;
+    let sharedIncident: string;
     const fields = rootFields();
     /** A status page, made with a token (the walk's pages and the one statusPage(slug:) reads). */
     const createPage = async (slug: string) => {
@@ -286,6 +289,18 @@ describe.each([{ publicRead: false }, { publicRead: true }])(
       );
       return (body.data as { createStatusPage: { page: { id: string } } }).createStatusPage.page.id;
     };
+    /** An incident of a service, made with a token (for the fields that update one). */
+    const createIncident = async (serviceGlobalId: string) => {
+      const { body } = await executeRaw(
+        fetch,
+        `${t.baseUrl}/graphql`,
+        'mutation($input: IncidentInput!) { createIncident(input: $input) { ... on IncidentPayload { incident { id } } } }',
+        { input: { title: 'walk', message: 'walk', serviceIds: [serviceGlobalId] } },
+        { authorization: bearer(TOKEN_A) },
+      );
+      return (body.data as { createIncident: { incident: { id: string } } }).createIncident.incident.id;
+    };
+    const updatesAnIncident = (root: RootField) => /^(update|resolve)Incident$/.test(root.name);
 
     beforeAll(async () => {
       t = await startTestApp('embedded', {
@@ -303,22 +318,26 @@ describe.each([{ publicRead: false }, { publicRead: true }])(
       });
       sharedChannel = encodeGlobalID('NotificationChannel', channel.id);
       sharedPage = await createPage(WALK_PAGE_SLUG);
+      sharedIncident = await createIncident(sharedService);
     });
     afterAll(async () => {
       await t?.close();
     });
 
     /** What the ids of a field point at in the walks that must change nothing. */
-    const sharedTarget = async (root: RootField) =>
-      /notificationchannel/i.test(root.name)
-        ? sharedChannel
-        : /statuspage/i.test(root.name)
-          ? sharedPage
-          : sharedService;
+    const sharedTarget = async (root: RootField) => {
+      if (/notificationchannel/i.test(root.name)) return sharedChannel;
+      if (/statuspage/i.test(root.name)) return sharedPage;
+      return updatesAnIncident(root) ? sharedIncident : sharedService;
+    };
     /** A new service to point the field's ids at (a new channel, for the fields of channels). */
     const freshService = async (root: RootField) => {
       const name = `walk-fresh-${Date.now()}-${++uniqueCounter}`;
       if (/statuspage/i.test(root.name)) return createPage(name);
+      if (updatesAnIncident(root)) {
+        const row = await t.app.testing.registry.register({ name, url: 'http://127.0.0.1:9/fresh' });
+        return createIncident(globalIdOf(row.id));
+      }
       if (/notificationchannel/i.test(root.name)) {
         const channel = await t.app.testing.notifications.channels.create({
           name,

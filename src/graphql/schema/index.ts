@@ -10,6 +10,7 @@ import './checks.js';
 import './subscriptions.js';
 import './notifications.js';
 import './status-pages.js';
+import './incidents.js';
 
 builder.queryType({});
 builder.mutationType({});

@@ -3,6 +3,7 @@ import { UPTIME_WINDOWS, type UptimeWindow } from '../../history/windows.js';
 import type { Logger } from '../../logger.js';
 import type { BadgeFacts } from '../../pages/badges.js';
 import type { PageView } from '../../pages/page-view.js';
+import { renderAtomFeed } from './atom-feed.js';
 import { BADGE_STYLES, type BadgeStyle, badgeSvg } from './badge-svg.js';
 import { STATUS_PAGE_CSS_HASH } from './status-page-css.js';
 import { renderNotFound, renderStatusPage } from './status-page-html.js';
@@ -13,6 +14,8 @@ export interface PublicRouteDeps {
   uptimeBadge(name: string, window: UptimeWindow): Promise<BadgeFacts | null>;
   now: () => Date;
   logger: Logger;
+  /** PUBLIC_URL: the feed's links; unset, they are made from the request's Host. */
+  publicUrl?: string | undefined;
 }
 
 export interface PublicRoutes {
@@ -22,6 +25,7 @@ export interface PublicRoutes {
 
 const PAGE_CSP = `default-src 'none'; style-src '${STATUS_PAGE_CSS_HASH}'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 const STATUS_PAGE = /^\/status\/([^/]+)\/?$/;
+const FEED = /^\/status\/([^/]+)\/feed\.atom$/;
 const BADGE = /^\/badge\/([^/]+)\/(status|uptime)\.svg$/;
 const BADGE_CSP = "default-src 'none'; style-src 'unsafe-inline'";
 const NO_BADGE: BadgeFacts = { label: 'badge', message: 'not found', color: 'lightgrey' };
@@ -103,9 +107,32 @@ export function createPublicRoutes(deps: PublicRouteDeps): PublicRoutes {
     }
   };
 
+  const feed = async (req: IncomingMessage, res: ServerResponse, slug: string) => {
+    const head = req.method === 'HEAD';
+    const view = await deps.pageView(slug);
+    if (!view) return send(res, 404, renderNotFound(slug), head);
+    const baseUrl = (deps.publicUrl ?? `http://${req.headers.host ?? 'localhost'}`).replace(/\/+$/, '');
+    res.writeHead(200, {
+      'content-type': 'application/atom+xml; charset=utf-8',
+      'cache-control': 'public, max-age=60',
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(head ? undefined : renderAtomFeed(view, baseUrl, deps.now()));
+  };
+
   return {
     handle(req, res, path) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+      const feedMatch = FEED.exec(path);
+      if (feedMatch) {
+        const slug = decoded(feedMatch[1]!) ?? '';
+        feed(req, res, slug).catch((err: unknown) => {
+          log.error({ err, slug }, 'status feed failed');
+          if (!res.headersSent) send(res, 503, renderNotFound(slug).replace('not found', 'unavailable'), false);
+          else res.end();
+        });
+        return true;
+      }
       const badgeMatch = BADGE.exec(path);
       if (badgeMatch) {
         const name = decoded(badgeMatch[1]!);

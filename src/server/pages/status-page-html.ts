@@ -55,6 +55,37 @@ function serviceItem(service: PageServiceView, days: number) {
 </li>`;
 }
 
+const INCIDENT_STATUS_TEXT: Record<string, string> = {
+  INVESTIGATING: 'Investigating',
+  IDENTIFIED: 'Identified',
+  MONITORING: 'Monitoring',
+  RESOLVED: 'Resolved',
+};
+
+const when = (at: Date) =>
+  html`<time datetime="${at.toISOString()}">${at.toISOString().replace('T', ' ').slice(0, 16)} UTC</time>`;
+
+function incidentItem(incident: PageView['incidents'][number]) {
+  const open = incident.status !== 'RESOLVED';
+  return html`<li class="incident${open ? ' open' : ''}" data-status="${incident.status}">
+<h3>${incident.title}</h3>
+<p class="muted">${INCIDENT_STATUS_TEXT[incident.status] ?? incident.status} · since ${when(incident.startedAt)}${incident.resolvedAt ? html` · resolved ${when(incident.resolvedAt)}` : ''}</p>
+<ol reversed>${[...incident.updates].reverse().map((u) => html`<li><strong>${INCIDENT_STATUS_TEXT[u.status] ?? u.status}</strong> — ${u.message} <span class="muted">(${when(u.at)})</span></li>`)}</ol>
+</li>`;
+}
+
+function incidentsSection(view: PageView) {
+  if (view.incidents.length === 0)
+    return html`<section class="incidents" aria-labelledby="incidents"><h2 id="incidents">Incidents</h2><p class="muted">No incidents reported.</p></section>`;
+  const open = view.incidents.filter((i) => i.status !== 'RESOLVED');
+  const past = view.incidents.filter((i) => i.status === 'RESOLVED');
+  return html`<section class="incidents" aria-labelledby="incidents"><h2 id="incidents">Incidents</h2>
+${open.length ? html`<ul class="incident-list" aria-label="Ongoing incidents">${open.map(incidentItem)}</ul>` : ''}
+${past.length ? html`<p class="muted">Past incidents</p><ul class="incident-list" aria-label="Past incidents">${past.map(incidentItem)}</ul>` : ''}
+<p class="muted"><a href="/status/${encodeURIComponent(view.page.slug)}/feed.atom">Incidents as an Atom feed</a></p>
+</section>`;
+}
+
 /** A page's meta description: its own, or what it says right now. */
 export function describePage(view: PageView): string {
   return view.page.description ?? `${OVERALL_TEXT[view.overall]}: the current status of ${view.page.title}.`;
@@ -71,6 +102,7 @@ export function renderStatusPage(view: PageView, now: Date): string {
 <title>${page.title} status</title>
 <meta name="description" content="${describePage(view)}">
 <meta name="robots" content="noindex">
+<link rel="alternate" type="application/atom+xml" title="${page.title} incidents" href="/status/${encodeURIComponent(page.slug)}/feed.atom">
 <style>${new Html(STATUS_PAGE_CSS)}</style>
 </head>
 <body>
@@ -79,6 +111,7 @@ export function renderStatusPage(view: PageView, now: Date): string {
 ${page.description ? html`<p class="description">${page.description}</p>` : ''}
 <p class="banner ${view.overall}" role="status" data-overall="${view.overall}"><span aria-hidden="true">${BANNER_ICON[view.overall]}</span> ${OVERALL_TEXT[view.overall]}</p>
 ${view.services.length === 0 ? html`<p class="muted">This page shows no services yet.</p>` : html`<ul class="services">${view.services.map((s) => serviceItem(s, page.historyDays))}</ul>`}
+${incidentsSection(view)}
 <footer>Updated <time datetime="${now.toISOString()}">${now.toISOString().replace('T', ' ').slice(0, 16)} UTC</time></footer>
 </main>
 </body>
