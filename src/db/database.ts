@@ -38,6 +38,7 @@ export interface Database {
 }
 
 const CONNECT_TIMEOUT_MS = 5_000;
+const EMBEDDED_SETTINGS = ['-c', 'shared_buffers=16MB'];
 const POOL_SIZE = 10;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -56,7 +57,9 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   let pglite: PGlite;
   try {
     const { pgdata } = await prepareEmbeddedDataDir(options.dataDir, options);
-    pglite = new PGlite(pgdata);
+    // PostgreSQL's default 128 MB of shared buffers sits in the WASM memory for good; one process
+    // with a small database needs far less (bench/README.md, memory).
+    pglite = new PGlite(pgdata, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
     await pglite.waitReady;
   } catch (err) {
     await unlock();
