@@ -148,6 +148,8 @@ describe.each(DATABASE_KINDS)('resumable statusChanged on %s', (kind) => {
     });
     seenAt();
     for (let i = 0; i < 10; i++) await flip();
+    // A burst that ends where the last message left off is rightly not sent at all: end elsewhere.
+    if (summaries.events.at(-1)?.summaryChanged.paused === (paused ? 1 : 0)) await flip();
     await eventually(
       () =>
         (summaries.events.at(-1)?.summaryChanged.paused === (paused ? 1 : 0) && summaries.events.length >= 2) ||

@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { UPTIME_WINDOWS, type UptimeWindow } from '../../history/windows.js';
 import { builder } from '../builder.js';
 import { transitionCursor } from '../transition-cursor.js';
@@ -32,6 +33,24 @@ const LatencyStats = builder.simpleObject('LatencyStats', {
   }),
 });
 
+const SlaReportObject = builder.simpleObject('SlaReport', {
+  fields: (t) => ({
+    objective: t.float(),
+    uptime: t.float({ nullable: true, description: 'Share of the window not spent down, 0..1.' }),
+    allowedDowntimeSeconds: t.int({ description: 'Seconds of downtime the objective allows in the window.' }),
+    downtimeSeconds: t.int({ description: 'Seconds spent down in the window.' }),
+    errorBudgetRemaining: t.float({ nullable: true, description: '1 = untouched, 0 = spent, negative = overspent.' }),
+    burnRate: t.float({
+      nullable: true,
+      description: 'How fast the budget burns now (1 = exactly on budget), over the last hour.',
+    }),
+  }),
+});
+
+function badInput(argument: string, message: string): GraphQLError {
+  return new GraphQLError(`${argument}: ${message}`, { extensions: { code: 'BAD_USER_INPUT', argument } });
+}
+
 builder.prismaObjectFields(ServiceNode, (t) => ({
   uptime: t.float({
     nullable: true,
@@ -45,6 +64,37 @@ builder.prismaObjectFields(ServiceNode, (t) => ({
     description: 'Check latency in the window (null when nothing was checked in it).',
     args: { window: t.arg({ type: UptimeWindowEnum, required: true }) },
     resolve: (service, { window }, ctx) => ctx.loaders.stats(window).load(service.id),
+  }),
+  uptimeBetween: t.float({
+    nullable: true,
+    description:
+      'Share of passing checks in [from, to), 0..1, for any range inside the retention (per-minute rollups for the ' +
+      'last two days, hourly before; a rollup counts when its start is in the range). Null when nothing was checked.',
+    args: { from: t.arg({ type: 'DateTime', required: true }), to: t.arg({ type: 'DateTime', required: true }) },
+    resolve: (service, { from, to }, ctx) => {
+      if (!(from < to)) throw badInput('to', 'must be after from');
+      if (from < ctx.history.keptSince()) {
+        throw badInput(
+          'from',
+          `is before the retention (history is kept since ${ctx.history.keptSince().toISOString()})`,
+        );
+      }
+      return ctx.loaders.uptimeBetween(from, to).load(service.id);
+    },
+  }),
+  sla: t.field({
+    type: SlaReportObject,
+    description:
+      'The SLA over the window: downtime measured in time from the stored transitions (DOWN spends the budget; ' +
+      'UNKNOWN and PAUSED do not), against what the objective allows.',
+    args: {
+      objective: t.arg.float({ required: true, description: 'A share, e.g. 0.999 for 99.9 %.' }),
+      window: t.arg({ type: UptimeWindowEnum, required: true }),
+    },
+    resolve: (service, { objective, window }, ctx) => {
+      if (!(objective > 0 && objective < 1)) throw badInput('objective', 'must be a share between 0 and 1, e.g. 0.999');
+      return ctx.loaders.sla(objective, window).load(service.id);
+    },
   }),
   statusChanges: t.relatedConnection(
     'statusChanges',
