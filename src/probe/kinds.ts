@@ -2,10 +2,13 @@ import { dnsKind } from './dns/kind.js';
 import { grpcKind } from './grpc/kind.js';
 import { httpKind } from './http/kind.js';
 import type { KindModule, ProberOptions } from './kind.js';
+import { postgresKind } from './postgres/kind.js';
 import type { Prober } from './prober.js';
+import { redisKind } from './redis/kind.js';
 import type { ProbeTarget } from './target.js';
 import { tcpKind } from './tcp/kind.js';
 import { tlsKind } from './tls/kind.js';
+import { wsKind } from './ws/kind.js';
 
 /**
  * Every kind of check, by the name the API gives it. Adding a kind is one folder beside these and
@@ -17,6 +20,9 @@ export const KINDS = {
   TLS: tlsKind,
   DNS: dnsKind,
   GRPC: grpcKind,
+  WEBSOCKET: wsKind,
+  POSTGRES: postgresKind,
+  REDIS: redisKind,
 } as const satisfies Record<string, KindModule>;
 
 export type CheckKind = keyof typeof KINDS;

@@ -109,7 +109,7 @@ describe('validateService rejects the first invalid value of every bound', () =>
     ['http url without a host', { url: 'http://' }, 'url', 'absolute http:// or https://'],
     ['ftp url', { url: 'ftp://example.com/file' }, 'url', 'not ftp'],
     ['file url', { url: 'file:///etc/passwd' }, 'url', 'not file'],
-    ['ws url', { url: 'ws://example.com/socket' }, 'url', 'not ws'],
+    ['smtp url (no such kind yet)', { url: 'smtp://example.com:25' }, 'url', 'not smtp'],
     ['javascript url', { url: 'javascript:alert(1)' }, 'url', 'not javascript'],
     // method
     ['method PUT', { method: 'PUT' as ServiceInput['method'] }, 'method', 'GET, HEAD or POST'],

@@ -34,6 +34,7 @@ export const CheckFailureReasonEnum = builder.enumType('CheckFailureReason', {
 });
 
 export const CheckKindEnum = builder.enumType('CheckKind', {
-  description: "What is checked, chosen by the url's scheme (http, https, tcp, tls, dns, grpc, grpcs).",
+  description:
+    "What is checked, chosen by the url's scheme (http, https, tcp, tls, dns, grpc, grpcs, ws, wss, postgres, redis, rediss).",
   values: CHECK_KINDS,
 });

@@ -2,6 +2,7 @@ import type { ServiceState } from '../../checks/service-state.js';
 import { initialState } from '../../checks/service-state.js';
 import { type DnsOptions, resolverOf } from '../../probe/dns/options.js';
 import type { CheckKind } from '../../probe/kinds.js';
+import { withoutPassword } from '../../probe/net/redact.js';
 import type { TcpOptions } from '../../probe/tcp/options.js';
 import { headersOf, kindOptionsOf } from '../../registry/registry.js';
 import type { Header } from '../../registry/service-input.js';
@@ -70,7 +71,11 @@ export const ServiceNode = builder.prismaNode('Service', {
   fields: (t) => ({
     name: t.exposeString('name'),
     kind: t.field({ type: CheckKindEnum, resolve: (service) => service.kind as CheckKind }),
-    url: t.exposeString('url'),
+    url: t.string({
+      description: 'What is checked; a password in it (postgres://, redis://) is never shown.',
+      // HTTP urls are shown as given, as before; the database kinds' passwords never are.
+      resolve: (service) => (service.kind === 'HTTP' ? service.url : withoutPassword(service.url)),
+    }),
     method: t.expose('method', { type: HttpMethodEnum }),
     // At most 32 small objects: no list multiplier, so a full page of services stays within budget.
     headers: t.field({

@@ -32,13 +32,16 @@ export type CheckFailureReason =
   | 'TIMEOUT'
   | 'TLS';
 
-/** What is checked, chosen by the url's scheme (http, https, tcp, tls, dns, grpc, grpcs). */
+/** What is checked, chosen by the url's scheme (http, https, tcp, tls, dns, grpc, grpcs, ws, wss, postgres, redis, rediss). */
 export type CheckKind =
   | 'DNS'
   | 'GRPC'
   | 'HTTP'
+  | 'POSTGRES'
+  | 'REDIS'
   | 'TCP'
-  | 'TLS';
+  | 'TLS'
+  | 'WEBSOCKET';
 
 export type DnsOptionsInput = {
   /** A, AAAA, CNAME, MX, TXT, NS, SOA, SRV or CAA. */

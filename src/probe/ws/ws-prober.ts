@@ -1,0 +1,89 @@
+import tls from 'node:tls';
+import WebSocket from 'ws';
+import { quote } from '../http/target.js';
+import { CheckFailure, type CheckRun, createCloseScope, runCheck } from '../net/check-run.js';
+import { classifyNetError, hostAndPort, type NetOptions, resolveAllowed } from '../net/connect.js';
+import { pinnedLookup } from '../net/pinned-lookup.js';
+import { PEER_READ_LIMIT_BYTES } from '../net/read-until.js';
+import type { Prober } from '../prober.js';
+import type { ProbeTarget } from '../target.js';
+
+/**
+ * ws:// and wss:// — the upgrade must succeed; with `tcp.send` that text is sent as the first
+ * message, with `tcp.expect` it must appear in what the server sends (first 64 KiB).
+ */
+export function createWsProber(options: NetOptions): Prober<ProbeTarget> {
+  const scope = createCloseScope();
+  return {
+    probe(target, signal) {
+      let host = '';
+      return runCheck(
+        target,
+        scope.signal(signal),
+        (err, run) => classifyNetError(err, host, run),
+        async (run) => {
+          const secure = target.url.toLowerCase().startsWith('wss:');
+          const address = hostAndPort(target.url, secure ? 443 : 80);
+          host = address.host;
+          const resolved = await resolveAllowed(address.host, options, run);
+          const socket = new WebSocket(target.url, {
+            lookup: pinnedLookup(resolved),
+            handshakeTimeout: run.timeoutMs,
+            followRedirects: false,
+            perMessageDeflate: false,
+            ...(secure ? tlsOptions(target) : {}),
+          });
+          run.defer(() => socket.terminate());
+          socket.on('error', () => {});
+          await opened(socket, run);
+          run.stage = 'connected';
+          const { send, expect } = target.tcp ?? { send: null, expect: null };
+          if (send !== null) socket.send(send);
+          if (expect !== null) await firstMessages(socket, expect);
+          return { httpStatus: 101 };
+        },
+      );
+    },
+    close: async () => scope.close(),
+  };
+}
+
+function tlsOptions(target: ProbeTarget) {
+  const ca = target.tls?.caCertificate;
+  return {
+    rejectUnauthorized: !(target.tls?.skipVerify ?? false),
+    ...(ca ? { ca: [...tls.rootCertificates, ca] } : {}),
+  };
+}
+
+function opened(socket: WebSocket, run: CheckRun): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+    socket.once('unexpected-response', (_request, response) => {
+      reject(new CheckFailure('PROTOCOL', `the upgrade was refused: HTTP ${response.statusCode}`));
+      response.resume();
+    });
+    run.signal.addEventListener('abort', () => reject(new CheckFailure('NETWORK', 'aborted')), { once: true });
+  });
+}
+
+function firstMessages(socket: WebSocket, expect: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let received = '';
+    socket.on('message', (data: WebSocket.RawData) => {
+      const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
+      received = (received + text).slice(0, PEER_READ_LIMIT_BYTES);
+      if (received.includes(expect)) resolve();
+      else if (received.length >= PEER_READ_LIMIT_BYTES) {
+        reject(
+          new CheckFailure('BODY_MISMATCH', `expected ${quote(expect)} in the first 64 KiB, got ${quote(received)}`),
+        );
+      }
+    });
+    socket.once('close', () => {
+      const got = received === '' ? 'nothing' : quote(received);
+      reject(new CheckFailure('BODY_MISMATCH', `expected ${quote(expect)} before the server closed, got ${got}`));
+    });
+  });
+}
