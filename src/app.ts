@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry as MetricsRegistry } from 'prom-client';
+import { type MigratedDatabase, openMigratedDatabase } from './app-database.js';
 import { type AppTesting, createAppTesting } from './app-testing.js';
 import { createMonitor } from './checks/monitor.js';
 import {
@@ -20,9 +21,7 @@ import { createOwnershipSeam } from './cluster/ownership-seam.js';
 import { createTakeover } from './cluster/takeover.js';
 import type { Config } from './config.js';
 import { createDatabaseHealth } from './db/availability.js';
-import { type Database, openDatabase } from './db/database.js';
 import { createEventBus } from './events/event-bus.js';
-import { createRedisTransport } from './events/redis-transport.js';
 import { setUnusedQueryPolicy } from './graphql/builder.js';
 import type { GraphQLDeps } from './graphql/deps.js';
 import { schema } from './graphql/schema/index.js';
@@ -80,6 +79,8 @@ export interface AppOptions {
   notify?: Partial<Pick<NotificationsOptions, 'lookup' | 'smtpCa' | 'outbox' | 'attemptTimeoutMs' | 'sweepIntervalMs'>>;
   /** A stop requested during start-up: the database is closed again and createApp rejects. */
   signal?: AbortSignal;
+  /** The database, already opening (main.ts opens it while this module's imports load). */
+  database?: Promise<MigratedDatabase>;
 }
 
 /**
@@ -95,17 +96,23 @@ export async function createApp({
   prober: proberOverrides,
   notify,
   signal,
+  database,
 }: AppOptions): Promise<App> {
   const log = logger.child({ component: 'app' });
   const metrics = createMetrics(new MetricsRegistry(), { perService: config.metrics.perService });
-  const db = await openMigratedDatabase(config, logger, metrics, onQuery, signal);
+  const opened = await (database ?? openMigratedDatabase(config, logger, signal));
+  const { db } = opened;
+  opened.onQuery((sql) => {
+    metrics.dbStatements.inc();
+    onQuery?.(sql);
+  });
 
   // Leaves: nothing here knows of the others.
   const health = createDatabaseHealth({ ping: (timeoutMs) => db.ping(timeoutMs), logger });
   const policy = createTargetPolicy(config.targetPolicy);
   const auth = createAuthenticator(config.auth);
   const cache = createStatusCache();
-  const events = createMonitorEvents(config, logger);
+  const events = await createMonitorEvents(config, logger);
   const recentTransitions = createRecentTransitions(events);
   const prober = createProber({
     userAgent: `statuschecker/${VERSION}`,
@@ -267,43 +274,15 @@ export async function createApp({
   };
 }
 
-/** Opens the database and brings its schema up to date; a failed migration closes it again. */
-async function openMigratedDatabase(
-  config: Config,
-  logger: Logger,
-  metrics: Metrics,
-  onQuery: AppOptions['onQuery'],
-  signal: AbortSignal | undefined,
-): Promise<Database> {
-  const db = await openDatabase({
-    url: config.database.url,
-    dataDir: config.database.dataDir,
-    logger,
-    signal,
-    onQuery: (sql) => {
-      metrics.dbStatements.inc();
-      onQuery?.(sql);
-    },
-  });
-  try {
-    const applied = await db.migrate();
-    logger
-      .child({ component: 'app' })
-      .info({ database: db.kind, applied }, applied.length ? 'migrations applied' : 'database schema up to date');
-    signal?.throwIfAborted();
-  } catch (err) {
-    await db.close();
-    throw err;
-  }
-  return db;
-}
-
-function createMonitorEvents(config: Config, logger: Logger): MonitorEvents {
+async function createMonitorEvents(config: Config, logger: Logger): Promise<MonitorEvents> {
+  // ioredis is loaded only when there is a Redis: a single process never needs it.
+  const redis = config.redis.url ? await import('./events/redis-transport.js') : undefined;
   return createEventBus<MonitorTopics>({
     logger,
-    remote: config.redis.url
-      ? createRedisTransport({ url: config.redis.url, prefix: config.redis.channelPrefix, logger })
-      : undefined,
+    remote:
+      redis && config.redis.url
+        ? redis.createRedisTransport({ url: config.redis.url, prefix: config.redis.channelPrefix, logger })
+        : undefined,
     batchMs: EVENT_BATCH_MS,
     reviver: reviveEventDates,
   });

@@ -52,10 +52,13 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 logger.info({ database: config.database.url ? 'postgresql' : 'embedded' }, 'starting');
 
 try {
-  // Loaded after the handlers: the modules alone take a noticeable part of the start-up.
+  // Loaded after the handlers. The database opens (PGlite's WASM compiles off the main thread)
+  // while the rest of the app's modules load, which alone take a noticeable part of the start-up.
+  const { openMigratedDatabase } = await import('./app-database.js');
+  const database = openMigratedDatabase(config, logger, startup.signal);
+  database.catch(() => undefined); // awaited by createApp below; not an unhandled rejection meanwhile
   const { createApp } = await import('./app.js');
-  startup.signal.throwIfAborted();
-  const created = await createApp({ config, logger, signal: startup.signal });
+  const created = await createApp({ config, logger, signal: startup.signal, database });
   if (startup.signal.aborted) {
     await created.stop();
     startup.signal.throwIfAborted();

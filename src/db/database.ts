@@ -1,15 +1,12 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPg } from '@prisma/adapter-pg';
+import type { PGlite } from '@electric-sql/pglite';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
 import { withTimeout } from '../timeouts.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { prepareEmbeddedDataDir } from './embedded-data-dir.js';
-import { type ApplyOptions, applyMigrations, type MigrationSql, type StartupHook } from './migrations.js';
+import { pgliteSession, pgSession } from './migration-sessions.js';
+import { type ApplyOptions, applyMigrations, type StartupHook } from './migrations.js';
 
 export type { PrismaClient };
 
@@ -26,6 +23,8 @@ export interface DatabaseOptions {
   signal?: AbortSignal | undefined;
   /** prisma/migrations unless given (tests add a migration of their own). */
   migrationsDir?: string | undefined;
+  /** Embedded: the data directory a first start copies (dist/pgdata-template); null runs initdb. */
+  pgdataTemplate?: string | null | undefined;
 }
 
 export interface Database {
@@ -48,6 +47,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   await mkdir(options.dataDir, { recursive: true });
   const unlock = await lockDataDir(options.dataDir);
+  // Each kind loads only its own driver: PGlite's and pg's modules cost start-up time.
+  const [{ PGlite }, { PrismaPGlite }, { prepareEmbeddedDataDir }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('pglite-prisma-adapter'),
+    import('./embedded-data-dir.js'),
+  ]);
   let pglite: PGlite;
   try {
     const { pgdata } = await prepareEmbeddedDataDir(options.dataDir, options);
@@ -72,6 +77,7 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
 
 async function openPostgres(options: DatabaseOptions, url: string): Promise<Database> {
   const log = options.logger.child({ component: 'db' });
+  const [{ default: pg }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
   // An explicit pool: a connection timeout so nothing hangs on a dead server, and error listeners
   // so an idle client dropped by a database restart is logged instead of crashing the process.
   const pool = new pg.Pool({
@@ -103,24 +109,6 @@ async function openPostgres(options: DatabaseOptions, url: string): Promise<Data
 
 function migrationOptions(options: DatabaseOptions): ApplyOptions {
   return { dir: options.migrationsDir, onPhase: options.onPhase, signal: options.signal };
-}
-
-function pgliteSession(pglite: PGlite): MigrationSql {
-  return {
-    query: async <T>(sql: string, params?: unknown[]) => (await pglite.query<T>(sql, params)).rows,
-    exec: async (script) => {
-      await pglite.exec(script);
-    },
-  };
-}
-
-function pgSession(client: pg.Client): MigrationSql {
-  return {
-    query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
-    exec: async (script) => {
-      await client.query(script);
-    },
-  };
 }
 
 function wrap(

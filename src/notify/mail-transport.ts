@@ -1,6 +1,5 @@
 import dns from 'node:dns';
 import net, { type LookupFunction } from 'node:net';
-import nodemailer from 'nodemailer';
 import type { TargetPolicy } from '../policy/target-policy.js';
 import type { EmailOptions } from './channel-input.js';
 import { ATTEMPT_TIMEOUT_MS } from './http-transport.js';
@@ -34,6 +33,8 @@ export function createMailTransport(options: MailTransportOptions) {
     const host = email.smtpHost.replace(/^\[|\]$/g, '');
     const address = await allowedAddress(host, lookup, options.policy);
     if ('error' in address) return failure(address.error, address.permanent);
+    // Loaded on the first mail: most deployments never send one, and the module costs start-up time.
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport({
       host: address.ip,
       port: email.smtpPort,

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { MIGRATIONS_DIR, MigrationError, readMigrations } from '../../src/db/migrations.js';
+import { usableTemplate } from '../../src/db/pgdata-template.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 import { REPO_ROOT, spawnServer, startServer, stopAllServers } from '../support/server-process.js';
@@ -172,7 +173,7 @@ describe.each(DATABASE_KINDS)('start-up killed at every instant, on %s', (kind) 
       'migrated',
     ];
     // Each start goes on from what the one killed before it left, up to the next instant.
-    for (const phase of phases) await killAt(envOf(database), phase);
+    for (const phase of phases) await killAt({ ...envOf(database), NO_TEMPLATE: '1' }, phase);
     if (kind === 'embedded') {
       const entries = await readdir(database.dataDir);
       expect(entries).not.toContain('pgdata.partial');
@@ -180,6 +181,20 @@ describe.each(DATABASE_KINDS)('start-up killed at every instant, on %s', (kind) 
     const { services } = await expectUsable(database);
     expect(services).toHaveLength(1);
   }, 180_000);
+
+  it.runIf(kind === 'embedded')(
+    'a first start from the build’s template, killed while copying it or after',
+    async () => {
+      expect(await usableTemplate(), 'no dist/pgdata-template: the e2e setup builds it').toBeDefined();
+      database = await createTestDatabase(kind);
+      for (const phase of ['initdb', 'initdb-done', 'migrated']) await killAt(envOf(database), phase);
+      expect(await readdir(database.dataDir)).not.toContain('pgdata.partial');
+      const { applied, services } = await expectUsable(database);
+      expect(applied).toEqual([]); // the template had them all
+      expect(services).toHaveLength(1);
+    },
+    120_000,
+  );
 
   it('an upgrade killed inside its migration keeps every row, and the next start applies it', async () => {
     database = await createTestDatabase(kind);

@@ -18,7 +18,13 @@ describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
     const onDisk = migrations.map((m) => m.path);
     expect(onDisk.length).toBeGreaterThan(0);
 
-    const db = await openDatabase({ url: database.url, dataDir: database.dataDir, logger: createLogger('silent') });
+    // initdb, not the build's template (which has the migrations applied already).
+    const db = await openDatabase({
+      url: database.url,
+      dataDir: database.dataDir,
+      logger: createLogger('silent'),
+      pgdataTemplate: null,
+    });
     try {
       expect(await db.migrate()).toEqual(onDisk);
       expect(await db.migrate()).toEqual([]);

@@ -10,4 +10,6 @@ export default function setup(): void {
   execFileSync('npx', ['--no-install', 'vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
     stdio: 'inherit',
   });
+  // The embedded database's template, which a first start copies (made once, then current).
+  execFileSync('node', ['scripts/prepare-pgdata.mjs'], { stdio: 'inherit' });
 }

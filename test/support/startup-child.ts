@@ -4,6 +4,7 @@
  *   DATA_DIR, DATABASE_URL (optional), MIGRATIONS_DIR (optional),
  *   PAUSE_AT: a phase key ("initdb", "migration-inside:<name>", "migrated", …) at which it prints
  *   "PAUSED <key>" and waits to be killed; without it (or when never reached) it prints "DONE <applied>".
+ *   NO_TEMPLATE=1: a first start runs initdb instead of copying the build's template.
  *   MODE=lock: only takes the DATA_DIR lock, prints "LOCKED" or "REFUSED <message>", and waits.
  */
 import { lockDataDir } from '../../src/db/data-dir-lock.js';
@@ -33,6 +34,7 @@ const db = await openDatabase({
   url: process.env.DATABASE_URL,
   dataDir,
   migrationsDir: process.env.MIGRATIONS_DIR,
+  ...(process.env.NO_TEMPLATE ? { pgdataTemplate: null } : {}),
   logger: createLogger('silent'),
   onPhase: async (phase) => {
     const key = phaseKey(phase);
