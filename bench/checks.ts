@@ -3,6 +3,7 @@
  *
  *   npm run bench:checks [-- --services 2000 --seconds 30 --step-seconds 10 --idle-services 10000
  *                           --phases keep-alive,bare,fresh,saturation,idle]
+ *   npm run bench:checks -- --kind tcp|dns [--checks 20000 --concurrency 50]   (bench/kind-checks.ts)
  *
  * Phases, one after the other (never two at once: they would share the CPU):
  *   1. the checker (createApp, keep-alive probes), N services at intervalSeconds 1, S seconds;
@@ -14,6 +15,7 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { runKindBench } from './kind-checks.js';
 import { BARE_TICK_MS, startBareLoop } from './support/bare-loop.js';
 import {
   checksCompleted,
@@ -44,6 +46,9 @@ const { values: args } = parseArgs({
     'step-seconds': { type: 'string', default: '10' },
     'idle-services': { type: 'string', default: '10000' },
     phases: { type: 'string', default: 'keep-alive,bare,fresh,saturation,idle' },
+    kind: { type: 'string' },
+    checks: { type: 'string', default: '20000' },
+    concurrency: { type: 'string', default: '50' },
   },
 });
 const SERVICES = Number(args.services);
@@ -470,7 +475,17 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+const run =
+  args.kind === undefined
+    ? main
+    : () => {
+        if (args.kind !== 'tcp' && args.kind !== 'dns') {
+          console.error(`unknown --kind "${args.kind}"; kinds: tcp, dns`);
+          process.exit(2);
+        }
+        return runKindBench(args.kind, Number(args.checks), Number(args.concurrency));
+      };
+run().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

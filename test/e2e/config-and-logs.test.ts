@@ -436,41 +436,28 @@ describe('the logs of the real server process', () => {
         expect(result.__typename, JSON.stringify(body)).toBe('NotificationChannelPayload');
         return result.channel!.id;
       };
+      const mailChannel = (name: string, password: string) => ({
+        name,
+        kind: 'EMAIL',
+        secret: password,
+        email: {
+          smtpHost: '127.0.0.1',
+          smtpPort: smtp.port,
+          tls: 'none',
+          username: 'mailer',
+          from: 'alerts@example.com',
+          to: ['ops@example.com'],
+        },
+      });
       const channels = [
         await create({ name: 'hook', kind: 'WEBHOOK', url: receiver.url('/hook'), secret: WEBHOOK_KEY }),
         await create({ name: 'slack', kind: 'SLACK', url: receiver.url(`/services/T0/B0/${SLACK_PATH_SECRET}`) }),
         await create({ name: 'ntfy', kind: 'NTFY', url: receiver.url('/alerts'), secret: NTFY_TOKEN }),
         await create({ name: 'pd', kind: 'PAGERDUTY', url: receiver.url('/v2/enqueue'), secret: PD_ROUTING_KEY }),
-        await create({
-          name: 'mail',
-          kind: 'EMAIL',
-          secret: SMTP_PASSWORD,
-          email: {
-            smtpHost: '127.0.0.1',
-            smtpPort: smtp.port,
-            tls: 'none',
-            username: 'mailer',
-            from: 'alerts@example.com',
-            to: ['ops@example.com'],
-          },
-        }),
+        await create(mailChannel('mail', SMTP_PASSWORD)),
+        // A wrong SMTP password too: authentication errors are logged and recorded.
+        await create(mailChannel('mail-wrong', WRONG_SMTP_PASSWORD)),
       ];
-      // A wrong SMTP password too: authentication errors are logged and recorded.
-      channels.push(
-        await create({
-          name: 'mail-wrong',
-          kind: 'EMAIL',
-          secret: WRONG_SMTP_PASSWORD,
-          email: {
-            smtpHost: '127.0.0.1',
-            smtpPort: smtp.port,
-            tls: 'none',
-            username: 'mailer',
-            from: 'alerts@example.com',
-            to: ['ops@example.com'],
-          },
-        }),
-      );
       for (const id of channels) {
         await post(url, 'mutation ($id: ID!) { testNotificationChannel(id: $id) { __typename } }', { id }, right);
       }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { CheckFailureReason, ProbeResult } from '../prober.js';
 
 /** Where a socket-based check is: a deadline before `connected` is a CONNECT_TIMEOUT, after it a TIMEOUT. */
@@ -144,6 +145,8 @@ export interface CloseScope {
 
 export function createCloseScope(): CloseScope {
   const closing = new AbortController();
+  // Every running check listens to it (CHECK_CONCURRENCY at once), each until it settles: not a leak.
+  setMaxListeners(0, closing.signal);
   return {
     signal: (caller) => (caller ? AbortSignal.any([caller, closing.signal]) : closing.signal),
     close: () => closing.abort(),
