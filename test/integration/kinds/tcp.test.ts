@@ -8,6 +8,7 @@ import {
   KindStatusChangedDocument,
   RegisterKindServiceDocument,
   type RegisterServiceInput,
+  TestCheckDocument,
 } from '../../generated/graphql.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { DATABASE_KINDS } from '../../support/database.js';
@@ -206,6 +207,22 @@ describe.each(DATABASE_KINDS)('tcp services in the app on %s', (database) => {
     } finally {
       events.dispose();
       await client.dispose();
+    }
+  });
+
+  it('runs testCheck for a tcp:// definition without storing it', async () => {
+    const live = await startTcpPeer('answering');
+    try {
+      const { testCheck } = await t.run(TestCheckDocument, {
+        input: { name: 'try tcp', url: live.url, tcp: { send: 'PING\r\n', expect: '+PONG' } },
+      });
+      expect(testCheck).toMatchObject({ __typename: 'TestCheckPayload', ok: true, reason: null });
+      const { testCheck: refused } = await t.run(TestCheckDocument, {
+        input: { name: 'try tcp', url: live.url, tcp: { send: null, expect: 'SSH-2.0' }, timeoutMs: 300 },
+      });
+      expect(refused).toMatchObject({ ok: false, reason: 'TIMEOUT', detail: 'timed out after 300 ms' });
+    } finally {
+      await live.close();
     }
   });
 
