@@ -1,8 +1,9 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import { quote } from '../http/target.js';
-import { CheckFailure, createCloseScope, runCheck } from '../net/check-run.js';
-import { classifyNetError, type NetOptions, resolveAllowed } from '../net/connect.js';
+import { CheckFailure } from '../net/check-run.js';
+import { type NetOptions, resolveAllowed } from '../net/connect.js';
+import { netProber } from '../net/net-prober.js';
 import type { Prober } from '../prober.js';
 import type { ProbeTarget } from '../target.js';
 import { answerText } from './answers.js';
@@ -18,48 +19,36 @@ const SHOWN_ANSWERS = 5;
  * Passes on NOERROR with at least one record of the type.
  */
 export function createDnsProber(options: NetOptions): Prober<ProbeTarget> {
-  const scope = createCloseScope();
-  return {
-    probe(target, signal) {
-      let host = '';
-      return runCheck(
-        target,
-        scope.signal(signal),
-        (err, run) => classifyNetError(err, host, run),
-        async (run) => {
-          const query = parseDnsUrl(new URL(target.url));
-          const type = target.dns?.recordType ?? 'A';
-          // The operator's resolver is a target like any other; the system's is the host's own configuration.
-          const resolver = query.resolver ?? systemResolver();
-          host = resolver.host;
-          const address =
-            query.resolver === null
-              ? { address: resolver.host, family: net.isIP(resolver.host) === 6 ? (6 as const) : (4 as const) }
-              : await resolveAllowed(resolver.host, options, run);
-          const { response, transport } = await askResolver(
-            { ...address, host: resolver.host, port: resolver.port },
-            query.name,
-            type,
-            options,
-            run,
-          );
-          const rcode = response.rcode ?? 'NOERROR';
-          if (rcode !== 'NOERROR') {
-            throw new CheckFailure('DNS_RCODE', `${rcode} for ${query.name} ${type}`);
-          }
-          const answers = (response.answers ?? []).filter((answer) => answer.type === type).map(answerText);
-          if (answers.length === 0) {
-            throw new CheckFailure('DNS_RCODE', `NOERROR but no ${type} record for ${query.name}`);
-          }
-          const shown = answers.slice(0, SHOWN_ANSWERS).map((text) => quote(text, 80).slice(1, -1));
-          const more = answers.length > SHOWN_ANSWERS ? ` and ${answers.length - SHOWN_ANSWERS} more` : '';
-          const via = transport === 'tcp' ? ' (over TCP: the UDP answer was truncated)' : '';
-          return { message: `${type} ${shown.join(', ')}${more}${via}` };
-        },
-      );
-    },
-    close: async () => scope.close(),
-  };
+  return netProber(async (target, run, reached) => {
+    const query = parseDnsUrl(new URL(target.url));
+    const type = target.dns?.recordType ?? 'A';
+    // The operator's resolver is a target like any other; the system's is the host's own configuration.
+    const resolver = query.resolver ?? systemResolver();
+    reached(resolver.host);
+    const address =
+      query.resolver === null
+        ? { address: resolver.host, family: net.isIP(resolver.host) === 6 ? (6 as const) : (4 as const) }
+        : await resolveAllowed(resolver.host, options, run);
+    const { response, transport } = await askResolver(
+      { ...address, host: resolver.host, port: resolver.port },
+      query.name,
+      type,
+      options,
+      run,
+    );
+    const rcode = response.rcode ?? 'NOERROR';
+    if (rcode !== 'NOERROR') {
+      throw new CheckFailure('DNS_RCODE', `${rcode} for ${query.name} ${type}`);
+    }
+    const answers = (response.answers ?? []).filter((answer) => answer.type === type).map(answerText);
+    if (answers.length === 0) {
+      throw new CheckFailure('DNS_RCODE', `NOERROR but no ${type} record for ${query.name}`);
+    }
+    const shown = answers.slice(0, SHOWN_ANSWERS).map((text) => quote(text, 80).slice(1, -1));
+    const more = answers.length > SHOWN_ANSWERS ? ` and ${answers.length - SHOWN_ANSWERS} more` : '';
+    const via = transport === 'tcp' ? ' (over TCP: the UDP answer was truncated)' : '';
+    return { message: `${type} ${shown.join(', ')}${more}${via}` };
+  });
 }
 
 /** The first resolver of the system's configuration (/etc/resolv.conf), as Node reads it. */

@@ -2,8 +2,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import { CheckFailure, type CheckRun, createCloseScope, runCheck } from '../net/check-run.js';
+import { CheckFailure, type CheckRun } from '../net/check-run.js';
 import { classifyNetError, hostAndPort, type NetOptions, resolveAllowed } from '../net/connect.js';
+import { netProber } from '../net/net-prober.js';
 import type { Prober } from '../prober.js';
 import type { ProbeTarget } from '../target.js';
 
@@ -19,41 +20,29 @@ interface HealthResponse {
  * url's host). SERVING passes; any other status is GRPC_STATUS.
  */
 export function createGrpcProber(options: NetOptions): Prober<ProbeTarget> {
-  const scope = createCloseScope();
-  return {
-    probe(target, signal) {
-      let host = '';
-      return runCheck(
-        target,
-        scope.signal(signal),
-        (err, run) => classify(err, host, run),
-        async (run) => {
-          const url = new URL(target.url);
-          const address = hostAndPort(target.url);
-          host = address.host;
-          const secure = url.protocol === 'grpcs:';
-          const serviceName = decodeURIComponent(url.pathname.replace(/^\//, ''));
-          const resolved = await resolveAllowed(address.host, options, run);
-          const literal = resolved.family === 6 ? `[${resolved.address}]` : resolved.address;
-          const client = new HealthClient(`${literal}:${address.port}`, credentials(secure, target), {
-            'grpc.default_authority': `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`,
-            ...(secure && net.isIP(address.host) === 0 ? { 'grpc.ssl_target_name_override': address.host } : {}),
-            // One check, one connection: no retries, no reconnect backoff carried between checks.
-            'grpc.enable_retries': 0,
-            'grpc.max_reconnect_backoff_ms': 1_000,
-          });
-          run.defer(() => client.close());
-          watchReady(client, run);
-          const response = await check(client, serviceName, run);
-          const status = response.status ?? 'UNKNOWN';
-          const what = serviceName === '' ? 'the server' : `service ${JSON.stringify(serviceName)}`;
-          if (status !== 'SERVING') throw new CheckFailure('GRPC_STATUS', `${what} is ${status}`);
-          return { message: `${what} is SERVING` };
-        },
-      );
-    },
-    close: async () => scope.close(),
-  };
+  return netProber(async (target, run, reached) => {
+    const url = new URL(target.url);
+    const address = hostAndPort(target.url);
+    reached(address.host);
+    const secure = url.protocol === 'grpcs:';
+    const serviceName = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    const resolved = await resolveAllowed(address.host, options, run);
+    const literal = resolved.family === 6 ? `[${resolved.address}]` : resolved.address;
+    const client = new HealthClient(`${literal}:${address.port}`, credentials(secure, target), {
+      'grpc.default_authority': `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`,
+      ...(secure && net.isIP(address.host) === 0 ? { 'grpc.ssl_target_name_override': address.host } : {}),
+      // One check, one connection: no retries, no reconnect backoff carried between checks.
+      'grpc.enable_retries': 0,
+      'grpc.max_reconnect_backoff_ms': 1_000,
+    });
+    run.defer(() => client.close());
+    watchReady(client, run);
+    const response = await check(client, serviceName, run);
+    const status = response.status ?? 'UNKNOWN';
+    const what = serviceName === '' ? 'the server' : `service ${JSON.stringify(serviceName)}`;
+    if (status !== 'SERVING') throw new CheckFailure('GRPC_STATUS', `${what} is ${status}`);
+    return { message: `${what} is SERVING` };
+  }, classify);
 }
 
 function credentials(secure: boolean, target: ProbeTarget): grpc.ChannelCredentials {

@@ -1,6 +1,7 @@
 import pg from 'pg';
-import { CheckFailure, type CheckRun, createCloseScope, runCheck } from '../net/check-run.js';
+import { CheckFailure, type CheckRun } from '../net/check-run.js';
 import { classifyNetError, hostAndPort, type NetOptions, resolveAllowed } from '../net/connect.js';
+import { netProber } from '../net/net-prober.js';
 import type { Prober } from '../prober.js';
 import type { ProbeTarget } from '../target.js';
 
@@ -12,45 +13,33 @@ export const POSTGRES_PORT = 5432;
  * `?sslmode=require` (or verify-full) speaks TLS, verified unless tlsSkipVerify.
  */
 export function createPostgresProber(options: NetOptions): Prober<ProbeTarget> {
-  const scope = createCloseScope();
-  return {
-    probe(target, signal) {
-      let host = '';
-      return runCheck(
-        target,
-        scope.signal(signal),
-        (err, run) => classify(err, host, run),
-        async (run) => {
-          const url = new URL(target.url);
-          const address = hostAndPort(target.url, POSTGRES_PORT);
-          host = address.host;
-          const resolved = await resolveAllowed(address.host, options, run);
-          const user = decodeURIComponent(url.username) || 'postgres';
-          const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || user;
-          const sslmode = url.searchParams.get('sslmode') ?? 'disable';
-          const client = new pg.Client({
-            host: resolved.address,
-            port: address.port,
-            user,
-            password: decodeURIComponent(url.password),
-            database,
-            connectionTimeoutMillis: run.timeoutMs,
-            ...(sslmode === 'disable' ? {} : { ssl: sslOptions(target, address.host) }),
-          });
-          client.on('error', () => {});
-          run.defer(() => {
-            void client.end().catch(() => {});
-          });
-          await client.connect();
-          run.stage = 'connected';
-          const result = await client.query('SELECT 1 AS ok');
-          if (result.rows[0]?.ok !== 1) throw new CheckFailure('PROTOCOL', 'SELECT 1 did not return 1');
-          return { message: `SELECT 1 as ${user} on ${database}` };
-        },
-      );
-    },
-    close: async () => scope.close(),
-  };
+  return netProber(async (target, run, reached) => {
+    const url = new URL(target.url);
+    const address = hostAndPort(target.url, POSTGRES_PORT);
+    reached(address.host);
+    const resolved = await resolveAllowed(address.host, options, run);
+    const user = decodeURIComponent(url.username) || 'postgres';
+    const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || user;
+    const sslmode = url.searchParams.get('sslmode') ?? 'disable';
+    const client = new pg.Client({
+      host: resolved.address,
+      port: address.port,
+      user,
+      password: decodeURIComponent(url.password),
+      database,
+      connectionTimeoutMillis: run.timeoutMs,
+      ...(sslmode === 'disable' ? {} : { ssl: sslOptions(target, address.host) }),
+    });
+    client.on('error', () => {});
+    run.defer(() => {
+      void client.end().catch(() => {});
+    });
+    await client.connect();
+    run.stage = 'connected';
+    const result = await client.query('SELECT 1 AS ok');
+    if (result.rows[0]?.ok !== 1) throw new CheckFailure('PROTOCOL', 'SELECT 1 did not return 1');
+    return { message: `SELECT 1 as ${user} on ${database}` };
+  }, classify);
 }
 
 function sslOptions(target: ProbeTarget, servername: string) {

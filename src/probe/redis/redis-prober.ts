@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { quote } from '../http/target.js';
-import { CheckFailure, type CheckRun, createCloseScope, runCheck } from '../net/check-run.js';
-import { classifyNetError, connectTcp, hostAndPort, type NetOptions } from '../net/connect.js';
+import { CheckFailure, type CheckRun } from '../net/check-run.js';
+import { connectTcp, hostAndPort, type NetOptions } from '../net/connect.js';
+import { netProber } from '../net/net-prober.js';
 import { handshake } from '../net/tls-handshake.js';
 import type { Prober } from '../prober.js';
 import type { ProbeTarget } from '../target.js';
@@ -14,42 +15,29 @@ export const REDIS_PORT = 6379;
  * client library, and the check sees exactly what the server answered.
  */
 export function createRedisProber(options: NetOptions): Prober<ProbeTarget> {
-  const scope = createCloseScope();
-  return {
-    probe(target, signal) {
-      let host = '';
-      return runCheck(
-        target,
-        scope.signal(signal),
-        (err, run) => classifyNetError(err, host, run),
-        async (run) => {
-          const url = new URL(target.url);
-          const address = hostAndPort(target.url, REDIS_PORT);
-          host = address.host;
-          const raw = await connectTcp(address.host, address.port, options, run);
-          const socket =
-            url.protocol === 'rediss:' ? (await handshake(raw, address.host, target.tls, run)).socket : raw;
-          const replies = readReplies(socket, run);
-          const password = decodeURIComponent(url.password);
-          if (password !== '') {
-            const user = decodeURIComponent(url.username);
-            socket.write(command(user === '' ? ['AUTH', password] : ['AUTH', user, password]));
-            const auth = await replies.next();
-            if (!auth.startsWith('+OK')) {
-              // The server's words (WRONGPASS, NOAUTH…) name no password; ours never do either.
-              throw new CheckFailure('AUTH', `AUTH refused: ${auth.slice(1).trim().slice(0, 200)}`);
-            }
-          }
-          socket.write(command(['PING']));
-          const pong = await replies.next();
-          if (pong.startsWith('-NOAUTH')) throw new CheckFailure('AUTH', `PING refused: ${pong.slice(1).trim()}`);
-          if (!pong.startsWith('+PONG')) throw new CheckFailure('PROTOCOL', `expected +PONG, got ${quote(pong)}`);
-          return { message: 'PONG' };
-        },
-      );
-    },
-    close: async () => scope.close(),
-  };
+  return netProber(async (target, run, reached) => {
+    const url = new URL(target.url);
+    const address = hostAndPort(target.url, REDIS_PORT);
+    reached(address.host);
+    const raw = await connectTcp(address.host, address.port, options, run);
+    const socket = url.protocol === 'rediss:' ? (await handshake(raw, address.host, target.tls, run)).socket : raw;
+    const replies = readReplies(socket, run);
+    const password = decodeURIComponent(url.password);
+    if (password !== '') {
+      const user = decodeURIComponent(url.username);
+      socket.write(command(user === '' ? ['AUTH', password] : ['AUTH', user, password]));
+      const auth = await replies.next();
+      if (!auth.startsWith('+OK')) {
+        // The server's words (WRONGPASS, NOAUTH…) name no password; ours never do either.
+        throw new CheckFailure('AUTH', `AUTH refused: ${auth.slice(1).trim().slice(0, 200)}`);
+      }
+    }
+    socket.write(command(['PING']));
+    const pong = await replies.next();
+    if (pong.startsWith('-NOAUTH')) throw new CheckFailure('AUTH', `PING refused: ${pong.slice(1).trim()}`);
+    if (!pong.startsWith('+PONG')) throw new CheckFailure('PROTOCOL', `expected +PONG, got ${quote(pong)}`);
+    return { message: 'PONG' };
+  });
 }
 
 function command(parts: string[]): Buffer {

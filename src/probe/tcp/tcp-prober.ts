@@ -1,5 +1,5 @@
-import { createCloseScope, runCheck } from '../net/check-run.js';
-import { classifyNetError, connectTcp, hostAndPort, type NetOptions } from '../net/connect.js';
+import { connectTcp, hostAndPort, type NetOptions } from '../net/connect.js';
+import { netProber } from '../net/net-prober.js';
 import { readUntil } from '../net/read-until.js';
 import type { Prober } from '../prober.js';
 import type { ProbeTarget } from '../target.js';
@@ -9,25 +9,13 @@ import type { ProbeTarget } from '../target.js';
  * waits for that text in the first 64 KiB the peer sends.
  */
 export function createTcpProber(options: NetOptions): Prober<ProbeTarget> {
-  const scope = createCloseScope();
-  return {
-    probe(target, signal) {
-      let host = '';
-      return runCheck(
-        target,
-        scope.signal(signal),
-        (err, run) => classifyNetError(err, host, run),
-        async (run) => {
-          const address = hostAndPort(target.url);
-          host = address.host;
-          const socket = await connectTcp(address.host, address.port, options, run);
-          const { send, expect } = target.tcp ?? { send: null, expect: null };
-          if (send !== null) socket.write(send);
-          if (expect !== null) await readUntil(socket, expect, run);
-          return {};
-        },
-      );
-    },
-    close: async () => scope.close(),
-  };
+  return netProber(async (target, run, reached) => {
+    const address = hostAndPort(target.url);
+    reached(address.host);
+    const socket = await connectTcp(address.host, address.port, options, run);
+    const { send, expect } = target.tcp ?? { send: null, expect: null };
+    if (send !== null) socket.write(send);
+    if (expect !== null) await readUntil(socket, expect, run);
+    return {};
+  });
 }

@@ -1,8 +1,9 @@
 import tls from 'node:tls';
 import WebSocket from 'ws';
 import { quote } from '../http/target.js';
-import { CheckFailure, type CheckRun, createCloseScope, runCheck } from '../net/check-run.js';
-import { classifyNetError, hostAndPort, type NetOptions, resolveAllowed } from '../net/connect.js';
+import { CheckFailure, type CheckRun } from '../net/check-run.js';
+import { hostAndPort, type NetOptions, resolveAllowed } from '../net/connect.js';
+import { netProber } from '../net/net-prober.js';
 import { pinnedLookup } from '../net/pinned-lookup.js';
 import { PEER_READ_LIMIT_BYTES } from '../net/read-until.js';
 import type { Prober } from '../prober.js';
@@ -13,39 +14,27 @@ import type { ProbeTarget } from '../target.js';
  * message, with `tcp.expect` it must appear in what the server sends (first 64 KiB).
  */
 export function createWsProber(options: NetOptions): Prober<ProbeTarget> {
-  const scope = createCloseScope();
-  return {
-    probe(target, signal) {
-      let host = '';
-      return runCheck(
-        target,
-        scope.signal(signal),
-        (err, run) => classifyNetError(err, host, run),
-        async (run) => {
-          const secure = target.url.toLowerCase().startsWith('wss:');
-          const address = hostAndPort(target.url, secure ? 443 : 80);
-          host = address.host;
-          const resolved = await resolveAllowed(address.host, options, run);
-          const socket = new WebSocket(target.url, {
-            lookup: pinnedLookup(resolved),
-            handshakeTimeout: run.timeoutMs,
-            followRedirects: false,
-            perMessageDeflate: false,
-            ...(secure ? tlsOptions(target) : {}),
-          });
-          run.defer(() => socket.terminate());
-          socket.on('error', () => {});
-          await opened(socket, run);
-          run.stage = 'connected';
-          const { send, expect } = target.tcp ?? { send: null, expect: null };
-          if (send !== null) socket.send(send);
-          if (expect !== null) await firstMessages(socket, expect);
-          return { httpStatus: 101 };
-        },
-      );
-    },
-    close: async () => scope.close(),
-  };
+  return netProber(async (target, run, reached) => {
+    const secure = target.url.toLowerCase().startsWith('wss:');
+    const address = hostAndPort(target.url, secure ? 443 : 80);
+    reached(address.host);
+    const resolved = await resolveAllowed(address.host, options, run);
+    const socket = new WebSocket(target.url, {
+      lookup: pinnedLookup(resolved),
+      handshakeTimeout: run.timeoutMs,
+      followRedirects: false,
+      perMessageDeflate: false,
+      ...(secure ? tlsOptions(target) : {}),
+    });
+    run.defer(() => socket.terminate());
+    socket.on('error', () => {});
+    await opened(socket, run);
+    run.stage = 'connected';
+    const { send, expect } = target.tcp ?? { send: null, expect: null };
+    if (send !== null) socket.send(send);
+    if (expect !== null) await firstMessages(socket, expect);
+    return { httpStatus: 101 };
+  });
 }
 
 function tlsOptions(target: ProbeTarget) {
