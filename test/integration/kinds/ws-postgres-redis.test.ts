@@ -183,6 +183,8 @@ describe.each(DATABASE_KINDS)('database kinds in the app on %s', (database) => {
   it('never shows the password of a postgres:// or redis:// url; a subscriber sees them UP', async () => {
     const client = connectClient(`${t.baseUrl}/graphql`);
     const events = subscribe(client, KindStatusChangedDocument, {});
+    // In place before the first check, which comes within a second of registering.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     try {
       const register = async (name: string, url: string) => {
         const { registerService } = await t.run(RegisterKindServiceDocument, {
