@@ -6,7 +6,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const COMPACT_AFTER_MS = 2 * DAY_MS;
 
 /**
- * Daily upkeep: drops history older than the retention, and merges per-minute rollups older than
+ * Daily upkeep: drops history (and audit entries) older than the retention, and merges per-minute rollups older than
  * two days into hourly rows (the row of an hour keeps `minute` = the start of the hour). Sums,
  * minima, maxima and latency buckets merge exactly, so uptime and percentiles over long windows
  * are unchanged while a service costs 24 rows a day instead of 1,440. An hour whose rows have no
@@ -16,9 +16,16 @@ export async function pruneAndCompact(
   prisma: PrismaClient,
   now: Date,
   retentionDays: number,
-): Promise<{ statusChangesDeleted: number; rollupsDeleted: number; minuteRowsCompacted: number }> {
+): Promise<{
+  statusChangesDeleted: number;
+  rollupsDeleted: number;
+  minuteRowsCompacted: number;
+  auditEntriesDeleted: number;
+}> {
   const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
   const statusChangesDeleted = await prisma.statusChange.deleteMany({ where: { at: { lt: cutoff } } });
+  // The audit log is kept as long as the history it explains.
+  const auditEntriesDeleted = await prisma.auditEntry.deleteMany({ where: { at: { lt: cutoff } } });
   const rollupsDeleted = await prisma.checkRollup.deleteMany({ where: { minute: { lt: cutoff } } });
   const minuteRowsCompacted = await prisma.$executeRawUnsafe(
     `WITH old AS (
@@ -49,5 +56,6 @@ export async function pruneAndCompact(
     statusChangesDeleted: statusChangesDeleted.count,
     rollupsDeleted: rollupsDeleted.count,
     minuteRowsCompacted,
+    auditEntriesDeleted: auditEntriesDeleted.count,
   };
 }
