@@ -4,6 +4,7 @@ import type { ServiceState } from './checks/service-state.js';
 import type { StatusCache } from './checks/status-cache.js';
 import type { PrismaClient } from './db/database.js';
 import type { History } from './history/history.js';
+import type { Maintenance } from './maintenance/maintenance.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { Notifications } from './notify/notifications.js';
 import type { Registry } from './registry/registry.js';
@@ -39,6 +40,8 @@ export interface AppTesting {
   readonly metrics: Pick<Metrics, 'services' | 'schedulerLag' | 'registry' | 'dbStatements'>;
   /** Channels set up without a token, and a sweep run now instead of at its interval (on a moved clock). */
   readonly notifications: Pick<Notifications, 'channels' | 'sweeper'>;
+  /** Maintenance windows looked at now, on a moved clock (their timers run on the real one). */
+  readonly maintenance: Pick<Maintenance, 'evaluate'>;
 }
 
 export interface AppTestingParts {
@@ -51,6 +54,7 @@ export interface AppTestingParts {
   metrics: Metrics;
   ws: GraphQLWebSocket;
   notifications: Notifications;
+  maintenance: Maintenance;
 }
 
 export function createAppTesting({
@@ -63,6 +67,7 @@ export function createAppTesting({
   metrics,
   ws,
   notifications,
+  maintenance,
 }: AppTestingParts): AppTesting {
   return {
     registry,
@@ -79,5 +84,6 @@ export function createAppTesting({
     closeWebSockets: () => ws.close(),
     metrics,
     notifications,
+    maintenance,
   };
 }

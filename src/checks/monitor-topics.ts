@@ -33,12 +33,22 @@ export interface CheckRequestedEvent {
   serviceId: string;
 }
 
+/**
+ * A maintenance window was created, changed or deleted: every process reloads it. Not about one
+ * service, so `serviceId` is empty (listeners subscribe to all).
+ */
+export interface MaintenanceChangedEvent {
+  serviceId: '';
+  windowId: string;
+}
+
 /** The topics of the event bus. */
 export type MonitorTopics = {
   statusChanged: StatusChangedEvent;
   checkCompleted: CheckCompletedEvent;
   serviceChanged: ServiceChangedEvent;
   checkRequested: CheckRequestedEvent;
+  maintenanceChanged: MaintenanceChangedEvent;
 };
 
 export type MonitorEvents = EventBus<MonitorTopics>;

@@ -3,6 +3,7 @@ import type { ProbeResult, Prober } from '../probe/prober.js';
 import { createScheduler } from '../schedule/scheduler.js';
 import type { CheckDefinition } from './check-definition.js';
 import { adoptedDueAt, firstDueAt } from './check-phase.js';
+import type { JudgeContext, MaintenanceRef } from './judge.js';
 import { fanOut, type MonitorSink } from './monitor-sink.js';
 import { initialState, type ServiceState } from './service-state.js';
 import { createStateRecorder } from './state-recorder.js';
@@ -33,6 +34,13 @@ export interface MonitorOptions {
    * arrived (through the event stream), false when nobody answered within `timeoutMs`.
    */
   requestRemoteCheck?: (serviceId: string, timeoutMs: number) => Promise<boolean>;
+  /** What besides the checks decides a service's status now (the maintenance window in force). */
+  contextOf?: (serviceId: string) => JudgeContext;
+  /**
+   * True when transitions that happen between checks (a maintenance window starting) are this
+   * process's to report although it does not check the service (events are not shared).
+   */
+  reportsUnchecked?: boolean;
 }
 
 export interface Monitor {
@@ -54,6 +62,11 @@ export interface Monitor {
   testCheck(service: Omit<CheckDefinition, 'id'>, signal?: AbortSignal): Promise<ProbeResult>;
   /** True when this process runs the checks of the service (its state here is the freshest). */
   checksLocally(serviceId: string): boolean;
+  /**
+   * A maintenance window started (or, with null, ended) for a service now. The process that checks
+   * the service reports the transition; the others only show it until that report arrives.
+   */
+  setMaintenance(serviceId: string, window: MaintenanceRef | null): void;
   /** Ids of every service the monitor knows. */
   serviceIds(): IterableIterator<string>;
   start(): void;
@@ -76,7 +89,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   const definitions = new Map<string, CheckDefinition>();
 
   const notify = fanOut(sinks, log);
-  const recorder = createStateRecorder(cache, notify, now, log);
+  const recorder = createStateRecorder(cache, notify, now, log, options.contextOf);
 
   const record = (service: CheckDefinition, result: ProbeResult) => {
     // A result that arrives after the lease is gone (or unconfirmed) belongs to nobody: drop it.
@@ -168,6 +181,12 @@ export function createMonitor(options: MonitorOptions): Monitor {
     testCheck: (service, signal) => options.prober.probe(service, signal),
 
     checksLocally: (serviceId) => scheduler.has(serviceId),
+
+    setMaintenance(serviceId, window) {
+      const service = definitions.get(serviceId);
+      if (!service) return;
+      recorder.maintenance(service, window, scheduler.has(serviceId) || options.reportsUnchecked === true);
+    },
     serviceIds: () => definitions.keys(),
 
     start() {

@@ -4,6 +4,7 @@ import type { RecentTransitions } from '../checks/recent-transitions.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { PrismaClient } from '../db/database.js';
 import type { History } from '../history/history.js';
+import type { Maintenance } from '../maintenance/maintenance.js';
 import type { Notifications } from '../notify/notifications.js';
 import type { Incidents } from '../pages/incidents.js';
 import type { StatusPages } from '../pages/status-pages.js';
@@ -25,5 +26,6 @@ export interface GraphQLDeps {
   notifications: Notifications;
   statusPages: StatusPages;
   incidents: Incidents;
+  maintenance: Maintenance;
   now: () => Date;
 }

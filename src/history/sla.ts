@@ -24,40 +24,57 @@ export interface StatusTimeline {
   changes: readonly { at: Date; current: ServiceStatus }[];
 }
 
-/** Milliseconds of [from, to) spent in a down status. */
-export function downtimeMs(timeline: StatusTimeline, from: number, to: number): number {
+/** Statuses left out of an SLA altogether: neither up nor down, the time does not count. */
+export const EXCLUDED_STATUSES: ReadonlySet<ServiceStatus> = new Set<ServiceStatus>(['MAINTENANCE']);
+
+/** Milliseconds of [from, to) spent in one of `statuses`. */
+export function timeInMs(
+  timeline: StatusTimeline,
+  from: number,
+  to: number,
+  statuses: ReadonlySet<ServiceStatus>,
+): number {
   let status = timeline.atStart;
   let since = from;
-  let down = 0;
+  let total = 0;
   for (const change of timeline.changes) {
     const at = change.at.getTime();
     if (at >= to) break;
     if (at > since) {
-      if (status !== null && DOWN_STATUSES.has(status)) down += at - since;
+      if (status !== null && statuses.has(status)) total += at - since;
       since = at;
     }
     status = change.current;
   }
-  if (status !== null && DOWN_STATUSES.has(status) && to > since) down += to - since;
-  return down;
+  if (status !== null && statuses.has(status) && to > since) total += to - since;
+  return total;
+}
+
+/** Milliseconds of [from, to) spent in a down status. */
+export function downtimeMs(timeline: StatusTimeline, from: number, to: number): number {
+  return timeInMs(timeline, from, to, DOWN_STATUSES);
 }
 
 /**
  * An SLA over [now - windowMs, now): the objective allows (1 - objective) of the window down;
- * downtime is measured in time from the stored transitions, not in checks.
+ * downtime is measured in time from the stored transitions, not in checks. Time in maintenance
+ * is left out of the window (neither up nor down), so it neither spends nor earns budget.
  */
 export function slaReport(objective: number, windowMs: number, now: number, timeline: StatusTimeline): SlaReport {
   const from = now - windowMs;
   const down = downtimeMs(timeline, from, now);
-  const allowedMs = (1 - objective) * windowMs;
-  const lastHour = downtimeMs(timelineFrom(timeline, now - HOUR_MS), now - HOUR_MS, now);
+  const measured = windowMs - timeInMs(timeline, from, now, EXCLUDED_STATUSES);
+  const allowedMs = (1 - objective) * measured;
+  const hour = timelineFrom(timeline, now - HOUR_MS);
+  const lastHour = downtimeMs(hour, now - HOUR_MS, now);
+  const hourMeasured = HOUR_MS - timeInMs(hour, now - HOUR_MS, now, EXCLUDED_STATUSES);
   return {
     objective,
-    uptime: windowMs > 0 ? 1 - down / windowMs : null,
+    uptime: measured > 0 ? 1 - down / measured : null,
     allowedDowntimeSeconds: Math.round(allowedMs / 1000),
     downtimeSeconds: Math.round(down / 1000),
     errorBudgetRemaining: allowedMs > 0 ? 1 - down / allowedMs : null,
-    burnRate: allowedMs > 0 ? lastHour / HOUR_MS / (1 - objective) : null,
+    burnRate: hourMeasured > 0 && objective < 1 ? lastHour / hourMeasured / (1 - objective) : null,
   };
 }
 

@@ -16,7 +16,7 @@ function apply(cache: StatusCache, op: Op): void {
 
 /** The summary a user should see, counted from scratch over a plain map of what was written. */
 function recount(model: ReadonlyMap<string, ServiceStatus>): StatusSummary {
-  const summary: StatusSummary = { total: 0, up: 0, degraded: 0, down: 0, paused: 0, unknown: 0 };
+  const summary: StatusSummary = { total: 0, up: 0, degraded: 0, down: 0, paused: 0, unknown: 0, maintenance: 0 };
   for (const status of model.values()) {
     summary.total++;
     summary[status.toLowerCase() as Lowercase<ServiceStatus>]++;
@@ -24,7 +24,7 @@ function recount(model: ReadonlyMap<string, ServiceStatus>): StatusSummary {
   return summary;
 }
 
-const STATUSES: ServiceStatus[] = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN', 'PAUSED'];
+const STATUSES: ServiceStatus[] = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN', 'PAUSED', 'MAINTENANCE'];
 
 /** Writes to 50 services: three sets for each delete. */
 const anyOp: fc.Arbitrary<Op> = fc.oneof(
@@ -52,6 +52,7 @@ const summary = (counts: Partial<StatusSummary>): StatusSummary => ({
   down: 0,
   paused: 0,
   unknown: 0,
+  maintenance: 0,
   ...counts,
 });
 
