@@ -1,3 +1,4 @@
+import { ACTOR_ANONYMOUS, ACTOR_CONFIG_FILE, type AuditWriter, recordAudit } from '../audit/audit-log.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { ChannelStore } from '../notify/channels.js';
@@ -28,6 +29,8 @@ export type ApplyResult = { ok: true; plan: ConfigPlan } | { ok: false; problems
 export interface ApplyOptions {
   /** "file": the config file (objects marked as its own; pruning removes only those). Default "api". */
   source?: 'api' | 'file';
+  /** Who applies it, for the audit log (the token's name); the file's actor is "config file". */
+  actor?: string;
 }
 
 export interface ConfigAsCode {
@@ -105,6 +108,7 @@ export function createConfigAsCode(deps: ConfigAsCodeDeps): ConfigAsCode {
       if (dryRun) return { ok: true, plan: { changes: planned.changes, applied: false } };
 
       const batch = deps.registry.batch;
+      const actor = planOptions.source === 'file' ? ACTOR_CONFIG_FILE : (options.actor ?? ACTOR_ANONYMOUS);
       let committed: (() => void) | null = null;
       try {
         const changes = await guard(() =>
@@ -121,6 +125,7 @@ export function createConfigAsCode(deps: ConfigAsCodeDeps): ConfigAsCode {
                 channels: deps.channels.within(tx),
                 pages: deps.statusPages.within(tx),
               });
+              await recordChanges(tx, plan.changes, actor);
               committed = registry.committed;
               return plan.changes;
             },
@@ -194,6 +199,30 @@ function checkDocument(
     lineOf,
   };
   return { ok: true, doc, problems };
+}
+
+const TARGET_KIND: Record<ConfigChange['kind'], string> = {
+  NOTIFICATION_CHANNEL: 'notification channel',
+  SERVICE: 'service',
+  STATUS_PAGE: 'status page',
+};
+
+/** One audit entry per change, in the transaction of the changes (written with them or not at all). */
+async function recordChanges(tx: AuditWriter, changes: readonly ConfigChange[], actor: string): Promise<void> {
+  for (const change of changes) {
+    if (change.action === 'UNCHANGED') continue;
+    await recordAudit(tx, {
+      actor,
+      operation: `config.${change.action}`,
+      target: `${TARGET_KIND[change.kind]} "${change.name}"`,
+      summary:
+        change.action === 'UPDATE'
+          ? `changed ${change.fields.join(', ')}`
+          : change.action === 'CREATE'
+            ? 'created from the config'
+            : 'deleted: not in the config (prune)',
+    });
+  }
 }
 
 function namesIn(items: unknown, key: string): Set<string> {

@@ -104,8 +104,34 @@ describe.each(DATABASE_KINDS)('config as code on %s', (kind) => {
         ...notUnchanged(withoutPrune.changes).slice(2),
       ].sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : 0)),
     );
+    const since = new Date();
     await apply(editedText, false, true);
     expect(await counts()).toEqual({ services: 49, channels: 3, pages: 1 });
+    const audit = await t.app.testing.prisma.auditEntry.findMany({
+      where: { at: { gte: since } },
+      orderBy: { id: 'asc' },
+    });
+    expect(audit.map(({ actor, operation, target, summary }) => ({ actor, operation, target, summary }))).toEqual([
+      {
+        actor: 'anonymous',
+        operation: 'config.UPDATE',
+        target: 'notification channel "team-slack"',
+        summary: 'changed groupWindowSeconds',
+      },
+      {
+        actor: 'anonymous',
+        operation: 'config.UPDATE',
+        target: 'service "svc-0000"',
+        summary: 'changed intervalSeconds',
+      },
+      { actor: 'anonymous', operation: 'config.UPDATE', target: 'service "svc-0012"', summary: 'changed labels' },
+      {
+        actor: 'anonymous',
+        operation: 'config.DELETE',
+        target: 'service "svc-0020"',
+        summary: 'deleted: not in the config (prune)',
+      },
+    ]);
     expect((await t.app.testing.registry.findByName('svc-0000'))?.intervalSeconds).toBe(120);
     expect(await t.app.testing.registry.findByName('svc-0020')).toBeNull();
     expect(actions((await apply(editedText, true, true)).changes)).toEqual({ UNCHANGED: 53 });
