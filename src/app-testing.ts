@@ -2,6 +2,7 @@ import type { Monitor } from './checks/monitor.js';
 import type { MonitorEvents } from './checks/monitor-topics.js';
 import type { ServiceState } from './checks/service-state.js';
 import type { StatusCache } from './checks/status-cache.js';
+import type { ConfigAsCode } from './config-file/config-as-code.js';
 import type { PrismaClient } from './db/database.js';
 import type { History } from './history/history.js';
 import type { Maintenance } from './maintenance/maintenance.js';
@@ -42,6 +43,8 @@ export interface AppTesting {
   readonly notifications: Pick<Notifications, 'channels' | 'sweeper'>;
   /** Maintenance windows looked at now, on a moved clock (their timers run on the real one). */
   readonly maintenance: Pick<Maintenance, 'evaluate'>;
+  /** Export and apply called as the domain functions they are (the API's resolvers call the same). */
+  readonly configAsCode: ConfigAsCode;
 }
 
 export interface AppTestingParts {
@@ -55,6 +58,7 @@ export interface AppTestingParts {
   ws: GraphQLWebSocket;
   notifications: Notifications;
   maintenance: Maintenance;
+  configAsCode: ConfigAsCode;
 }
 
 export function createAppTesting({
@@ -68,6 +72,7 @@ export function createAppTesting({
   ws,
   notifications,
   maintenance,
+  configAsCode,
 }: AppTestingParts): AppTesting {
   return {
     registry,
@@ -85,5 +90,6 @@ export function createAppTesting({
     metrics,
     notifications,
     maintenance,
+    configAsCode,
   };
 }

@@ -42,6 +42,12 @@ export interface MaintenanceChangedEvent {
   windowId: string;
 }
 
+/** An incident naming the service was opened, updated or resolved (status pages refresh). */
+export interface IncidentChangedEvent {
+  serviceId: string;
+  incidentId: string;
+}
+
 /** The topics of the event bus. */
 export type MonitorTopics = {
   statusChanged: StatusChangedEvent;
@@ -49,6 +55,7 @@ export type MonitorTopics = {
   serviceChanged: ServiceChangedEvent;
   checkRequested: CheckRequestedEvent;
   maintenanceChanged: MaintenanceChangedEvent;
+  incidentChanged: IncidentChangedEvent;
 };
 
 export type MonitorEvents = EventBus<MonitorTopics>;
