@@ -26,6 +26,7 @@ import { setUnusedQueryPolicy } from './graphql/builder.js';
 import type { GraphQLDeps } from './graphql/deps.js';
 import { schema } from './graphql/schema/index.js';
 import { createHistory } from './history/history.js';
+import { downStatuses } from './history/sla.js';
 import { createLifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { createCheckMetrics } from './metrics/check-metrics.js';
@@ -213,6 +214,7 @@ export async function createApp({
     statusPages: createStatusPages(db.prisma),
     incidents: createIncidents(db.prisma, now),
     now,
+    slaDownStatuses: downStatuses(config.history.unreachableIsDown),
   };
   const { yoga, server, ws } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
   metrics.live.ownedServices = () => (Number.isFinite(ownership.owned) ? ownership.owned : monitor.scheduled);

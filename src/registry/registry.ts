@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CheckDefinition } from '../checks/check-definition.js';
 import { Prisma, type PrismaClient, type Service as ServiceRow } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
@@ -7,6 +8,13 @@ import type { CheckKind } from '../probe/kinds.js';
 import type { TcpOptions } from '../probe/tcp/options.js';
 import type { TlsOptions } from '../probe/tls/options.js';
 import { channelLinkViolation, channelLinkWrite, type ServiceLinks } from './channel-links.js';
+import {
+  type DependencyLinks,
+  dependencyViolation,
+  dependencyWrite,
+  dependsOnOf,
+  WITH_DEPENDENCIES,
+} from './dependency-links.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import {
   type Header,
@@ -20,23 +28,26 @@ import { mergeUpdate, validateService } from './validation.js';
 
 export type { ServiceRow };
 
+/** A service row with the ids of the services it depends on (what the registry returns). */
+export type ServiceRecord = Prisma.ServiceGetPayload<{ include: typeof WITH_DEPENDENCIES }>;
+
 export type RegistryChange =
-  | { kind: 'registered' | 'updated' | 'paused' | 'resumed'; service: ServiceRow }
-  | { kind: 'unregistered'; service: ServiceRow };
+  | { kind: 'registered' | 'updated' | 'paused' | 'resumed'; service: ServiceRecord }
+  | { kind: 'unregistered'; service: ServiceRecord };
 
 export type RegistryListener = (change: RegistryChange) => void;
 
 export interface Registry {
   /** Validates a definition (rules and target policy) without storing it; throws ValidationError. */
   validate(input: RegisterInput): ServiceInput;
-  register(input: RegisterInput & ServiceLinks): Promise<ServiceRow>;
-  update(id: string, patch: UpdateInput & ServiceLinks): Promise<ServiceRow>;
-  unregister(id: string): Promise<ServiceRow>;
-  setPaused(id: string, paused: boolean): Promise<ServiceRow>;
-  get(id: string): Promise<ServiceRow | null>;
-  findByName(name: string): Promise<ServiceRow | null>;
+  register(input: RegisterInput & ServiceLinks & DependencyLinks): Promise<ServiceRecord>;
+  update(id: string, patch: UpdateInput & ServiceLinks & DependencyLinks): Promise<ServiceRecord>;
+  unregister(id: string): Promise<ServiceRecord>;
+  setPaused(id: string, paused: boolean): Promise<ServiceRecord>;
+  get(id: string): Promise<ServiceRecord | null>;
+  findByName(name: string): Promise<ServiceRecord | null>;
   /** Every service, for loading the scheduler and the cache at start-up. */
-  listAll(): Promise<ServiceRow[]>;
+  listAll(): Promise<ServiceRecord[]>;
   /** Called after each committed change; returns an unsubscribe function. */
   onChange(listener: RegistryListener): () => void;
 }
@@ -72,8 +83,8 @@ export function createRegistry(deps: RegistryOptions): Registry {
     }
   };
 
-  const existing = async (id: string): Promise<ServiceRow> => {
-    const row = await guard(() => prisma.service.findUnique({ where: { id } }));
+  const existing = async (id: string): Promise<ServiceRecord> => {
+    const row = await guard(() => prisma.service.findUnique({ where: { id }, include: WITH_DEPENDENCIES }));
     if (!row) throw notFound(id);
     return row;
   };
@@ -83,11 +94,18 @@ export function createRegistry(deps: RegistryOptions): Registry {
 
     async register(input) {
       const service = validate(withDefaults(input));
+      const id = randomUUID();
       const row = await translateErrors(service.name, () =>
-        guard(async () => {
-          const links = await channelLinkWrite(prisma, input.notificationChannelIds ?? null, 'create');
-          return prisma.service.create({ data: { ...toData(service), ...links } });
-        }),
+        guard(() =>
+          prisma.$transaction(async (tx) => {
+            const links = await channelLinkWrite(tx, input.notificationChannelIds ?? null, 'create');
+            const dependencies = await dependencyWrite(tx, id, input.dependsOn ?? null, 'create');
+            return tx.service.create({
+              data: { id, ...toData(service), ...links, ...dependencies },
+              include: WITH_DEPENDENCIES,
+            });
+          }),
+        ),
       );
       log.info({ serviceId: row.id, name: row.name }, 'service registered');
       emit({ kind: 'registered', service: row });
@@ -98,10 +116,17 @@ export function createRegistry(deps: RegistryOptions): Registry {
       const current = await existing(id);
       const service = validate(mergeUpdate(toInput(current), patch));
       const row = await translateErrors(service.name, () =>
-        guard(async () => {
-          const links = await channelLinkWrite(prisma, patch.notificationChannelIds, 'replace');
-          return prisma.service.update({ where: { id }, data: { ...toData(service), ...links } });
-        }),
+        guard(() =>
+          prisma.$transaction(async (tx) => {
+            const links = await channelLinkWrite(tx, patch.notificationChannelIds, 'replace');
+            const dependencies = await dependencyWrite(tx, id, patch.dependsOn, 'replace');
+            return tx.service.update({
+              where: { id },
+              data: { ...toData(service), ...links, ...dependencies },
+              include: WITH_DEPENDENCIES,
+            });
+          }),
+        ),
       );
       log.info({ serviceId: row.id }, 'service updated');
       emit({ kind: 'updated', service: row });
@@ -109,7 +134,11 @@ export function createRegistry(deps: RegistryOptions): Registry {
     },
 
     async unregister(id) {
-      const row = await translateErrors('', () => guard(() => prisma.service.delete({ where: { id } })), id);
+      const row = await translateErrors(
+        '',
+        () => guard(() => prisma.service.delete({ where: { id }, include: WITH_DEPENDENCIES })),
+        id,
+      );
       log.info({ serviceId: row.id, name: row.name }, 'service unregistered');
       emit({ kind: 'unregistered', service: row });
       return row;
@@ -120,7 +149,7 @@ export function createRegistry(deps: RegistryOptions): Registry {
       if (current.paused === paused) return current;
       const row = await translateErrors(
         '',
-        () => guard(() => prisma.service.update({ where: { id }, data: { paused } })),
+        () => guard(() => prisma.service.update({ where: { id }, data: { paused }, include: WITH_DEPENDENCIES })),
         id,
       );
       log.info({ serviceId: id, paused }, paused ? 'service paused' : 'service resumed');
@@ -128,9 +157,10 @@ export function createRegistry(deps: RegistryOptions): Registry {
       return row;
     },
 
-    get: (id) => guard(() => prisma.service.findUnique({ where: { id } })),
-    findByName: (name) => guard(() => prisma.service.findUnique({ where: { name: name.trim() } })),
-    listAll: () => guard(() => prisma.service.findMany({ orderBy: { name: 'asc' } })),
+    get: (id) => guard(() => prisma.service.findUnique({ where: { id }, include: WITH_DEPENDENCIES })),
+    findByName: (name) =>
+      guard(() => prisma.service.findUnique({ where: { name: name.trim() }, include: WITH_DEPENDENCIES })),
+    listAll: () => guard(() => prisma.service.findMany({ orderBy: { name: 'asc' }, include: WITH_DEPENDENCIES })),
 
     onChange(listener) {
       listeners.add(listener);
@@ -207,18 +237,27 @@ async function translateErrors<T>(name: string, write: () => Promise<T>, id?: st
     if (err instanceof Prisma.PrismaClientKnownRequestError) {
       if (err.code === 'P2002') throw new ConflictError(`a service named "${name}" already exists`);
       if (err.code === 'P2025') throw notFound(id ?? name);
-      if (err.code === 'P2003') throw channelLinkViolation();
+      if (err.code === 'P2003') throw isDependencyViolation(err) ? dependencyViolation() : channelLinkViolation();
     }
     throw err;
   }
 }
 
-/** The checker's view of a service: what to request and how to judge it. */
-export function toCheckDefinition(row: ServiceRow): CheckDefinition {
-  return checkDefinitionOf(row.id, toInput(row), row.paused);
+function isDependencyViolation(err: Prisma.PrismaClientKnownRequestError): boolean {
+  return `${err.message} ${JSON.stringify(err.meta ?? {})}`.includes('ServiceDependency');
 }
 
-export function checkDefinitionOf(id: string, service: ServiceInput, paused: boolean): CheckDefinition {
+/** The checker's view of a service: what to request and how to judge it. */
+export function toCheckDefinition(row: ServiceRecord): CheckDefinition {
+  return checkDefinitionOf(row.id, toInput(row), row.paused, dependsOnOf(row));
+}
+
+export function checkDefinitionOf(
+  id: string,
+  service: ServiceInput,
+  paused: boolean,
+  dependsOn: readonly string[] = [],
+): CheckDefinition {
   const parsed = parseExpectedStatus(service.expectedStatus);
   if (!parsed.ok) throw new Error(`stored expectedStatus of ${id} is invalid: ${parsed.message}`);
   return {
@@ -240,5 +279,6 @@ export function checkDefinitionOf(id: string, service: ServiceInput, paused: boo
     tcp: service.tcp,
     dns: service.kind === 'DNS' ? (service.dns ?? { recordType: 'A' }) : null,
     tls: tlsOptionsOf(service),
+    dependsOn,
   };
 }
