@@ -7,7 +7,14 @@ export const STATUSES: ServiceStatus[] = ['DOWN', 'UNREACHABLE', 'DEGRADED', 'UN
 export const statusRank = (status: string) => ORDER[status as ServiceStatus] ?? 3;
 
 /** Each status has a shape as well as a colour, so colour is never the only signal. */
-export const STATUS_ICON: Record<string, string> = { UP: '●', DOWN: '▼', DEGRADED: '◆', PAUSED: '❚❚', UNKNOWN: '?', UNREACHABLE: '○' };
+export const STATUS_ICON: Record<string, string> = {
+  UP: '●',
+  DOWN: '▼',
+  DEGRADED: '◆',
+  PAUSED: '❚❚',
+  UNKNOWN: '?',
+  UNREACHABLE: '○',
+};
 export const STATUS_TEXT: Record<string, string> = {
   UP: 'Up',
   DOWN: 'Down',
