@@ -1,0 +1,75 @@
+import type { PrismaClient } from '../db/database.js';
+import { uuidv7 } from '../uuidv7.js';
+
+/** Who did it: a token's name, or one of these. */
+export const ACTOR_ENVIRONMENT_TOKEN = 'environment token';
+export const ACTOR_CONFIG_FILE = 'config file';
+/** A server without tokens: whoever reached it. */
+export const ACTOR_ANONYMOUS = 'anonymous';
+
+/** Longest summary kept; a longer one is cut with an ellipsis. */
+export const MAX_SUMMARY_LENGTH = 2_000;
+
+export interface AuditRecord {
+  actor: string;
+  /** What was done: a mutation's name (`updateService`), or a config action (`config.UPDATE`). */
+  operation: string;
+  /** What it was done to, for a person: `service "api"`; null when it concerns nothing in particular. */
+  target?: string | null;
+  /** What changed, without any secret value (the names of the fields, not what they hold). */
+  summary: string;
+  /** Defaults to now. */
+  at?: Date;
+}
+
+export interface AuditEntryRow {
+  id: string;
+  at: Date;
+  actor: string;
+  operation: string;
+  target: string | null;
+  summary: string;
+}
+
+/** The subset of a Prisma client (or of an interactive transaction) an audit write needs. */
+export type AuditWriter = Pick<PrismaClient, 'auditEntry'>;
+
+/**
+ * Records one entry. Pass the transaction client of the change itself (`prisma.$transaction(async
+ * (tx) => { …; await recordAudit(tx, {...}) })`) so the entry is written with it or not at all.
+ */
+export async function recordAudit(db: AuditWriter, record: AuditRecord): Promise<AuditEntryRow> {
+  const at = record.at ?? new Date();
+  const summary =
+    record.summary.length > MAX_SUMMARY_LENGTH ? `${record.summary.slice(0, MAX_SUMMARY_LENGTH - 1)}…` : record.summary;
+  return db.auditEntry.create({
+    data: {
+      id: uuidv7(at.getTime()),
+      at,
+      actor: record.actor,
+      operation: record.operation,
+      target: record.target ?? null,
+      summary,
+    },
+  });
+}
+
+export interface AuditLog {
+  record(record: AuditRecord): Promise<AuditEntryRow>;
+  /** Newest first; `afterId` is the id of the last entry of the previous page. */
+  page(limit: number, afterId?: string | null): Promise<AuditEntryRow[]>;
+  count(): Promise<number>;
+}
+
+export function createAuditLog(prisma: PrismaClient, now: () => Date = () => new Date()): AuditLog {
+  return {
+    record: (record) => recordAudit(prisma, { at: now(), ...record }),
+    page: (limit, afterId) =>
+      prisma.auditEntry.findMany({
+        where: afterId ? { id: { lt: afterId } } : undefined,
+        orderBy: { id: 'desc' },
+        take: limit,
+      }),
+    count: () => prisma.auditEntry.count(),
+  };
+}
