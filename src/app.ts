@@ -20,6 +20,7 @@ import { followRemoteEvents } from './cluster/follow-remote.js';
 import { createOwnershipSeam } from './cluster/ownership-seam.js';
 import { createTakeover } from './cluster/takeover.js';
 import type { Config } from './config.js';
+import { createConfigAsCode } from './config-file/config-as-code.js';
 import { createDatabaseHealth } from './db/availability.js';
 import { createEventBus } from './events/event-bus.js';
 import { setUnusedQueryPolicy } from './graphql/builder.js';
@@ -143,6 +144,17 @@ export async function createApp({
     checkUrl: (url) => policy.checkUrl(url),
     guard: health.guard,
   });
+  const statusPages = createStatusPages(db.prisma);
+  const configAsCode = createConfigAsCode({
+    prisma: db.prisma,
+    registry,
+    channels: notifications.channels,
+    statusPages,
+    env: config.configFile.env,
+    logger,
+    protectManaged: () => config.configFile.path !== undefined && config.configFile.mode === 'strict',
+    guard: health.guard,
+  });
   const seam = createOwnershipSeam();
   const { ownership, replicaId } = createOwnership({
     db,
@@ -213,7 +225,7 @@ export async function createApp({
     recentTransitions,
     serviceLookup: createServiceLookup(directory, (id) => registry.get(id)),
     notifications,
-    statusPages: createStatusPages(db.prisma),
+    statusPages,
     incidents: createIncidents(db.prisma, now, (incident) => {
       for (const serviceId of incident.serviceIds) {
         events.publish('incidentChanged', { serviceId, incidentId: incident.id });
@@ -284,6 +296,7 @@ export async function createApp({
       metrics,
       ws,
       notifications,
+      configAsCode,
     }),
   };
 }
