@@ -63,6 +63,7 @@ export function judge(
     consecutiveSuccesses,
     certificateExpiresAt: outcome.certificateExpiresAt ?? state.certificateExpiresAt,
     rootCause: status === 'UNREACHABLE' ? (rootCause ?? state.rootCause ?? null) : null,
+    ...(outcome.assertions === undefined ? {} : { assertions: outcome.assertions }),
   };
   const transition =
     status === state.status

@@ -33,12 +33,19 @@ export interface CheckRequestedEvent {
   serviceId: string;
 }
 
+/** An incident naming the service was opened, updated or resolved (status pages refresh). */
+export interface IncidentChangedEvent {
+  serviceId: string;
+  incidentId: string;
+}
+
 /** The topics of the event bus. */
 export type MonitorTopics = {
   statusChanged: StatusChangedEvent;
   checkCompleted: CheckCompletedEvent;
   serviceChanged: ServiceChangedEvent;
   checkRequested: CheckRequestedEvent;
+  incidentChanged: IncidentChangedEvent;
 };
 
 export type MonitorEvents = EventBus<MonitorTopics>;

@@ -1,3 +1,4 @@
+import type { AssertionResult } from '../probe/assert/assertion.js';
 import type { CheckFailureReason } from '../probe/prober.js';
 
 export const SERVICE_STATUSES = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN', 'PAUSED', 'UNREACHABLE'] as const;
@@ -20,6 +21,8 @@ export interface ServiceState {
   flapping?: boolean;
   /** UNREACHABLE only: the id of the deepest DOWN service it depends on (checks/dependencies.ts). */
   rootCause?: string | null;
+  /** The last check's assertions, in order, with what was found (absent: none were evaluated). */
+  assertions?: readonly AssertionResult[];
 }
 
 export function initialState(paused: boolean, now: Date): ServiceState {

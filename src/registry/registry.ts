@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CheckDefinition } from '../checks/check-definition.js';
 import { Prisma, type PrismaClient, type Service as ServiceRow } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
+import type { Assertion } from '../probe/assert/assertion.js';
 import type { DnsOptions } from '../probe/dns/options.js';
 import { parseExpectedStatus } from '../probe/http/expected-status.js';
 import type { CheckKind } from '../probe/kinds.js';
@@ -37,13 +38,30 @@ export type RegistryChange =
 
 export type RegistryListener = (change: RegistryChange) => void;
 
-export interface Registry {
-  /** Validates a definition (rules and target policy) without storing it; throws ValidationError. */
-  validate(input: RegisterInput): ServiceInput;
-  register(input: RegisterInput & ServiceLinks & DependencyLinks): Promise<ServiceRecord>;
-  update(id: string, patch: UpdateInput & ServiceLinks & DependencyLinks): Promise<ServiceRecord>;
+/** The writes of the registry, each validated as a mutation's and announced to the listeners. */
+export interface RegistryWrites {
+  register(input: RegisterInput & ServiceLinks & DependencyLinks, marks?: RowMarks): Promise<ServiceRecord>;
+  update(id: string, patch: UpdateInput & ServiceLinks & DependencyLinks, marks?: RowMarks): Promise<ServiceRecord>;
   unregister(id: string): Promise<ServiceRecord>;
   setPaused(id: string, paused: boolean): Promise<ServiceRecord>;
+}
+
+/** Writes inside a caller's transaction: listeners hear of them only on `committed()`, after the commit. */
+export interface RegistryBatch extends RegistryWrites {
+  committed(): void;
+}
+
+/** What config as code records beside a definition (who manages it, the ${VAR} references it was given). */
+export interface RowMarks {
+  managedBy?: string | null;
+  configRefs?: Record<string, string> | null;
+}
+
+export interface Registry extends RegistryWrites {
+  /** Validates a definition (rules and target policy) without storing it; throws ValidationError. */
+  validate(input: RegisterInput): ServiceInput;
+  /** The same writes on `tx`, a transaction the caller commits (config as code: all or nothing). */
+  batch(tx: DbClient): RegistryBatch;
   get(id: string): Promise<ServiceRecord | null>;
   findByName(name: string): Promise<ServiceRecord | null>;
   /** Every service, for loading the scheduler and the cache at start-up. */
@@ -51,6 +69,9 @@ export interface Registry {
   /** Called after each committed change; returns an unsubscribe function. */
   onChange(listener: RegistryListener): () => void;
 }
+
+/** A client or an interactive transaction: every write here works on either. */
+export type DbClient = Prisma.TransactionClient;
 
 export interface RegistryOptions {
   prisma: PrismaClient;
@@ -61,9 +82,13 @@ export interface RegistryOptions {
   guard?: <T>(operation: () => Promise<T>) => Promise<T>;
 }
 
+type Guard = <T>(operation: () => Promise<T>) => Promise<T>;
+/** Runs `work` in a transaction: a new one, or the caller's (a batch). */
+type Transact = <T>(work: (tx: DbClient) => Promise<T>) => Promise<T>;
+
 export function createRegistry(deps: RegistryOptions): Registry {
   const { prisma } = deps;
-  const guard = deps.guard ?? (<T>(operation: () => Promise<T>) => operation());
+  const guard: Guard = deps.guard ?? (<T>(operation: () => Promise<T>) => operation());
   const validate = (service: ServiceInput): ServiceInput => {
     const valid = validateService(service);
     const refusal = deps.checkUrl?.(valid.url);
@@ -83,78 +108,102 @@ export function createRegistry(deps: RegistryOptions): Registry {
     }
   };
 
-  const existing = async (id: string): Promise<ServiceRecord> => {
-    const row = await guard(() => prisma.service.findUnique({ where: { id }, include: WITH_DEPENDENCIES }));
-    if (!row) throw notFound(id);
-    return row;
+  const writes = (
+    client: DbClient,
+    announce: (change: RegistryChange) => void,
+    run: Guard,
+    transact: Transact,
+  ): RegistryWrites => {
+    const existing = async (id: string): Promise<ServiceRecord> => {
+      const row = await run(() => client.service.findUnique({ where: { id }, include: WITH_DEPENDENCIES }));
+      if (!row) throw notFound(id);
+      return row;
+    };
+    return {
+      async register(input, marks) {
+        const service = validate(withDefaults(input));
+        const row = await translateErrors(service.name, () =>
+          run(() =>
+            transact(async (tx) => {
+              const id = randomUUID();
+              const links = await channelLinkWrite(tx, input.notificationChannelIds ?? null, 'create');
+              const dependencies = await dependencyWrite(tx, id, input.dependsOn ?? null, 'create');
+              return tx.service.create({
+                data: { id, ...toData(service), ...links, ...dependencies, ...marksData(marks) },
+                include: WITH_DEPENDENCIES,
+              });
+            }),
+          ),
+        );
+        log.info({ serviceId: row.id, name: row.name }, 'service registered');
+        announce({ kind: 'registered', service: row });
+        return row;
+      },
+
+      async update(id, patch, marks) {
+        const current = await existing(id);
+        const service = validate(mergeUpdate(toInput(current), patch));
+        const row = await translateErrors(service.name, () =>
+          run(() =>
+            transact(async (tx) => {
+              const links = await channelLinkWrite(tx, patch.notificationChannelIds, 'replace');
+              const dependencies = await dependencyWrite(tx, id, patch.dependsOn, 'replace');
+              return tx.service.update({
+                where: { id },
+                data: { ...toData(service), ...links, ...dependencies, ...marksData(marks) },
+                include: WITH_DEPENDENCIES,
+              });
+            }),
+          ),
+        );
+        log.info({ serviceId: row.id }, 'service updated');
+        announce({ kind: 'updated', service: row });
+        return row;
+      },
+
+      async unregister(id) {
+        const row = await translateErrors(
+          '',
+          () => run(() => client.service.delete({ where: { id }, include: WITH_DEPENDENCIES })),
+          id,
+        );
+        log.info({ serviceId: row.id, name: row.name }, 'service unregistered');
+        announce({ kind: 'unregistered', service: row });
+        return row;
+      },
+
+      async setPaused(id, paused) {
+        const current = await existing(id);
+        if (current.paused === paused) return current;
+        const row = await translateErrors(
+          '',
+          () => run(() => client.service.update({ where: { id }, data: { paused }, include: WITH_DEPENDENCIES })),
+          id,
+        );
+        log.info({ serviceId: id, paused }, paused ? 'service paused' : 'service resumed');
+        announce({ kind: paused ? 'paused' : 'resumed', service: row });
+        return row;
+      },
+    };
   };
 
   return {
     validate: (input) => validate(withDefaults(input)),
+    ...writes(prisma, emit, guard, (work) => prisma.$transaction(work)),
 
-    async register(input) {
-      const service = validate(withDefaults(input));
-      const id = randomUUID();
-      const row = await translateErrors(service.name, () =>
-        guard(() =>
-          prisma.$transaction(async (tx) => {
-            const links = await channelLinkWrite(tx, input.notificationChannelIds ?? null, 'create');
-            const dependencies = await dependencyWrite(tx, id, input.dependsOn ?? null, 'create');
-            return tx.service.create({
-              data: { id, ...toData(service), ...links, ...dependencies },
-              include: WITH_DEPENDENCIES,
-            });
-          }),
+    batch(tx) {
+      const changes: RegistryChange[] = [];
+      return {
+        ...writes(
+          tx,
+          (change) => changes.push(change),
+          (operation) => operation(),
+          (work) => work(tx),
         ),
-      );
-      log.info({ serviceId: row.id, name: row.name }, 'service registered');
-      emit({ kind: 'registered', service: row });
-      return row;
-    },
-
-    async update(id, patch) {
-      const current = await existing(id);
-      const service = validate(mergeUpdate(toInput(current), patch));
-      const row = await translateErrors(service.name, () =>
-        guard(() =>
-          prisma.$transaction(async (tx) => {
-            const links = await channelLinkWrite(tx, patch.notificationChannelIds, 'replace');
-            const dependencies = await dependencyWrite(tx, id, patch.dependsOn, 'replace');
-            return tx.service.update({
-              where: { id },
-              data: { ...toData(service), ...links, ...dependencies },
-              include: WITH_DEPENDENCIES,
-            });
-          }),
-        ),
-      );
-      log.info({ serviceId: row.id }, 'service updated');
-      emit({ kind: 'updated', service: row });
-      return row;
-    },
-
-    async unregister(id) {
-      const row = await translateErrors(
-        '',
-        () => guard(() => prisma.service.delete({ where: { id }, include: WITH_DEPENDENCIES })),
-        id,
-      );
-      log.info({ serviceId: row.id, name: row.name }, 'service unregistered');
-      emit({ kind: 'unregistered', service: row });
-      return row;
-    },
-
-    async setPaused(id, paused) {
-      const current = await existing(id);
-      if (current.paused === paused) return current;
-      const row = await translateErrors(
-        '',
-        () => guard(() => prisma.service.update({ where: { id }, data: { paused }, include: WITH_DEPENDENCIES })),
-        id,
-      );
-      log.info({ serviceId: id, paused }, paused ? 'service paused' : 'service resumed');
-      emit({ kind: paused ? 'paused' : 'resumed', service: row });
-      return row;
+        committed() {
+          for (const change of changes.splice(0)) emit(change);
+        },
+      };
     },
 
     get: (id) => guard(() => prisma.service.findUnique({ where: { id }, include: WITH_DEPENDENCIES })),
@@ -166,6 +215,16 @@ export function createRegistry(deps: RegistryOptions): Registry {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+  };
+}
+
+export function marksData(marks: RowMarks | undefined) {
+  if (!marks) return {};
+  return {
+    ...(marks.managedBy === undefined ? {} : { managedBy: marks.managedBy }),
+    ...(marks.configRefs === undefined
+      ? {}
+      : { configRefs: marks.configRefs === null ? Prisma.DbNull : (marks.configRefs as Prisma.InputJsonValue) }),
   };
 }
 
@@ -189,7 +248,13 @@ export function toInput(row: ServiceRow): ServiceInput {
     dns: options.dns ?? null,
     tlsSkipVerify: options.tls?.skipVerify ?? false,
     caCertificate: options.tls?.caCertificate ?? null,
+    assertions: assertionsOfRow(row),
   };
+}
+
+/** Assertions are stored as a JSON array, in the order the operator gave them. */
+export function assertionsOfRow(row: Pick<ServiceRow, 'assertions'>): Assertion[] {
+  return Array.isArray(row.assertions) ? (row.assertions as unknown as Assertion[]) : [];
 }
 
 /** The kind's options stored as one JSON object (src/probe/kinds.ts says which kind reads which). */
@@ -221,6 +286,7 @@ function toData(service: ServiceInput) {
     ...columns,
     kind: kind ?? 'HTTP',
     headers: service.headers as unknown as Prisma.InputJsonValue,
+    assertions: service.assertions as unknown as Prisma.InputJsonValue,
     kindOptions: kindOptions as Prisma.InputJsonValue,
   };
 }
@@ -279,6 +345,7 @@ export function checkDefinitionOf(
     tcp: service.tcp,
     dns: service.kind === 'DNS' ? (service.dns ?? { recordType: 'A' }) : null,
     tls: tlsOptionsOf(service),
+    assertions: service.assertions,
     dependsOn,
   };
 }
