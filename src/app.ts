@@ -27,6 +27,7 @@ import { setUnusedQueryPolicy } from './graphql/builder.js';
 import type { GraphQLDeps } from './graphql/deps.js';
 import { schema } from './graphql/schema/index.js';
 import { createHistory } from './history/history.js';
+import { downStatuses } from './history/sla.js';
 import { createLifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { createMaintenance } from './maintenance/maintenance.js';
@@ -199,7 +200,7 @@ export async function createApp({
     onLag: (lagMs) => metrics.schedulerLag.observe(lagMs / 1000),
     onDiscard: () => metrics.discardedResults.inc(),
     requestRemoteCheck: requestCheckThrough(events),
-    contextOf: (serviceId) => ({ maintenance: maintenance.inForce(serviceId) }),
+    maintenanceOf: (serviceId) => maintenance.inForce(serviceId),
     reportsUnchecked: !events.shared,
   });
 
@@ -246,6 +247,7 @@ export async function createApp({
     }),
     maintenance,
     now,
+    slaDownStatuses: downStatuses(config.history.unreachableIsDown),
   };
   const { yoga, server, ws, live } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
   metrics.live.ownedServices = () => (Number.isFinite(ownership.owned) ? ownership.owned : monitor.scheduled);

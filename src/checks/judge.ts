@@ -17,21 +17,23 @@ export interface Transition {
   message: string | null;
 }
 
+export interface Judgement {
+  state: ServiceState;
+  transition: Transition | null;
+}
+
 /** A maintenance window, as the judge needs it. */
 export interface MaintenanceRef {
   id: string;
   name: string;
 }
 
-/** What else decides the status shown, besides the checks. */
+/** What the judge needs to know beyond the service's own checks. */
 export interface JudgeContext {
+  /** The deepest DOWN service this one depends on (checks/dependencies.ts), or null: none is DOWN. */
+  rootCause?: string | null;
   /** The maintenance window in force for the service, if any. */
   maintenance?: MaintenanceRef | null;
-}
-
-export interface Judgement {
-  state: ServiceState;
-  transition: Transition | null;
 }
 
 /**
@@ -40,6 +42,8 @@ export interface Judgement {
  * consecutive passes take DOWN back to UP, or to DEGRADED when the last pass was slow. Between
  * UP and DEGRADED a passing check moves at once: both are passing, the latency decides which.
  * A paused service is not judged: its checks are not run and in-flight results are discarded.
+ * A failing service whose `context.rootCause` is set (a service it depends on is DOWN) is
+ * UNREACHABLE instead of DOWN; once none is, its next failing check makes it DOWN.
  * The thresholds always run on what the checks say (`checkStatus`); `shownStatus` then puts
  * maintenance over it.
  */
@@ -53,7 +57,10 @@ export function judge(
   const consecutiveFailures = outcome.ok ? 0 : state.consecutiveFailures + 1;
   const consecutiveSuccesses = outcome.ok ? state.consecutiveSuccesses + 1 : 0;
   const checked = nextStatus(checkStatusOf(state), outcome, consecutiveFailures, consecutiveSuccesses, thresholds);
-  const status = shownStatus(checked, context);
+  const rootCause = context.rootCause ?? null;
+  // Failing while a service it depends on is DOWN: UNREACHABLE, not DOWN.
+  const own: ServiceStatus = checked === 'DOWN' && rootCause !== null ? 'UNREACHABLE' : checked;
+  const status = shownStatus(own, context);
   const next: ServiceState = {
     status,
     since: status === state.status ? state.since : now,
@@ -66,7 +73,9 @@ export function judge(
     consecutiveFailures,
     consecutiveSuccesses,
     certificateExpiresAt: outcome.certificateExpiresAt ?? state.certificateExpiresAt,
-    ...overlaid(status, checked, context),
+    rootCause: own === 'UNREACHABLE' ? (rootCause ?? state.rootCause ?? null) : null,
+    ...(outcome.assertions === undefined ? {} : { assertions: outcome.assertions }),
+    ...overlaid(status, own, context),
   };
   const transition =
     status === state.status
@@ -135,11 +144,13 @@ function nextStatus(
 ): ServiceStatus {
   if (current === 'PAUSED') return 'PAUSED';
   if (!outcome.ok) {
-    if (current === 'UNKNOWN' || failures >= failureThreshold) return 'DOWN';
+    // An UNREACHABLE service's failures are its own again: DOWN, unless judge() finds a root cause.
+    if (current === 'UNKNOWN' || current === 'UNREACHABLE' || failures >= failureThreshold) return 'DOWN';
     return current;
   }
   const passing: ServiceStatus = outcome.degraded ? 'DEGRADED' : 'UP';
-  if (current === 'DOWN' && successes < successThreshold) return 'DOWN';
+  // Recovering takes successThreshold passes, from UNREACHABLE as from DOWN.
+  if ((current === 'DOWN' || current === 'UNREACHABLE') && successes < successThreshold) return current;
   return passing;
 }
 
@@ -147,6 +158,29 @@ function transitionMessage(outcome: CheckOutcome): string | null {
   if (!outcome.ok || outcome.degraded) return outcome.message;
   const latency = `${Math.round(outcome.latencyMs)} ms`;
   return outcome.httpStatus === null ? `passed in ${latency}` : `HTTP ${outcome.httpStatus} in ${latency}`;
+}
+
+/**
+ * A service it depends on changed, without a check of its own: a DOWN service whose ancestor is now
+ * DOWN becomes UNREACHABLE (it failed a moment before its parent did), and an UNREACHABLE one
+ * takes the deepest DOWN ancestor as its root cause. Recovery is left to its next checks.
+ */
+export function dependencyJudgement(state: ServiceState, rootCause: string | null, now: Date): Judgement {
+  if (state.status === 'MAINTENANCE') {
+    // Under maintenance nothing shows; what the checks say underneath follows the dependency.
+    const own = dependencyJudgement({ ...state, status: checkStatusOf(state) }, rootCause, now).state;
+    return { state: { ...own, status: 'MAINTENANCE', since: state.since, checkStatus: own.status }, transition: null };
+  }
+  if (rootCause === null || (state.status !== 'DOWN' && state.status !== 'UNREACHABLE')) {
+    return { state, transition: null };
+  }
+  if (state.status === 'UNREACHABLE') {
+    return { state: state.rootCause === rootCause ? state : { ...state, rootCause }, transition: null };
+  }
+  return {
+    state: { ...state, status: 'UNREACHABLE', since: now, rootCause },
+    transition: { previous: 'DOWN', current: 'UNREACHABLE', at: now, message: 'a service it depends on is DOWN' },
+  };
 }
 
 /** Operator actions are transitions too: PAUSED on pause, back to UNKNOWN on resume. */
@@ -163,6 +197,7 @@ export function operatorTransition(state: ServiceState, paused: boolean, now: Da
       consecutiveSuccesses: 0,
       message: null,
       reason: null,
+      rootCause: null,
     },
     transition: {
       previous: state.status,

@@ -58,6 +58,7 @@ export function createStatusCache(): StatusCache {
         paused: count('PAUSED'),
         unknown: count('UNKNOWN'),
         maintenance: count('MAINTENANCE'),
+        unreachable: count('UNREACHABLE'),
       };
     },
     idsWithStatus(statuses) {

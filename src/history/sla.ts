@@ -4,7 +4,18 @@ import type { RollupBuffer } from './rollup-buffer.js';
 
 /** Statuses that spend an SLA's error budget. */
 export const DOWN_STATUSES: ReadonlySet<ServiceStatus> = new Set<ServiceStatus>(['DOWN']);
+
+/**
+ * What spends the budget: DOWN, and UNREACHABLE unless SLA_UNREACHABLE_IS_DOWN=false (a service
+ * whose dependency is down is down for its own users all the same).
+ */
+export function downStatuses(unreachableIsDown: boolean): ReadonlySet<ServiceStatus> {
+  return unreachableIsDown ? new Set<ServiceStatus>([...DOWN_STATUSES, 'UNREACHABLE']) : DOWN_STATUSES;
+}
 const HOUR_MS = 60 * 60 * 1000;
+
+/** Statuses left out of an SLA altogether: neither up nor down, the time does not count. */
+export const EXCLUDED_STATUSES: ReadonlySet<ServiceStatus> = new Set<ServiceStatus>(['MAINTENANCE']);
 
 export interface SlaReport {
   objective: number;
@@ -24,35 +35,27 @@ export interface StatusTimeline {
   changes: readonly { at: Date; current: ServiceStatus }[];
 }
 
-/** Statuses left out of an SLA altogether: neither up nor down, the time does not count. */
-export const EXCLUDED_STATUSES: ReadonlySet<ServiceStatus> = new Set<ServiceStatus>(['MAINTENANCE']);
-
-/** Milliseconds of [from, to) spent in one of `statuses`. */
-export function timeInMs(
+/** Milliseconds of [from, to) spent in a down status (or in any of `spending`). */
+export function downtimeMs(
   timeline: StatusTimeline,
   from: number,
   to: number,
-  statuses: ReadonlySet<ServiceStatus>,
+  spending: ReadonlySet<ServiceStatus> = DOWN_STATUSES,
 ): number {
   let status = timeline.atStart;
   let since = from;
-  let total = 0;
+  let down = 0;
   for (const change of timeline.changes) {
     const at = change.at.getTime();
     if (at >= to) break;
     if (at > since) {
-      if (status !== null && statuses.has(status)) total += at - since;
+      if (status !== null && spending.has(status)) down += at - since;
       since = at;
     }
     status = change.current;
   }
-  if (status !== null && statuses.has(status) && to > since) total += to - since;
-  return total;
-}
-
-/** Milliseconds of [from, to) spent in a down status. */
-export function downtimeMs(timeline: StatusTimeline, from: number, to: number): number {
-  return timeInMs(timeline, from, to, DOWN_STATUSES);
+  if (status !== null && spending.has(status) && to > since) down += to - since;
+  return down;
 }
 
 /**
@@ -60,14 +63,20 @@ export function downtimeMs(timeline: StatusTimeline, from: number, to: number): 
  * downtime is measured in time from the stored transitions, not in checks. Time in maintenance
  * is left out of the window (neither up nor down), so it neither spends nor earns budget.
  */
-export function slaReport(objective: number, windowMs: number, now: number, timeline: StatusTimeline): SlaReport {
+export function slaReport(
+  objective: number,
+  windowMs: number,
+  now: number,
+  timeline: StatusTimeline,
+  spending: ReadonlySet<ServiceStatus> = DOWN_STATUSES,
+): SlaReport {
   const from = now - windowMs;
-  const down = downtimeMs(timeline, from, now);
-  const measured = windowMs - timeInMs(timeline, from, now, EXCLUDED_STATUSES);
+  const down = downtimeMs(timeline, from, now, spending);
+  const measured = windowMs - downtimeMs(timeline, from, now, EXCLUDED_STATUSES);
   const allowedMs = (1 - objective) * measured;
   const hour = timelineFrom(timeline, now - HOUR_MS);
-  const lastHour = downtimeMs(hour, now - HOUR_MS, now);
-  const hourMeasured = HOUR_MS - timeInMs(hour, now - HOUR_MS, now, EXCLUDED_STATUSES);
+  const lastHour = downtimeMs(hour, now - HOUR_MS, now, spending);
+  const hourMeasured = HOUR_MS - downtimeMs(hour, now - HOUR_MS, now, EXCLUDED_STATUSES);
   return {
     objective,
     uptime: measured > 0 ? 1 - down / measured : null,

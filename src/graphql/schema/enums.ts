@@ -14,6 +14,9 @@ export const ServiceStatusEnum = builder.enumType('ServiceStatus', {
     MAINTENANCE: {
       description: 'Inside a maintenance window: still checked, never alerted, left out of uptime and SLA.',
     },
+    UNREACHABLE: {
+      description: 'Failing while a service it depends on is DOWN: not alerted; state.rootCause names that service.',
+    },
   } satisfies Record<ServiceStatus, object>,
 });
 

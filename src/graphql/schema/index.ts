@@ -2,6 +2,7 @@ import { builder } from '../builder.js';
 import './scalars.js';
 import './errors.js';
 import './enums.js';
+import './assertions.js';
 import './service.js';
 import './service-queries.js';
 import './service-mutations.js';
@@ -12,6 +13,7 @@ import './notifications.js';
 import './status-pages.js';
 import './incidents.js';
 import './maintenance.js';
+import './dependencies.js';
 
 builder.queryType({});
 builder.mutationType({});

@@ -24,6 +24,7 @@ export const StatusSummary = builder.simpleObject('StatusSummary', {
     paused: t.int(),
     unknown: t.int(),
     maintenance: t.int({ description: 'In a maintenance window.' }),
+    unreachable: t.int(),
   }),
 });
 

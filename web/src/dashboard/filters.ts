@@ -50,6 +50,7 @@ export function countByStatus(rows: Iterable<Row>): Record<string, number> {
     DEGRADED: 0,
     PAUSED: 0,
     UNKNOWN: 0,
+    UNREACHABLE: 0,
     MAINTENANCE: 0,
   };
   for (const row of rows) {
