@@ -95,6 +95,8 @@ export function serviceSpec(input: ServiceInput, channelNames: readonly string[]
       continue;
     }
     if (field === 'kind' && value === kindOfSchemeOf(input.url)) continue;
+    // Each assertion as written: no null path or value, no degrade: false.
+    if (field === 'assertions') value = input.assertions.map((a) => withoutNulls({ ...a, degrade: a.degrade || null }));
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       value = withoutNulls(value as Record<string, unknown>);
       if (Object.keys(value as object).length === 0) continue;

@@ -254,7 +254,15 @@ export function toInput(row: ServiceRow): ServiceInput {
 
 /** Assertions are stored as a JSON array, in the order the operator gave them. */
 export function assertionsOfRow(row: Pick<ServiceRow, 'assertions'>): Assertion[] {
-  return Array.isArray(row.assertions) ? (row.assertions as unknown as Assertion[]) : [];
+  if (!Array.isArray(row.assertions)) return [];
+  // jsonb orders keys its own way: rebuilt in one order, so that equal definitions compare equal.
+  return (row.assertions as unknown as Assertion[]).map(({ source, path, operator, value, degrade }) => ({
+    source,
+    path: path ?? null,
+    operator,
+    value: value ?? null,
+    degrade: degrade === true,
+  }));
 }
 
 /** The kind's options stored as one JSON object (src/probe/kinds.ts says which kind reads which). */
