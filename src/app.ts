@@ -51,9 +51,11 @@ import { createHttpServer } from './server/http-server.js';
 import { createLivePageStreams } from './server/pages/live-page-stream.js';
 import { createPublicRoutes } from './server/pages/public-routes.js';
 import { renderStatusMain } from './server/pages/status-page-html.js';
+import { createPushRoute } from './server/push-route.js';
 import { createSharedSubscriptions } from './server/shared-subscriptions.js';
 import { attachGraphQLWebSocket } from './server/ws-server.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
+import { createPushIntake, type PushIntake } from './sync/push-intake.js';
 import { createServiceSync } from './sync/service-sync.js';
 import { VERSION } from './version.js';
 
@@ -87,6 +89,8 @@ export interface AppOptions {
   signal?: AbortSignal;
   /** The database, already opening (main.ts opens it while this module's imports load). */
   database?: Promise<MigratedDatabase>;
+  /** Longest wait between looks at heartbeat deadlines (default 1 s; tests moving `now` use less). */
+  heartbeatPollMs?: number;
 }
 
 /**
@@ -103,6 +107,7 @@ export async function createApp({
   notify,
   signal,
   database,
+  heartbeatPollMs,
 }: AppOptions): Promise<App> {
   const log = logger.child({ component: 'app' });
   const metrics = createMetrics(new MetricsRegistry(), { perService: config.metrics.perService });
@@ -200,6 +205,7 @@ export async function createApp({
     onLag: (lagMs) => metrics.schedulerLag.observe(lagMs / 1000),
     onDiscard: () => metrics.discardedResults.inc(),
     requestRemoteCheck: requestCheckThrough(events),
+    heartbeatPollMs,
     maintenanceOf: (serviceId) => maintenance.inForce(serviceId),
     reportsUnchecked: !events.shared,
   });
@@ -227,6 +233,7 @@ export async function createApp({
     if (remote && (kind === 'registered' || kind === 'resumed')) ownership.claimSoon();
   });
   const follower = followRemoteEvents({ events, sync, monitor, registry, history, logger });
+  const pushIntake = createPushIntake({ directory, monitor, events, now, logger });
 
   // The API: GraphQL over HTTP and WebSockets, /metrics.
   const deps: GraphQLDeps = {
@@ -247,9 +254,18 @@ export async function createApp({
     }),
     maintenance,
     now,
+    publicUrl: config.notify.publicUrl,
     slaDownStatuses: downStatuses(config.history.unreachableIsDown),
   };
-  const { yoga, server, ws, live } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
+  const { yoga, server, ws, live } = createApi({
+    config,
+    logger,
+    metrics,
+    auth,
+    deps,
+    pushIntake,
+    isReady: () => db.ping(1_000),
+  });
   metrics.live.ownedServices = () => (Number.isFinite(ownership.owned) ? ownership.owned : monitor.scheduled);
 
   // Started top to bottom, stopped bottom to top.
@@ -339,11 +355,12 @@ interface ApiParts {
   metrics: Metrics;
   auth: Authenticator;
   deps: GraphQLDeps;
+  pushIntake: PushIntake;
   isReady: () => Promise<boolean>;
 }
 
 /** GraphQL (Yoga) on one HTTP server with /metrics, plus graphql-ws on the same port; their gauges. */
-function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
+function createApi({ config, logger, metrics, auth, deps, pushIntake, isReady }: ApiParts) {
   setUnusedQueryPolicy(config.graphql.unusedQuery);
   const yoga = createYogaServer({ schema, deps, auth, metrics, logger, production: config.production });
   const pageDeps = {
@@ -372,6 +389,11 @@ function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
     metrics,
     metricsToken: config.auth.metricsToken,
     isReady,
+    pushRoute: createPushRoute({
+      intake: pushIntake,
+      logger,
+      onPush: (outcome) => metrics.heartbeatPushes.inc({ outcome }),
+    }),
     publicRoutes: createPublicRoutes({
       pageView: (slug) => pageView(pageDeps, slug),
       statusBadge: (name) => statusBadge(pageDeps, name),

@@ -6,8 +6,14 @@ export interface GraphQLContext extends GraphQLDeps {
   /** The authenticated principal (server/auth.ts); subscriptions are shared only within one principal. */
   principal: string;
   loaders: Loaders;
+  /** The origin the request was sent to (push URLs are made from it when PUBLIC_URL is unset). */
+  requestOrigin: string | null;
 }
 
-export function createContext(deps: GraphQLDeps, principal: string): GraphQLContext {
-  return { ...deps, principal, loaders: createLoaders(deps) };
+export function createContext(
+  deps: GraphQLDeps,
+  principal: string,
+  requestOrigin: string | null = null,
+): GraphQLContext {
+  return { ...deps, principal, loaders: createLoaders(deps), requestOrigin };
 }

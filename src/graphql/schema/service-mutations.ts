@@ -4,6 +4,7 @@ import { builder } from '../builder.js';
 import { AssertionInput } from './assertions.js';
 import { CheckKindEnum, HttpMethodEnum } from './enums.js';
 import { resultUnion } from './errors.js';
+import { HeartbeatOptionsInput, pushUrlOf } from './heartbeat-options.js';
 import { ServiceNode } from './service.js';
 import { nodeIdOf, requireServiceId } from './service-ids.js';
 
@@ -34,9 +35,9 @@ export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
     name: t.string({ required: true }),
     kind: t.field({
       type: CheckKindEnum,
-      description: "Default: from the url's scheme; when given, it must match it.",
+      description: "Default: from the url's scheme; when given, it must match it. HEARTBEAT: a passive check, no url.",
     }),
-    url: t.string({ required: true }),
+    url: t.string({ description: 'What to check; required for every kind but HEARTBEAT.' }),
     method: t.field({ type: HttpMethodEnum, defaultValue: SERVICE_DEFAULTS.method }),
     headers: t.field({ type: [HeaderInput] }),
     intervalSeconds: t.int({ defaultValue: SERVICE_DEFAULTS.intervalSeconds }),
@@ -51,6 +52,10 @@ export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
     dns: t.field({ type: DnsOptionsInput, description: 'DNS only (default: A records).' }),
     tlsSkipVerify: t.boolean({ description: 'TLS only: accept any certificate (default false).' }),
     caCertificate: t.string({ description: "TLS only: PEM of private CAs to trust besides Node's roots." }),
+    heartbeat: t.field({
+      type: HeartbeatOptionsInput,
+      description: 'HEARTBEAT only: expected every periodSeconds or on a cron schedule, with grace.',
+    }),
     assertions: t.field({
       type: [AssertionInput],
       description: 'At most 20, evaluated in order on every check.',
@@ -85,6 +90,10 @@ const UpdateServiceInput = builder.inputType('UpdateServiceInput', {
     dns: t.field({ type: DnsOptionsInput, description: 'DNS only.' }),
     tlsSkipVerify: t.boolean({ description: 'TLS only.' }),
     caCertificate: t.string({ description: 'TLS only; null removes it.' }),
+    heartbeat: t.field({
+      type: HeartbeatOptionsInput,
+      description: 'HEARTBEAT only; replaces the schedule whole.',
+    }),
     assertions: t.field({ type: [AssertionInput], description: 'Replaces them all; null or [] removes them.' }),
     notificationChannelIds: t.idList({ description: 'Replaces the named channels; [] removes them all.' }),
     dependsOn: t.idList({ description: 'Replaces the services this one depends on; [] removes them all.' }),
@@ -92,7 +101,14 @@ const UpdateServiceInput = builder.inputType('UpdateServiceInput', {
 });
 
 export const ServicePayload = builder.simpleObject('ServicePayload', {
-  fields: (t) => ({ service: t.field({ type: ServiceNode }) }),
+  fields: (t) => ({
+    service: t.field({ type: ServiceNode }),
+    pushUrl: t.string({
+      nullable: true,
+      description:
+        'HEARTBEAT: the full push URL with its secret. Returned only by registerService and rotatePushToken; never readable afterwards.',
+    }),
+  }),
 });
 
 /** Global ids of NotificationChannel to database ids; an id of another type names its entry. */
@@ -122,13 +138,26 @@ builder.mutationFields((t) => ({
     type: ServicePayload,
     errors: resultUnion('RegisterServiceResult', [ValidationError, ConflictError]),
     args: { input: t.arg({ type: RegisterServiceInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({
-      service: await ctx.registry.register({
+    resolve: async (_root, { input }, ctx) => {
+      const { pushToken, ...service } = await ctx.registry.register({
         ...input,
         notificationChannelIds: channelIdsOf(input.notificationChannelIds),
         dependsOn: dependsOnIdsOf(input.dependsOn),
-      }),
-    }),
+      });
+      const base = ctx.publicUrl ?? ctx.requestOrigin;
+      return { service, pushUrl: pushToken === undefined ? null : pushUrlOf(base, service.id, pushToken) };
+    },
+  }),
+
+  rotatePushToken: t.field({
+    type: ServicePayload,
+    description: 'HEARTBEAT: a new push secret (the old one stops working at once); pushUrl is shown this once.',
+    errors: resultUnion('RotatePushTokenResult', [ValidationError, NotFoundError]),
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      const { service, pushToken } = await ctx.registry.rotatePushToken(requireServiceId(String(id)));
+      return { service, pushUrl: pushUrlOf(ctx.publicUrl ?? ctx.requestOrigin, service.id, pushToken) };
+    },
   }),
 
   updateService: t.field({
