@@ -20,12 +20,14 @@ import { followRemoteEvents } from './cluster/follow-remote.js';
 import { createOwnershipSeam } from './cluster/ownership-seam.js';
 import { createTakeover } from './cluster/takeover.js';
 import type { Config } from './config.js';
+import { createConfigAsCode } from './config-file/config-as-code.js';
 import { createDatabaseHealth } from './db/availability.js';
 import { createEventBus } from './events/event-bus.js';
 import { setUnusedQueryPolicy } from './graphql/builder.js';
 import type { GraphQLDeps } from './graphql/deps.js';
 import { schema } from './graphql/schema/index.js';
 import { createHistory } from './history/history.js';
+import { downStatuses } from './history/sla.js';
 import { createLifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { createCheckMetrics } from './metrics/check-metrics.js';
@@ -143,6 +145,17 @@ export async function createApp({
     checkUrl: (url) => policy.checkUrl(url),
     guard: health.guard,
   });
+  const statusPages = createStatusPages(db.prisma);
+  const configAsCode = createConfigAsCode({
+    prisma: db.prisma,
+    registry,
+    channels: notifications.channels,
+    statusPages,
+    env: config.configFile.env,
+    logger,
+    protectManaged: () => config.configFile.path !== undefined && config.configFile.mode === 'strict',
+    guard: health.guard,
+  });
   const seam = createOwnershipSeam();
   const { ownership, replicaId } = createOwnership({
     db,
@@ -213,13 +226,14 @@ export async function createApp({
     recentTransitions,
     serviceLookup: createServiceLookup(directory, (id) => registry.get(id)),
     notifications,
-    statusPages: createStatusPages(db.prisma),
+    statusPages,
     incidents: createIncidents(db.prisma, now, (incident) => {
       for (const serviceId of incident.serviceIds) {
         events.publish('incidentChanged', { serviceId, incidentId: incident.id });
       }
     }),
     now,
+    slaDownStatuses: downStatuses(config.history.unreachableIsDown),
   };
   const { yoga, server, ws, live } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
   metrics.live.ownedServices = () => (Number.isFinite(ownership.owned) ? ownership.owned : monitor.scheduled);
@@ -284,6 +298,7 @@ export async function createApp({
       metrics,
       ws,
       notifications,
+      configAsCode,
     }),
   };
 }

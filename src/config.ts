@@ -58,6 +58,7 @@ const environmentSchema = z.object({
   CHECK_KEEP_ALIVE: boolean(true),
   SCHEDULER_ENABLED: boolean(true),
   HISTORY_RETENTION_DAYS: integer(1, 3650).default(DEFAULTS.historyRetentionDays),
+  SLA_UNREACHABLE_IS_DOWN: boolean(true),
   API_TOKENS: list.refine((tokens) => tokens.every((t) => t.length >= MIN_TOKEN_LENGTH && !/\s/.test(t)), {
     message: `every token must be at least ${MIN_TOKEN_LENGTH} characters with no spaces (comma-separated)`,
   }),
@@ -95,12 +96,19 @@ export type Config = Readonly<{
   targetPolicy: Readonly<TargetPolicySettings>;
   /** Replicas (PostgreSQL only): this process's id and how long a lease lasts without renewal. */
   cluster: Readonly<{ replicaId: string | undefined; leaseTtlMs: number }>;
-  history: Readonly<{ retentionDays: number }>;
+  /** `unreachableIsDown`: UNREACHABLE time spends the service's own SLA budget, as DOWN does. */
+  history: Readonly<{ retentionDays: number; unreachableIsDown: boolean }>;
   /** Notification channel secrets are sealed with this key (null: stored as given, see README). */
   notify: Readonly<{ secretsKey: Buffer | null; publicUrl: string | undefined }>;
   production: boolean;
   /** What a resolver does with a Prisma query it planned and never used: fail under test, warn in development. */
   graphql: Readonly<{ unusedQuery: 'error' | 'warn' | null }>;
+  /**
+   * Config as code: the file applied at start-up and on every change (undefined: none), whether API
+   * mutations may change what it manages (merge) or not (strict), and the environment `${VAR}`
+   * references in documents are read from.
+   */
+  configFile: Readonly<{ path: string | undefined; mode: 'strict' | 'merge'; env: Readonly<Record<string, string>> }>;
   /** What /metrics shows of each service. */
   metrics: Readonly<{ perService: ServiceMetricsDetail }>;
   shutdownTimeoutMs: number;
@@ -152,7 +160,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         keepAlive: e.CHECK_KEEP_ALIVE,
         schedulerEnabled: e.SCHEDULER_ENABLED,
       }),
-      history: Object.freeze({ retentionDays: e.HISTORY_RETENTION_DAYS }),
+      history: Object.freeze({
+        retentionDays: e.HISTORY_RETENTION_DAYS,
+        unreachableIsDown: e.SLA_UNREACHABLE_IS_DOWN,
+      }),
       notify: Object.freeze({
         secretsKey: e.SECRETS_KEY ? secretsKeyBytes(e.SECRETS_KEY) : null,
         publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
@@ -169,6 +180,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         unusedQuery: e.NODE_ENV === 'production' ? null : e.NODE_ENV === 'test' ? 'error' : 'warn',
       }),
       metrics: Object.freeze({ perService: e.METRICS_PER_SERVICE }),
+      configFile: Object.freeze({
+        path: undefined,
+        mode: 'strict',
+        env: Object.freeze(definedValues(env)),
+      }),
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     }),
   };
@@ -188,6 +204,11 @@ function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (bare === 'localhost' || bare === '::1') return true;
   return isIP(bare) === 4 && bare.startsWith('127.');
+}
+
+/** The environment as `${VAR}` references see it: a variable set to "" is set. */
+function definedValues(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 /** `PORT=` in a shell or compose file means "not set", not "set to nothing". */

@@ -1,3 +1,4 @@
+import type { Assertion } from '../probe/assert/assertion.js';
 import type { DnsOptions } from '../probe/dns/options.js';
 import type { StatusRanges } from '../probe/http/expected-status.js';
 import type { HttpMethod } from '../probe/http/method.js';
@@ -25,4 +26,8 @@ export interface CheckDefinition {
   tcp: TcpOptions | null;
   dns: DnsOptions | null;
   tls: TlsOptions | null;
+  /** Ids of the services this one depends on: while one is DOWN, failing makes it UNREACHABLE. */
+  dependsOn: readonly string[];
+  /** Evaluated in order after the kind's own verdict. */
+  assertions: readonly Assertion[];
 }

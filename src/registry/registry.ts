@@ -1,12 +1,21 @@
+import { randomUUID } from 'node:crypto';
 import type { CheckDefinition } from '../checks/check-definition.js';
 import { Prisma, type PrismaClient, type Service as ServiceRow } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
+import type { Assertion } from '../probe/assert/assertion.js';
 import type { DnsOptions } from '../probe/dns/options.js';
 import { parseExpectedStatus } from '../probe/http/expected-status.js';
 import type { CheckKind } from '../probe/kinds.js';
 import type { TcpOptions } from '../probe/tcp/options.js';
 import type { TlsOptions } from '../probe/tls/options.js';
 import { channelLinkViolation, channelLinkWrite, type ServiceLinks } from './channel-links.js';
+import {
+  type DependencyLinks,
+  dependencyViolation,
+  dependencyWrite,
+  dependsOnOf,
+  WITH_DEPENDENCIES,
+} from './dependency-links.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import {
   type Header,
@@ -20,26 +29,49 @@ import { mergeUpdate, validateService } from './validation.js';
 
 export type { ServiceRow };
 
+/** A service row with the ids of the services it depends on (what the registry returns). */
+export type ServiceRecord = Prisma.ServiceGetPayload<{ include: typeof WITH_DEPENDENCIES }>;
+
 export type RegistryChange =
-  | { kind: 'registered' | 'updated' | 'paused' | 'resumed'; service: ServiceRow }
-  | { kind: 'unregistered'; service: ServiceRow };
+  | { kind: 'registered' | 'updated' | 'paused' | 'resumed'; service: ServiceRecord }
+  | { kind: 'unregistered'; service: ServiceRecord };
 
 export type RegistryListener = (change: RegistryChange) => void;
 
-export interface Registry {
+/** The writes of the registry, each validated as a mutation's and announced to the listeners. */
+export interface RegistryWrites {
+  register(input: RegisterInput & ServiceLinks & DependencyLinks, marks?: RowMarks): Promise<ServiceRecord>;
+  update(id: string, patch: UpdateInput & ServiceLinks & DependencyLinks, marks?: RowMarks): Promise<ServiceRecord>;
+  unregister(id: string): Promise<ServiceRecord>;
+  setPaused(id: string, paused: boolean): Promise<ServiceRecord>;
+}
+
+/** Writes inside a caller's transaction: listeners hear of them only on `committed()`, after the commit. */
+export interface RegistryBatch extends RegistryWrites {
+  committed(): void;
+}
+
+/** What config as code records beside a definition (who manages it, the ${VAR} references it was given). */
+export interface RowMarks {
+  managedBy?: string | null;
+  configRefs?: Record<string, string> | null;
+}
+
+export interface Registry extends RegistryWrites {
   /** Validates a definition (rules and target policy) without storing it; throws ValidationError. */
   validate(input: RegisterInput): ServiceInput;
-  register(input: RegisterInput & ServiceLinks): Promise<ServiceRow>;
-  update(id: string, patch: UpdateInput & ServiceLinks): Promise<ServiceRow>;
-  unregister(id: string): Promise<ServiceRow>;
-  setPaused(id: string, paused: boolean): Promise<ServiceRow>;
-  get(id: string): Promise<ServiceRow | null>;
-  findByName(name: string): Promise<ServiceRow | null>;
+  /** The same writes on `tx`, a transaction the caller commits (config as code: all or nothing). */
+  batch(tx: DbClient): RegistryBatch;
+  get(id: string): Promise<ServiceRecord | null>;
+  findByName(name: string): Promise<ServiceRecord | null>;
   /** Every service, for loading the scheduler and the cache at start-up. */
-  listAll(): Promise<ServiceRow[]>;
+  listAll(): Promise<ServiceRecord[]>;
   /** Called after each committed change; returns an unsubscribe function. */
   onChange(listener: RegistryListener): () => void;
 }
+
+/** A client or an interactive transaction: every write here works on either. */
+export type DbClient = Prisma.TransactionClient;
 
 export interface RegistryOptions {
   prisma: PrismaClient;
@@ -50,9 +82,13 @@ export interface RegistryOptions {
   guard?: <T>(operation: () => Promise<T>) => Promise<T>;
 }
 
+type Guard = <T>(operation: () => Promise<T>) => Promise<T>;
+/** Runs `work` in a transaction: a new one, or the caller's (a batch). */
+type Transact = <T>(work: (tx: DbClient) => Promise<T>) => Promise<T>;
+
 export function createRegistry(deps: RegistryOptions): Registry {
   const { prisma } = deps;
-  const guard = deps.guard ?? (<T>(operation: () => Promise<T>) => operation());
+  const guard: Guard = deps.guard ?? (<T>(operation: () => Promise<T>) => operation());
   const validate = (service: ServiceInput): ServiceInput => {
     const valid = validateService(service);
     const refusal = deps.checkUrl?.(valid.url);
@@ -72,70 +108,123 @@ export function createRegistry(deps: RegistryOptions): Registry {
     }
   };
 
-  const existing = async (id: string): Promise<ServiceRow> => {
-    const row = await guard(() => prisma.service.findUnique({ where: { id } }));
-    if (!row) throw notFound(id);
-    return row;
+  const writes = (
+    client: DbClient,
+    announce: (change: RegistryChange) => void,
+    run: Guard,
+    transact: Transact,
+  ): RegistryWrites => {
+    const existing = async (id: string): Promise<ServiceRecord> => {
+      const row = await run(() => client.service.findUnique({ where: { id }, include: WITH_DEPENDENCIES }));
+      if (!row) throw notFound(id);
+      return row;
+    };
+    return {
+      async register(input, marks) {
+        const service = validate(withDefaults(input));
+        const row = await translateErrors(service.name, () =>
+          run(() =>
+            transact(async (tx) => {
+              const id = randomUUID();
+              const links = await channelLinkWrite(tx, input.notificationChannelIds ?? null, 'create');
+              const dependencies = await dependencyWrite(tx, id, input.dependsOn ?? null, 'create');
+              return tx.service.create({
+                data: { id, ...toData(service), ...links, ...dependencies, ...marksData(marks) },
+                include: WITH_DEPENDENCIES,
+              });
+            }),
+          ),
+        );
+        log.info({ serviceId: row.id, name: row.name }, 'service registered');
+        announce({ kind: 'registered', service: row });
+        return row;
+      },
+
+      async update(id, patch, marks) {
+        const current = await existing(id);
+        const service = validate(mergeUpdate(toInput(current), patch));
+        const row = await translateErrors(service.name, () =>
+          run(() =>
+            transact(async (tx) => {
+              const links = await channelLinkWrite(tx, patch.notificationChannelIds, 'replace');
+              const dependencies = await dependencyWrite(tx, id, patch.dependsOn, 'replace');
+              return tx.service.update({
+                where: { id },
+                data: { ...toData(service), ...links, ...dependencies, ...marksData(marks) },
+                include: WITH_DEPENDENCIES,
+              });
+            }),
+          ),
+        );
+        log.info({ serviceId: row.id }, 'service updated');
+        announce({ kind: 'updated', service: row });
+        return row;
+      },
+
+      async unregister(id) {
+        const row = await translateErrors(
+          '',
+          () => run(() => client.service.delete({ where: { id }, include: WITH_DEPENDENCIES })),
+          id,
+        );
+        log.info({ serviceId: row.id, name: row.name }, 'service unregistered');
+        announce({ kind: 'unregistered', service: row });
+        return row;
+      },
+
+      async setPaused(id, paused) {
+        const current = await existing(id);
+        if (current.paused === paused) return current;
+        const row = await translateErrors(
+          '',
+          () => run(() => client.service.update({ where: { id }, data: { paused }, include: WITH_DEPENDENCIES })),
+          id,
+        );
+        log.info({ serviceId: id, paused }, paused ? 'service paused' : 'service resumed');
+        announce({ kind: paused ? 'paused' : 'resumed', service: row });
+        return row;
+      },
+    };
   };
 
   return {
     validate: (input) => validate(withDefaults(input)),
+    ...writes(prisma, emit, guard, (work) => prisma.$transaction(work)),
 
-    async register(input) {
-      const service = validate(withDefaults(input));
-      const row = await translateErrors(service.name, () =>
-        guard(async () => {
-          const links = await channelLinkWrite(prisma, input.notificationChannelIds ?? null, 'create');
-          return prisma.service.create({ data: { ...toData(service), ...links } });
-        }),
-      );
-      log.info({ serviceId: row.id, name: row.name }, 'service registered');
-      emit({ kind: 'registered', service: row });
-      return row;
+    batch(tx) {
+      const changes: RegistryChange[] = [];
+      return {
+        ...writes(
+          tx,
+          (change) => changes.push(change),
+          (operation) => operation(),
+          (work) => work(tx),
+        ),
+        committed() {
+          for (const change of changes.splice(0)) emit(change);
+        },
+      };
     },
 
-    async update(id, patch) {
-      const current = await existing(id);
-      const service = validate(mergeUpdate(toInput(current), patch));
-      const row = await translateErrors(service.name, () =>
-        guard(async () => {
-          const links = await channelLinkWrite(prisma, patch.notificationChannelIds, 'replace');
-          return prisma.service.update({ where: { id }, data: { ...toData(service), ...links } });
-        }),
-      );
-      log.info({ serviceId: row.id }, 'service updated');
-      emit({ kind: 'updated', service: row });
-      return row;
-    },
-
-    async unregister(id) {
-      const row = await translateErrors('', () => guard(() => prisma.service.delete({ where: { id } })), id);
-      log.info({ serviceId: row.id, name: row.name }, 'service unregistered');
-      emit({ kind: 'unregistered', service: row });
-      return row;
-    },
-
-    async setPaused(id, paused) {
-      const current = await existing(id);
-      if (current.paused === paused) return current;
-      const row = await translateErrors(
-        '',
-        () => guard(() => prisma.service.update({ where: { id }, data: { paused } })),
-        id,
-      );
-      log.info({ serviceId: id, paused }, paused ? 'service paused' : 'service resumed');
-      emit({ kind: paused ? 'paused' : 'resumed', service: row });
-      return row;
-    },
-
-    get: (id) => guard(() => prisma.service.findUnique({ where: { id } })),
-    findByName: (name) => guard(() => prisma.service.findUnique({ where: { name: name.trim() } })),
-    listAll: () => guard(() => prisma.service.findMany({ orderBy: { name: 'asc' } })),
+    get: (id) => guard(() => prisma.service.findUnique({ where: { id }, include: WITH_DEPENDENCIES })),
+    findByName: (name) =>
+      guard(() => prisma.service.findUnique({ where: { name: name.trim() }, include: WITH_DEPENDENCIES })),
+    listAll: () => guard(() => prisma.service.findMany({ orderBy: { name: 'asc' }, include: WITH_DEPENDENCIES })),
 
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+  };
+}
+
+export function marksData(marks: RowMarks | undefined) {
+  if (!marks) return {};
+  return {
+    ...(marks.managedBy === undefined ? {} : { managedBy: marks.managedBy }),
+    ...(marks.configRefs === undefined
+      ? {}
+      : { configRefs: marks.configRefs === null ? Prisma.DbNull : (marks.configRefs as Prisma.InputJsonValue) }),
   };
 }
 
@@ -159,7 +248,21 @@ export function toInput(row: ServiceRow): ServiceInput {
     dns: options.dns ?? null,
     tlsSkipVerify: options.tls?.skipVerify ?? false,
     caCertificate: options.tls?.caCertificate ?? null,
+    assertions: assertionsOfRow(row),
   };
+}
+
+/** Assertions are stored as a JSON array, in the order the operator gave them. */
+export function assertionsOfRow(row: Pick<ServiceRow, 'assertions'>): Assertion[] {
+  if (!Array.isArray(row.assertions)) return [];
+  // jsonb orders keys its own way: rebuilt in one order, so that equal definitions compare equal.
+  return (row.assertions as unknown as Assertion[]).map(({ source, path, operator, value, degrade }) => ({
+    source,
+    path: path ?? null,
+    operator,
+    value: value ?? null,
+    degrade: degrade === true,
+  }));
 }
 
 /** The kind's options stored as one JSON object (src/probe/kinds.ts says which kind reads which). */
@@ -191,6 +294,7 @@ function toData(service: ServiceInput) {
     ...columns,
     kind: kind ?? 'HTTP',
     headers: service.headers as unknown as Prisma.InputJsonValue,
+    assertions: service.assertions as unknown as Prisma.InputJsonValue,
     kindOptions: kindOptions as Prisma.InputJsonValue,
   };
 }
@@ -207,18 +311,27 @@ async function translateErrors<T>(name: string, write: () => Promise<T>, id?: st
     if (err instanceof Prisma.PrismaClientKnownRequestError) {
       if (err.code === 'P2002') throw new ConflictError(`a service named "${name}" already exists`);
       if (err.code === 'P2025') throw notFound(id ?? name);
-      if (err.code === 'P2003') throw channelLinkViolation();
+      if (err.code === 'P2003') throw isDependencyViolation(err) ? dependencyViolation() : channelLinkViolation();
     }
     throw err;
   }
 }
 
-/** The checker's view of a service: what to request and how to judge it. */
-export function toCheckDefinition(row: ServiceRow): CheckDefinition {
-  return checkDefinitionOf(row.id, toInput(row), row.paused);
+function isDependencyViolation(err: Prisma.PrismaClientKnownRequestError): boolean {
+  return `${err.message} ${JSON.stringify(err.meta ?? {})}`.includes('ServiceDependency');
 }
 
-export function checkDefinitionOf(id: string, service: ServiceInput, paused: boolean): CheckDefinition {
+/** The checker's view of a service: what to request and how to judge it. */
+export function toCheckDefinition(row: ServiceRecord): CheckDefinition {
+  return checkDefinitionOf(row.id, toInput(row), row.paused, dependsOnOf(row));
+}
+
+export function checkDefinitionOf(
+  id: string,
+  service: ServiceInput,
+  paused: boolean,
+  dependsOn: readonly string[] = [],
+): CheckDefinition {
   const parsed = parseExpectedStatus(service.expectedStatus);
   if (!parsed.ok) throw new Error(`stored expectedStatus of ${id} is invalid: ${parsed.message}`);
   return {
@@ -240,5 +353,7 @@ export function checkDefinitionOf(id: string, service: ServiceInput, paused: boo
     tcp: service.tcp,
     dns: service.kind === 'DNS' ? (service.dns ?? { recordType: 'A' }) : null,
     tls: tlsOptionsOf(service),
+    assertions: service.assertions,
+    dependsOn,
   };
 }

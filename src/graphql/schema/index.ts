@@ -2,6 +2,7 @@ import { builder } from '../builder.js';
 import './scalars.js';
 import './errors.js';
 import './enums.js';
+import './assertions.js';
 import './service.js';
 import './service-queries.js';
 import './service-mutations.js';
@@ -11,6 +12,7 @@ import './subscriptions.js';
 import './notifications.js';
 import './status-pages.js';
 import './incidents.js';
+import './dependencies.js';
 
 builder.queryType({});
 builder.mutationType({});

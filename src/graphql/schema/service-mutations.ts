@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../registry/errors.js';
 import { SERVICE_DEFAULTS } from '../../registry/service-input.js';
 import { builder } from '../builder.js';
+import { AssertionInput } from './assertions.js';
 import { CheckKindEnum, HttpMethodEnum } from './enums.js';
 import { resultUnion } from './errors.js';
 import { ServiceNode } from './service.js';
@@ -50,8 +51,16 @@ export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
     dns: t.field({ type: DnsOptionsInput, description: 'DNS only (default: A records).' }),
     tlsSkipVerify: t.boolean({ description: 'TLS only: accept any certificate (default false).' }),
     caCertificate: t.string({ description: "TLS only: PEM of private CAs to trust besides Node's roots." }),
+    assertions: t.field({
+      type: [AssertionInput],
+      description: 'At most 20, evaluated in order on every check.',
+    }),
     notificationChannelIds: t.idList({
       description: 'Channels this service notifies, besides those matching its labels and the defaults.',
+    }),
+    dependsOn: t.idList({
+      description:
+        'Services this one depends on (at most 20, no cycles): while one is DOWN, failing makes this one UNREACHABLE, not DOWN.',
     }),
   }),
 });
@@ -76,7 +85,9 @@ const UpdateServiceInput = builder.inputType('UpdateServiceInput', {
     dns: t.field({ type: DnsOptionsInput, description: 'DNS only.' }),
     tlsSkipVerify: t.boolean({ description: 'TLS only.' }),
     caCertificate: t.string({ description: 'TLS only; null removes it.' }),
+    assertions: t.field({ type: [AssertionInput], description: 'Replaces them all; null or [] removes them.' }),
     notificationChannelIds: t.idList({ description: 'Replaces the named channels; [] removes them all.' }),
+    dependsOn: t.idList({ description: 'Replaces the services this one depends on; [] removes them all.' }),
   }),
 });
 
@@ -94,6 +105,16 @@ function channelIdsOf(globalIds: readonly (string | number)[] | null | undefined
   });
 }
 
+/** Global ids of Service to database ids; an id of another type names its entry. */
+function dependsOnIdsOf(globalIds: readonly (string | number)[] | null | undefined): string[] | null | undefined {
+  if (globalIds === undefined || globalIds === null) return globalIds;
+  return globalIds.map((globalId, index) => {
+    const id = nodeIdOf('Service', String(globalId));
+    if (id === null) throw new ValidationError(`dependsOn[${index}]`, 'is not a service id');
+    return id;
+  });
+}
+
 const serviceResult = resultUnion('ServiceResult', [NotFoundError]);
 
 builder.mutationFields((t) => ({
@@ -105,6 +126,7 @@ builder.mutationFields((t) => ({
       service: await ctx.registry.register({
         ...input,
         notificationChannelIds: channelIdsOf(input.notificationChannelIds),
+        dependsOn: dependsOnIdsOf(input.dependsOn),
       }),
     }),
   }),
@@ -117,6 +139,7 @@ builder.mutationFields((t) => ({
       service: await ctx.registry.update(requireServiceId(String(id)), {
         ...input,
         notificationChannelIds: channelIdsOf(input.notificationChannelIds),
+        dependsOn: dependsOnIdsOf(input.dependsOn),
       }),
     }),
   }),
