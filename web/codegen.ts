@@ -1,29 +1,25 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-const typedStrings = (documents: string) => ({
-  documents,
-  preset: 'client' as const,
-  presetConfig: { fragmentMasking: false, gqlTagName: 'graphql' },
-  config: {
-    documentMode: 'string',
-    enumsAsTypes: true,
-    useTypeImports: true,
-    scalars: { DateTime: 'string' },
-  },
-});
-
 /**
- * The typed documents of the clients we ship, checked against the printed schema: the dashboard's
- * (every `.graphql` file under web/src) and the CLI's (src/cli/operations). `documentMode: 'string'`
- * emits each operation as its source text with its types attached, so neither needs a GraphQL
- * parser or printer at run time. The output is committed; test/unit/committed-codegen.test.ts fails
- * when it is stale (`npm run codegen:web` rewrites both).
+ * The dashboard's typed documents: every `.graphql` file under web/src, checked against the printed
+ * schema. `documentMode: 'string'` emits each operation as its source text with its types attached,
+ * so the browser bundle needs no GraphQL parser or printer. The output is committed;
+ * test/unit/web-codegen.test.ts fails when it is stale (`npm run codegen:web` rewrites it).
  */
 export const webCodegenConfig: CodegenConfig = {
   schema: 'schema.graphql',
+  documents: 'web/src/**/*.graphql',
   generates: {
-    'web/src/generated/': typedStrings('web/src/**/*.graphql'),
-    'src/cli/generated/': typedStrings('src/cli/operations/*.graphql'),
+    'web/src/generated/': {
+      preset: 'client',
+      presetConfig: { fragmentMasking: false, gqlTagName: 'graphql' },
+      config: {
+        documentMode: 'string',
+        enumsAsTypes: true,
+        useTypeImports: true,
+        scalars: { DateTime: 'string' },
+      },
+    },
   },
   emitLegacyCommonJSImports: false,
   errorsOnly: true,
