@@ -64,6 +64,7 @@ export function judge(
     certificateExpiresAt: outcome.certificateExpiresAt ?? state.certificateExpiresAt,
     rootCause: status === 'UNREACHABLE' ? (rootCause ?? state.rootCause ?? null) : null,
     ...(outcome.assertions === undefined ? {} : { assertions: outcome.assertions }),
+    ...(outcome.phases === undefined ? {} : { phases: outcome.phases }),
   };
   const transition =
     status === state.status
