@@ -2,6 +2,7 @@ import type { Monitor } from '../checks/monitor.js';
 import type { MonitorEvents } from '../checks/monitor-topics.js';
 import type { RecentTransitions } from '../checks/recent-transitions.js';
 import type { StatusCache } from '../checks/status-cache.js';
+import type { ConfigAsCode } from '../config-file/config-as-code.js';
 import type { PrismaClient } from '../db/database.js';
 import type { History } from '../history/history.js';
 import type { Notifications } from '../notify/notifications.js';
@@ -25,5 +26,7 @@ export interface GraphQLDeps {
   notifications: Notifications;
   statusPages: StatusPages;
   incidents: Incidents;
+  /** Export and apply of the whole configuration as one document. */
+  configAsCode: ConfigAsCode;
   now: () => Date;
 }

@@ -11,6 +11,7 @@ import './subscriptions.js';
 import './notifications.js';
 import './status-pages.js';
 import './incidents.js';
+import './config.js';
 
 builder.queryType({});
 builder.mutationType({});
