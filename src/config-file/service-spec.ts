@@ -1,3 +1,4 @@
+import { ASSERTION_OPERATORS, ASSERTION_SOURCES } from '../probe/assert/assertion.js';
 import { DNS_RECORD_TYPES } from '../probe/dns/options.js';
 import { HTTP_METHODS } from '../probe/http/method.js';
 import { CHECK_KINDS, kindOfScheme } from '../probe/kinds.js';
@@ -34,6 +35,21 @@ const DEFINITION_FIELDS: Record<keyof ServiceInput, Shape> = {
   dns: { type: 'object', nullable: true, fields: { recordType: choice(DNS_RECORD_TYPES, true), resolver: optStr } },
   tlsSkipVerify: { ...bool, nullable: true } as Shape,
   caCertificate: optStr,
+  assertions: {
+    type: 'list',
+    nullable: true,
+    of: {
+      type: 'object',
+      fields: {
+        source: choice(ASSERTION_SOURCES),
+        path: optStr,
+        operator: choice(ASSERTION_OPERATORS),
+        value: optStr,
+        degrade: { ...bool, nullable: true } as Shape,
+      },
+      required: ['source', 'operator'],
+    },
+  },
 };
 
 export const SERVICE_SHAPE: Shape = {
@@ -79,6 +95,8 @@ export function serviceSpec(input: ServiceInput, channelNames: readonly string[]
       continue;
     }
     if (field === 'kind' && value === kindOfSchemeOf(input.url)) continue;
+    // Members of list items that say nothing (an assertion's path: null, degrade: false) are left out.
+    if (Array.isArray(value)) value = value.map((item) => (isPlainObject(item) ? withoutDefaults(item) : item));
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       value = withoutNulls(value as Record<string, unknown>);
       if (Object.keys(value as object).length === 0) continue;
@@ -88,6 +106,14 @@ export function serviceSpec(input: ServiceInput, channelNames: readonly string[]
     spec[field] = value;
   }
   return spec;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function withoutDefaults(item: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).filter(([, member]) => member !== null && member !== false));
 }
 
 function kindOfSchemeOf(url: string): string | null {
