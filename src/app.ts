@@ -27,8 +27,10 @@ import { setUnusedQueryPolicy } from './graphql/builder.js';
 import type { GraphQLDeps } from './graphql/deps.js';
 import { schema } from './graphql/schema/index.js';
 import { createHistory } from './history/history.js';
+import { downStatuses } from './history/sla.js';
 import { createLifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
+import { createMaintenance } from './maintenance/maintenance.js';
 import { createCheckMetrics } from './metrics/check-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createNotificationMetrics } from './metrics/notification-metrics.js';
@@ -177,6 +179,15 @@ export async function createApp({
     onDropped: (kind, rows) => metrics.historyDropped.inc({ kind }, rows),
     transitionHook: { within: notifications.recordTransitions, committed: notifications.written },
   });
+  // Maintenance windows: in force on their own timers; the monitor shows them and judges under them.
+  const maintenance = createMaintenance({
+    prisma: db.prisma,
+    events,
+    logger,
+    now,
+    guard: health.guard,
+    onChange: (serviceId, window) => monitor.setMaintenance(serviceId, window),
+  });
   const monitor = createMonitor({
     prober,
     ownership,
@@ -189,12 +200,15 @@ export async function createApp({
     onLag: (lagMs) => metrics.schedulerLag.observe(lagMs / 1000),
     onDiscard: () => metrics.discardedResults.inc(),
     requestRemoteCheck: requestCheckThrough(events),
+    maintenanceOf: (serviceId) => maintenance.inForce(serviceId),
+    reportsUnchecked: !events.shared,
   });
 
   // Keeping directory, monitor and cache in step: at start-up, on local and remote changes, on takeovers.
   const rows = await registry.listAll();
   const directory = createServiceDirectory();
-  const sync = createServiceSync({ directory, monitor, cache });
+  const sync = createServiceSync({ directory, monitor, cache, watchers: [maintenance.services] });
+  await maintenance.load();
   sync.load(rows, await history.loadStates());
   const takeOver = createTakeover({ registry, history, sync, monitor, logger });
   seam.connect({
@@ -232,7 +246,9 @@ export async function createApp({
         events.publish('incidentChanged', { serviceId, incidentId: incident.id });
       }
     }),
+    maintenance,
     now,
+    slaDownStatuses: downStatuses(config.history.unreachableIsDown),
   };
   const { yoga, server, ws, live } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
   metrics.live.ownedServices = () => (Number.isFinite(ownership.owned) ? ownership.owned : monitor.scheduled);
@@ -262,6 +278,7 @@ export async function createApp({
         stop: () => monitor.stop(2_000),
         stoppedMessage: 'checks stopped',
       },
+      { name: 'maintenance', start: () => maintenance.start(), stop: () => maintenance.stop() },
       { name: 'follower', start: () => follower.start(), stop: () => follower.stop() },
     ],
     log,
@@ -297,6 +314,7 @@ export async function createApp({
       metrics,
       ws,
       notifications,
+      maintenance,
       configAsCode,
     }),
   };

@@ -57,6 +57,8 @@ export function createStatusCache(): StatusCache {
         down: count('DOWN'),
         paused: count('PAUSED'),
         unknown: count('UNKNOWN'),
+        maintenance: count('MAINTENANCE'),
+        unreachable: count('UNREACHABLE'),
       };
     },
     idsWithStatus(statuses) {

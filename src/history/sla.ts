@@ -4,7 +4,18 @@ import type { RollupBuffer } from './rollup-buffer.js';
 
 /** Statuses that spend an SLA's error budget. */
 export const DOWN_STATUSES: ReadonlySet<ServiceStatus> = new Set<ServiceStatus>(['DOWN']);
+
+/**
+ * What spends the budget: DOWN, and UNREACHABLE unless SLA_UNREACHABLE_IS_DOWN=false (a service
+ * whose dependency is down is down for its own users all the same).
+ */
+export function downStatuses(unreachableIsDown: boolean): ReadonlySet<ServiceStatus> {
+  return unreachableIsDown ? new Set<ServiceStatus>([...DOWN_STATUSES, 'UNREACHABLE']) : DOWN_STATUSES;
+}
 const HOUR_MS = 60 * 60 * 1000;
+
+/** Statuses left out of an SLA altogether: neither up nor down, the time does not count. */
+export const EXCLUDED_STATUSES: ReadonlySet<ServiceStatus> = new Set<ServiceStatus>(['MAINTENANCE']);
 
 export interface SlaReport {
   objective: number;
@@ -24,8 +35,13 @@ export interface StatusTimeline {
   changes: readonly { at: Date; current: ServiceStatus }[];
 }
 
-/** Milliseconds of [from, to) spent in a down status. */
-export function downtimeMs(timeline: StatusTimeline, from: number, to: number): number {
+/** Milliseconds of [from, to) spent in a down status (or in any of `spending`). */
+export function downtimeMs(
+  timeline: StatusTimeline,
+  from: number,
+  to: number,
+  spending: ReadonlySet<ServiceStatus> = DOWN_STATUSES,
+): number {
   let status = timeline.atStart;
   let since = from;
   let down = 0;
@@ -33,31 +49,41 @@ export function downtimeMs(timeline: StatusTimeline, from: number, to: number): 
     const at = change.at.getTime();
     if (at >= to) break;
     if (at > since) {
-      if (status !== null && DOWN_STATUSES.has(status)) down += at - since;
+      if (status !== null && spending.has(status)) down += at - since;
       since = at;
     }
     status = change.current;
   }
-  if (status !== null && DOWN_STATUSES.has(status) && to > since) down += to - since;
+  if (status !== null && spending.has(status) && to > since) down += to - since;
   return down;
 }
 
 /**
  * An SLA over [now - windowMs, now): the objective allows (1 - objective) of the window down;
- * downtime is measured in time from the stored transitions, not in checks.
+ * downtime is measured in time from the stored transitions, not in checks. Time in maintenance
+ * is left out of the window (neither up nor down), so it neither spends nor earns budget.
  */
-export function slaReport(objective: number, windowMs: number, now: number, timeline: StatusTimeline): SlaReport {
+export function slaReport(
+  objective: number,
+  windowMs: number,
+  now: number,
+  timeline: StatusTimeline,
+  spending: ReadonlySet<ServiceStatus> = DOWN_STATUSES,
+): SlaReport {
   const from = now - windowMs;
-  const down = downtimeMs(timeline, from, now);
-  const allowedMs = (1 - objective) * windowMs;
-  const lastHour = downtimeMs(timelineFrom(timeline, now - HOUR_MS), now - HOUR_MS, now);
+  const down = downtimeMs(timeline, from, now, spending);
+  const measured = windowMs - downtimeMs(timeline, from, now, EXCLUDED_STATUSES);
+  const allowedMs = (1 - objective) * measured;
+  const hour = timelineFrom(timeline, now - HOUR_MS);
+  const lastHour = downtimeMs(hour, now - HOUR_MS, now, spending);
+  const hourMeasured = HOUR_MS - downtimeMs(hour, now - HOUR_MS, now, EXCLUDED_STATUSES);
   return {
     objective,
-    uptime: windowMs > 0 ? 1 - down / windowMs : null,
+    uptime: measured > 0 ? 1 - down / measured : null,
     allowedDowntimeSeconds: Math.round(allowedMs / 1000),
     downtimeSeconds: Math.round(down / 1000),
     errorBudgetRemaining: allowedMs > 0 ? 1 - down / allowedMs : null,
-    burnRate: allowedMs > 0 ? lastHour / HOUR_MS / (1 - objective) : null,
+    burnRate: hourMeasured > 0 && objective < 1 ? lastHour / hourMeasured / (1 - objective) : null,
   };
 }
 

@@ -3,7 +3,7 @@ import type { ServiceChangeKind } from '../checks/monitor-topics.js';
 import type { ServiceState } from '../checks/service-state.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { ServiceDirectory } from '../registry/directory.js';
-import { type ServiceRow, toCheckDefinition } from '../registry/registry.js';
+import { type ServiceRecord, toCheckDefinition } from '../registry/registry.js';
 
 /**
  * The one place that keeps the directory (definitions for live events), the monitor (what is
@@ -12,18 +12,18 @@ import { type ServiceRow, toCheckDefinition } from '../registry/registry.js';
  */
 export interface ServiceSync {
   /** Start-up: every stored service and its last known state. */
-  load(rows: readonly ServiceRow[], states: ReadonlyMap<string, ServiceState>): void;
+  load(rows: readonly ServiceRecord[], states: ReadonlyMap<string, ServiceState>): void;
   /**
    * A service changed. `remote`: another process made the change and already recorded the
    * operator's transition (pause, resume); this one only follows it.
    */
-  apply(kind: ServiceChangeKind, row: ServiceRow, origin: 'local' | 'remote'): void;
+  apply(kind: ServiceChangeKind, row: ServiceRecord, origin: 'local' | 'remote'): void;
   /** Adds or changes a service. */
-  define(row: ServiceRow, origin: 'local' | 'remote'): void;
+  define(row: ServiceRecord, origin: 'local' | 'remote'): void;
   /** Forgets a service (unknown ids are ignored). */
   remove(serviceId: string): void;
   /** Makes the known services exactly `rows` (a resync from the database). */
-  replaceAll(rows: readonly ServiceRow[]): void;
+  replaceAll(rows: readonly ServiceRecord[]): void;
   /** Whether the directory knows the service. */
   knows(serviceId: string): boolean;
   /**
@@ -35,21 +35,28 @@ export interface ServiceSync {
   restoreState(serviceId: string, saved: ServiceState): void;
 }
 
+/** Something else that follows the services as they come, change and go (maintenance windows by label). */
+export interface ServiceWatcher {
+  defineService(serviceId: string, labels: readonly string[]): void;
+  removeService(serviceId: string): void;
+}
+
 export interface ServiceSyncParts {
   directory: ServiceDirectory;
   monitor: Monitor;
   cache: StatusCache;
+  watchers?: readonly ServiceWatcher[];
 }
 
 /** States of services not known yet kept for their definition to arrive (oldest dropped beyond). */
 const MAX_EARLY_STATES = 10_000;
 
-export function createServiceSync({ directory, monitor, cache }: ServiceSyncParts): ServiceSync {
+export function createServiceSync({ directory, monitor, cache, watchers = [] }: ServiceSyncParts): ServiceSync {
   // A replica can hear a service's first state before it hears of the service (the checking
   // replica's transition overtakes the registering replica's announcement): kept until then,
   // so the service does not show UNKNOWN here until its next change.
   const early = new Map<string, ServiceState>();
-  const define = (row: ServiceRow, origin: 'local' | 'remote') => {
+  const define = (row: ServiceRecord, origin: 'local' | 'remote') => {
     directory.set(row);
     monitor.define(toCheckDefinition(row), origin);
     const state = early.get(row.id);
@@ -57,16 +64,19 @@ export function createServiceSync({ directory, monitor, cache }: ServiceSyncPart
       early.delete(row.id);
       if (!monitor.checksLocally(row.id)) cache.set(row.id, state);
     }
+    for (const watcher of watchers) watcher.defineService(row.id, row.labels);
   };
   const remove = (serviceId: string) => {
     early.delete(serviceId);
     directory.delete(serviceId);
     monitor.remove(serviceId);
+    for (const watcher of watchers) watcher.removeService(serviceId);
   };
   return {
     load(rows, states) {
       for (const row of rows) directory.set(row);
       monitor.load(rows.map(toCheckDefinition), states);
+      for (const row of rows) for (const watcher of watchers) watcher.defineService(row.id, row.labels);
     },
     apply(kind, row, origin) {
       if (kind === 'unregistered') remove(row.id);
@@ -87,7 +97,10 @@ export function createServiceSync({ directory, monitor, cache }: ServiceSyncPart
         early.set(serviceId, state);
         return false;
       }
+      const previous = cache.get(serviceId)?.status;
       cache.set(serviceId, state);
+      // A parent checked elsewhere went DOWN (or recovered): its children checked here are judged again.
+      if (previous !== state.status) monitor.parentChanged(serviceId);
       return true;
     },
     restoreState(serviceId, saved) {

@@ -44,7 +44,7 @@ export function realisticConfig(count = 50): {
       labels: ['public'],
       assertions: [
         { source: 'JSON', path: '$.status', operator: 'EQUALS', value: 'ok' },
-        { source: 'LATENCY_MS', operator: 'LESS_THAN', value: '500', degrade: true },
+        { source: 'CERTIFICATE_DAYS', operator: 'GREATER_THAN', value: '14', degrade: true },
       ],
     }),
     () => ({ url: 'tcp://127.0.0.1:5432', tcp: { send: 'PING\r\n', expect: 'PONG' }, failureThreshold: 3 }),

@@ -13,6 +13,8 @@ import './notifications.js';
 import './status-pages.js';
 import './incidents.js';
 import './config.js';
+import './maintenance.js';
+import './dependencies.js';
 
 builder.queryType({});
 builder.mutationType({});
