@@ -240,6 +240,7 @@ export async function createApp({
     serviceLookup: createServiceLookup(directory, (id) => registry.get(id)),
     notifications,
     statusPages,
+    configAsCode,
     incidents: createIncidents(db.prisma, now, (incident) => {
       for (const serviceId of incident.serviceIds) {
         events.publish('incidentChanged', { serviceId, incidentId: incident.id });

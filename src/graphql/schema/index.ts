@@ -12,6 +12,7 @@ import './subscriptions.js';
 import './notifications.js';
 import './status-pages.js';
 import './incidents.js';
+import './config.js';
 import './maintenance.js';
 import './dependencies.js';
 
