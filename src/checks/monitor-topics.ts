@@ -33,6 +33,15 @@ export interface CheckRequestedEvent {
   serviceId: string;
 }
 
+/**
+ * A maintenance window was created, changed or deleted: every process reloads it. Not about one
+ * service, so `serviceId` is empty (listeners subscribe to all).
+ */
+export interface MaintenanceChangedEvent {
+  serviceId: '';
+  windowId: string;
+}
+
 /** An incident naming the service was opened, updated or resolved (status pages refresh). */
 export interface IncidentChangedEvent {
   serviceId: string;
@@ -45,6 +54,7 @@ export type MonitorTopics = {
   checkCompleted: CheckCompletedEvent;
   serviceChanged: ServiceChangedEvent;
   checkRequested: CheckRequestedEvent;
+  maintenanceChanged: MaintenanceChangedEvent;
   incidentChanged: IncidentChangedEvent;
 };
 

@@ -70,6 +70,9 @@ export const TOKEN_ONLY_TYPES: ReadonlySet<string> = new Set([
   'NotificationDeliveryEdge',
 ]);
 
+/** Fields that only a token may read, even under PUBLIC_READ: the export holds every channel's settings. */
+export const TOKEN_ONLY_FIELDS: ReadonlySet<string> = new Set(['Query.exportConfig']);
+
 /** The first token-only type a document selects (a field of it, or a fragment on it), if any. */
 export function tokenOnlyTypeIn(schema: GraphQLSchema, document: DocumentNode): string | undefined {
   const typeInfo = new TypeInfo(schema);
@@ -78,6 +81,10 @@ export function tokenOnlyTypeIn(schema: GraphQLSchema, document: DocumentNode): 
     const type = typeInfo.getType();
     const name = type ? getNamedType(type).name : undefined;
     if (found === undefined && name !== undefined && TOKEN_ONLY_TYPES.has(name)) found = name;
+    const field = typeInfo.getFieldDef();
+    const parent = typeInfo.getParentType();
+    const qualified = field && parent ? `${parent.name}.${field.name}` : undefined;
+    if (found === undefined && qualified !== undefined && TOKEN_ONLY_FIELDS.has(qualified)) found = qualified;
   };
   visit(document, visitWithTypeInfo(typeInfo, { Field: check, InlineFragment: check, FragmentDefinition: check }));
   return found;

@@ -12,6 +12,8 @@ import './subscriptions.js';
 import './notifications.js';
 import './status-pages.js';
 import './incidents.js';
+import './config.js';
+import './maintenance.js';
 import './dependencies.js';
 
 builder.queryType({});

@@ -7,7 +7,7 @@ import type { TcpOptions } from '../../probe/tcp/options.js';
 import { assertionsOfRow, headersOf, kindOptionsOf } from '../../registry/registry.js';
 import type { Header } from '../../registry/service-input.js';
 import { builder } from '../builder.js';
-import { ASSERTION_LIST_COMPLEXITY, AssertionObject, AssertionResultObject } from './assertions.js';
+import { ASSERTION_LIST_COMPLEXITY, AssertionObject, AssertionResultObject, CheckPhasesObject } from './assertions.js';
 import { CheckFailureReasonEnum, CheckKindEnum, HttpMethodEnum, ServiceStatusEnum } from './enums.js';
 
 export const HeaderObject = builder.objectRef<Header>('Header').implement({
@@ -61,6 +61,12 @@ export const ServiceStateObject = builder.objectRef<ServiceState>('ServiceState'
       type: 'DateTime',
       nullable: true,
       description: "Expiry of the target's TLS certificate, for https targets.",
+    }),
+    phases: t.field({
+      type: CheckPhasesObject,
+      nullable: true,
+      description: 'Where the time of the check went.',
+      resolve: (state) => state.phases ?? null,
     }),
     assertions: t.field({
       type: [AssertionResultObject],
