@@ -21,6 +21,7 @@ import { createOwnershipSeam } from './cluster/ownership-seam.js';
 import { createTakeover } from './cluster/takeover.js';
 import type { Config } from './config.js';
 import { createConfigAsCode } from './config-file/config-as-code.js';
+import { createConfigFileWatch } from './config-file/file-watch.js';
 import { createDatabaseHealth } from './db/availability.js';
 import { createEventBus } from './events/event-bus.js';
 import { setUnusedQueryPolicy } from './graphql/builder.js';
@@ -145,6 +146,7 @@ export async function createApp({
     logger,
     checkUrl: (url) => policy.checkUrl(url),
     guard: health.guard,
+    protectManaged: () => config.configFile.path !== undefined && config.configFile.mode === 'strict',
   });
   const statusPages = createStatusPages(db.prisma);
   const configAsCode = createConfigAsCode({
@@ -157,6 +159,9 @@ export async function createApp({
     protectManaged: () => config.configFile.path !== undefined && config.configFile.mode === 'strict',
     guard: health.guard,
   });
+  const configFile = config.configFile.path
+    ? createConfigFileWatch({ file: config.configFile.path, configAsCode, logger })
+    : null;
   const seam = createOwnershipSeam();
   const { ownership, replicaId } = createOwnership({
     db,
@@ -280,6 +285,7 @@ export async function createApp({
       },
       { name: 'maintenance', start: () => maintenance.start(), stop: () => maintenance.stop() },
       { name: 'follower', start: () => follower.start(), stop: () => follower.stop() },
+      ...(configFile ? [{ name: 'config file', start: () => configFile.start(), stop: () => configFile.stop() }] : []),
     ],
     log,
   );
