@@ -33,12 +33,24 @@ export interface CheckRequestedEvent {
   serviceId: string;
 }
 
+/**
+ * A token was made or revoked through the API: the other processes read it again at once (a
+ * revoked one is refused there too, and its sockets closed). It concerns no service: `serviceId`
+ * is always '', and its listeners listen to every event of the topic.
+ */
+export interface ApiTokenChangedEvent {
+  serviceId: '';
+  tokenId: string;
+  kind: 'created' | 'revoked';
+}
+
 /** The topics of the event bus. */
 export type MonitorTopics = {
   statusChanged: StatusChangedEvent;
   checkCompleted: CheckCompletedEvent;
   serviceChanged: ServiceChangedEvent;
   checkRequested: CheckRequestedEvent;
+  apiTokenChanged: ApiTokenChangedEvent;
 };
 
 export type MonitorEvents = EventBus<MonitorTopics>;

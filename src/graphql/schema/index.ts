@@ -1,3 +1,4 @@
+import { guardServiceAccess } from '../access.js';
 import { builder } from '../builder.js';
 import './scalars.js';
 import './errors.js';
@@ -11,8 +12,10 @@ import './subscriptions.js';
 import './notifications.js';
 import './status-pages.js';
 import './incidents.js';
+import './api-tokens.js';
 
 builder.queryType({});
 builder.mutationType({});
 
-export const schema = builder.toSchema({ sortSchema: false });
+/** Built once per process; the access guard wraps its Service fields once (graphql/access.ts). */
+export const schema = guardServiceAccess(builder.toSchema({ sortSchema: false }));
