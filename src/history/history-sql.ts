@@ -29,7 +29,7 @@ export interface PendingState {
 // lease (paused past it, or partitioned) cannot write stale results. Each returns how many rows
 // the fence refused.
 
-/** Adds a new rollup row into the one already stored for the same service and minute. */
+/** Adds a new rollup row into the one already stored for the same service and minute (an empty bucket array adds nothing). */
 export const MERGE_INTO_EXISTING_ROLLUP = `ON CONFLICT ("serviceId", "minute") DO UPDATE SET
   "checks" = "CheckRollup"."checks" + EXCLUDED."checks",
   "failures" = "CheckRollup"."failures" + EXCLUDED."failures",
@@ -37,8 +37,8 @@ export const MERGE_INTO_EXISTING_ROLLUP = `ON CONFLICT ("serviceId", "minute") D
   "latencySumMs" = "CheckRollup"."latencySumMs" + EXCLUDED."latencySumMs",
   "latencyMinMs" = LEAST("CheckRollup"."latencyMinMs", EXCLUDED."latencyMinMs"),
   "latencyMaxMs" = GREATEST("CheckRollup"."latencyMaxMs", EXCLUDED."latencyMaxMs"),
-  "latencyBuckets" = (SELECT array_agg(x + y ORDER BY i)
-                      FROM unnest("CheckRollup"."latencyBuckets", EXCLUDED."latencyBuckets") WITH ORDINALITY AS t(x, y, i))`;
+  "latencyBuckets" = COALESCE((SELECT array_agg(COALESCE(x, 0) + COALESCE(y, 0) ORDER BY i)
+                      FROM unnest("CheckRollup"."latencyBuckets", EXCLUDED."latencyBuckets") WITH ORDINALITY AS t(x, y, i)), '{}')`;
 
 /** Keeps the rows of `input` whose service exists and whose fence (if any) is the current lease token. */
 const ADMITTED = `admitted AS (

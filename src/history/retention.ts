@@ -9,7 +9,8 @@ export const COMPACT_AFTER_MS = 2 * DAY_MS;
  * Daily upkeep: drops history (and audit entries) older than the retention, and merges per-minute rollups older than
  * two days into hourly rows (the row of an hour keeps `minute` = the start of the hour). Sums,
  * minima, maxima and latency buckets merge exactly, so uptime and percentiles over long windows
- * are unchanged while a service costs 24 rows a day instead of 1,440.
+ * are unchanged while a service costs 24 rows a day instead of 1,440. An hour whose rows have no
+ * latency buckets at all (empty arrays) still keeps its checks: the buckets are joined, not required.
  */
 export async function pruneAndCompact(
   prisma: PrismaClient,
@@ -46,8 +47,8 @@ export async function pruneAndCompact(
        GROUP BY 1, 2
      )
      INSERT INTO "CheckRollup" ("serviceId", "minute", "checks", "failures", "degraded", "latencySumMs", "latencyMinMs", "latencyMaxMs", "latencyBuckets")
-     SELECT h."serviceId", h.hour, h.checks, h.failures, h.degraded, h.lsum, h.lmin, h.lmax, b.buckets
-     FROM hourly h JOIN buckets b USING ("serviceId", hour)
+     SELECT h."serviceId", h.hour, h.checks, h.failures, h.degraded, h.lsum, h.lmin, h.lmax, COALESCE(b.buckets, '{}')
+     FROM hourly h LEFT JOIN buckets b USING ("serviceId", hour)
      ${MERGE_INTO_EXISTING_ROLLUP}`,
     new Date(now.getTime() - COMPACT_AFTER_MS),
   );
