@@ -2,6 +2,7 @@ import type { Monitor } from './checks/monitor.js';
 import type { MonitorEvents } from './checks/monitor-topics.js';
 import type { ServiceState } from './checks/service-state.js';
 import type { StatusCache } from './checks/status-cache.js';
+import type { ConfigAsCode } from './config-file/config-as-code.js';
 import type { PrismaClient } from './db/database.js';
 import type { History } from './history/history.js';
 import type { Metrics } from './metrics/metrics.js';
@@ -39,6 +40,8 @@ export interface AppTesting {
   readonly metrics: Pick<Metrics, 'services' | 'schedulerLag' | 'registry' | 'dbStatements'>;
   /** Channels set up without a token, and a sweep run now instead of at its interval (on a moved clock). */
   readonly notifications: Pick<Notifications, 'channels' | 'sweeper'>;
+  /** Export and apply called as the domain functions they are (the API's resolvers call the same). */
+  readonly configAsCode: ConfigAsCode;
 }
 
 export interface AppTestingParts {
@@ -51,6 +54,7 @@ export interface AppTestingParts {
   metrics: Metrics;
   ws: GraphQLWebSocket;
   notifications: Notifications;
+  configAsCode: ConfigAsCode;
 }
 
 export function createAppTesting({
@@ -63,6 +67,7 @@ export function createAppTesting({
   metrics,
   ws,
   notifications,
+  configAsCode,
 }: AppTestingParts): AppTesting {
   return {
     registry,
@@ -79,5 +84,6 @@ export function createAppTesting({
     closeWebSockets: () => ws.close(),
     metrics,
     notifications,
+    configAsCode,
   };
 }

@@ -20,6 +20,7 @@ import { followRemoteEvents } from './cluster/follow-remote.js';
 import { createOwnershipSeam } from './cluster/ownership-seam.js';
 import { createTakeover } from './cluster/takeover.js';
 import type { Config } from './config.js';
+import { createConfigAsCode } from './config-file/config-as-code.js';
 import { createDatabaseHealth } from './db/availability.js';
 import { createEventBus } from './events/event-bus.js';
 import { setUnusedQueryPolicy } from './graphql/builder.js';
@@ -35,6 +36,7 @@ import { createNotifications, type NotificationsOptions } from './notify/notific
 import { statusBadge, uptimeBadge } from './pages/badges.js';
 import { createIncidents } from './pages/incidents.js';
 import { pageView } from './pages/page-view.js';
+import { createPageWatch } from './pages/page-watch.js';
 import { createStatusPages } from './pages/status-pages.js';
 import { createTargetPolicy } from './policy/target-policy.js';
 import type { HttpProberOptions } from './probe/http/http-prober.js';
@@ -44,7 +46,9 @@ import { createRegistry } from './registry/registry.js';
 import { createServiceLookup } from './registry/service-lookup.js';
 import { type Authenticator, createAuthenticator } from './server/auth.js';
 import { createHttpServer } from './server/http-server.js';
+import { createLivePageStreams } from './server/pages/live-page-stream.js';
 import { createPublicRoutes } from './server/pages/public-routes.js';
+import { renderStatusMain } from './server/pages/status-page-html.js';
 import { createSharedSubscriptions } from './server/shared-subscriptions.js';
 import { attachGraphQLWebSocket } from './server/ws-server.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
@@ -153,6 +157,17 @@ export async function createApp({
     checkUrl: (url) => policy.checkUrl(url),
     guard: health.guard,
   });
+  const statusPages = createStatusPages(db.prisma);
+  const configAsCode = createConfigAsCode({
+    prisma: db.prisma,
+    registry,
+    channels: notifications.channels,
+    statusPages,
+    env: config.configFile.env,
+    logger,
+    protectManaged: () => config.configFile.path !== undefined && config.configFile.mode === 'strict',
+    guard: health.guard,
+  });
   const seam = createOwnershipSeam();
   const { ownership, replicaId } = createOwnership({
     db,
@@ -224,12 +239,16 @@ export async function createApp({
     serviceLookup: createServiceLookup(directory, (id) => registry.get(id)),
     directory,
     notifications,
-    statusPages: createStatusPages(db.prisma),
-    incidents: createIncidents(db.prisma, now),
+    statusPages,
+    incidents: createIncidents(db.prisma, now, (incident) => {
+      for (const serviceId of incident.serviceIds) {
+        events.publish('incidentChanged', { serviceId, incidentId: incident.id });
+      }
+    }),
     apiTokens,
     now,
   };
-  const { yoga, server, ws } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
+  const { yoga, server, ws, live } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
   metrics.live.ownedServices = () => (Number.isFinite(ownership.owned) ? ownership.owned : monitor.scheduled);
 
   // Started top to bottom, stopped bottom to top.
@@ -243,7 +262,14 @@ export async function createApp({
       { name: 'ownership', start: () => ownership.start(), stop: () => ownership.stop() },
       { name: 'notifications', start: () => notifications.start(), stop: () => notifications.stop() },
       { name: 'history', start: () => history.start(), stop: () => history.stop(3_000) },
-      { name: 'http server', stop: () => closeServer(server), stoppedMessage: 'http server closed' },
+      {
+        name: 'http server',
+        stop: () => {
+          live.close();
+          return closeServer(server);
+        },
+        stoppedMessage: 'http server closed',
+      },
       { name: 'websockets', stop: () => ws.close(), stoppedMessage: 'websockets closed' },
       {
         name: 'checks',
@@ -286,6 +312,7 @@ export async function createApp({
       metrics,
       ws,
       notifications,
+      configAsCode,
     }),
   };
 }
@@ -330,6 +357,21 @@ function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
     rollups: deps.history.rollups,
     findByName: (name: string) => deps.registry.findByName(name),
   };
+  const live = createLivePageStreams({
+    watch: createPageWatch({
+      events: deps.events,
+      serviceIdsOf: async (slug) => {
+        const page = await deps.statusPages.bySlug(slug);
+        return page ? new Set((await deps.statusPages.servicesOf(page)).map((s) => s.id)) : null;
+      },
+      logger,
+    }),
+    renderMain: async (slug) => {
+      const view = await pageView(pageDeps, slug);
+      return view ? renderStatusMain(view, deps.now()) : null;
+    },
+    logger,
+  });
   const server = createHttpServer({
     yoga,
     logger,
@@ -343,6 +385,7 @@ function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
       now: deps.now,
       logger,
       publicUrl: config.notify.publicUrl,
+      live,
     }),
   });
   const shared = createSharedSubscriptions();
@@ -350,7 +393,8 @@ function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
   metrics.live.wsConnections = () => ws.connections;
   metrics.live.subscriptionsActive = () => shared.members;
   metrics.live.subscriptionGroups = () => shared.groups;
-  return { yoga, server, ws };
+  metrics.live.statusPageStreams = () => live.open;
+  return { yoga, server, ws, live };
 }
 
 async function closeServer(server: Server): Promise<void> {

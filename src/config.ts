@@ -101,6 +101,12 @@ export type Config = Readonly<{
   production: boolean;
   /** What a resolver does with a Prisma query it planned and never used: fail under test, warn in development. */
   graphql: Readonly<{ unusedQuery: 'error' | 'warn' | null }>;
+  /**
+   * Config as code: the file applied at start-up and on every change (undefined: none), whether API
+   * mutations may change what it manages (merge) or not (strict), and the environment `${VAR}`
+   * references in documents are read from.
+   */
+  configFile: Readonly<{ path: string | undefined; mode: 'strict' | 'merge'; env: Readonly<Record<string, string>> }>;
   /** What /metrics shows of each service. */
   metrics: Readonly<{ perService: ServiceMetricsDetail }>;
   shutdownTimeoutMs: number;
@@ -169,6 +175,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         unusedQuery: e.NODE_ENV === 'production' ? null : e.NODE_ENV === 'test' ? 'error' : 'warn',
       }),
       metrics: Object.freeze({ perService: e.METRICS_PER_SERVICE }),
+      configFile: Object.freeze({
+        path: undefined,
+        mode: 'strict',
+        env: Object.freeze(definedValues(env)),
+      }),
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     }),
   };
@@ -188,6 +199,11 @@ function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (bare === 'localhost' || bare === '::1') return true;
   return isIP(bare) === 4 && bare.startsWith('127.');
+}
+
+/** The environment as `${VAR}` references see it: a variable set to "" is set. */
+function definedValues(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 /** `PORT=` in a shell or compose file means "not set", not "set to nothing". */

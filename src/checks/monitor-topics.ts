@@ -44,6 +44,12 @@ export interface ApiTokenChangedEvent {
   kind: 'created' | 'revoked';
 }
 
+/** An incident naming the service was opened, updated or resolved (status pages refresh). */
+export interface IncidentChangedEvent {
+  serviceId: string;
+  incidentId: string;
+}
+
 /** The topics of the event bus. */
 export type MonitorTopics = {
   statusChanged: StatusChangedEvent;
@@ -51,6 +57,7 @@ export type MonitorTopics = {
   serviceChanged: ServiceChangedEvent;
   checkRequested: CheckRequestedEvent;
   apiTokenChanged: ApiTokenChangedEvent;
+  incidentChanged: IncidentChangedEvent;
 };
 
 export type MonitorEvents = EventBus<MonitorTopics>;

@@ -19,6 +19,7 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}) 
     subscriptionsActive: () => 0,
     subscriptionGroups: () => 0,
     ownedServices: () => 0,
+    statusPageStreams: () => 0,
   };
   collectDefaultMetrics({ register: registry });
   // prom-client also exports these gauges under a `_total` name, which Prometheus reserves for
@@ -46,6 +47,11 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}) 
     'statuschecker_subscription_groups',
     'Distinct subscription operations; each event is executed once per group, whatever its number of subscribers.',
     'subscriptionGroups',
+  );
+  liveGauge(
+    'statuschecker_status_page_streams',
+    'Open live status page streams (/status/{slug}/live).',
+    'statusPageStreams',
   );
   liveGauge(
     'statuschecker_owned_services',

@@ -1,7 +1,7 @@
-import type { PrismaClient } from '../db/database.js';
 import { type NotificationChannel as ChannelRow, Prisma } from '../generated/prisma/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../registry/errors.js';
-import { type ChannelInput, validateChannel } from './channel-input.js';
+import { type DbClient, marksData, type RowMarks } from '../registry/registry.js';
+import { type ChannelDefinition, type ChannelInput, validateChannel } from './channel-input.js';
 import type { Outbox } from './outbox.js';
 import { CLAIM_MS } from './outbox.js';
 import type { ClaimedDelivery } from './outbox-claim-sql.js';
@@ -11,18 +11,24 @@ import type { SecretBox } from './secrets.js';
 export type { ChannelRow };
 
 export interface ChannelStore {
+  /** Checks a definition as create and update do (rules and target policy); throws ValidationError. */
+  validate(input: ChannelInput): ChannelDefinition;
   list(): Promise<ChannelRow[]>;
   get(id: string): Promise<ChannelRow | null>;
-  create(input: ChannelInput): Promise<ChannelRow>;
+  create(input: ChannelInput, marks?: RowMarks): Promise<ChannelRow>;
   /** Replaces the definition; a secret left out stays as it is, an empty one is removed. */
-  update(id: string, input: ChannelInput): Promise<ChannelRow>;
+  update(id: string, input: ChannelInput, marks?: RowMarks): Promise<ChannelRow>;
   delete(id: string): Promise<ChannelRow>;
   /** Sends a TEST message now and resolves with the delivery after that attempt. */
   test(id: string): Promise<string>;
+  /** The stored secret in clear (config as code compares it with the one given); never shown. */
+  secretOf(row: Pick<ChannelRow, 'id' | 'secret'>): string | null;
+  /** The same store on `tx`, a transaction the caller commits (config as code). */
+  within(tx: DbClient): ChannelStore;
 }
 
 export interface ChannelStoreOptions {
-  prisma: PrismaClient;
+  prisma: DbClient;
   secrets: SecretBox;
   checkUrl: (url: string) => string | null;
   outbox: Outbox;
@@ -56,28 +62,29 @@ export function createChannelStore(options: ChannelStoreOptions): ChannelStore {
   };
 
   return {
+    validate: (input) => validateChannel(input, options.checkUrl),
     list: () => prisma.notificationChannel.findMany({ orderBy: { name: 'asc' } }),
     get: (id) => prisma.notificationChannel.findUnique({ where: { id } }),
 
-    async create(input) {
+    async create(input, marks) {
       const id = crypto.randomUUID();
       const fields = data(input, id);
       if (fields.kind === 'PAGERDUTY' && !fields.secret)
         throw new ValidationError('secret', 'a PAGERDUTY channel needs its routing key');
       try {
-        return await prisma.notificationChannel.create({ data: { id, ...fields } });
+        return await prisma.notificationChannel.create({ data: { id, ...fields, ...marksData(marks) } });
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict(fields.name);
         throw err;
       }
     },
 
-    async update(id, input) {
+    async update(id, input, marks) {
       const fields = data(input, id);
       try {
         return await prisma.notificationChannel.update({
           where: { id },
-          data: { ...fields, email: fields.email ?? Prisma.DbNull },
+          data: { ...fields, email: fields.email ?? Prisma.DbNull, ...marksData(marks) },
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict(fields.name);
@@ -94,6 +101,9 @@ export function createChannelStore(options: ChannelStoreOptions): ChannelStore {
         throw err;
       }
     },
+
+    secretOf: (row) => (row.secret === null ? null : secrets.open(row.secret, row.id)),
+    within: (tx) => createChannelStore({ ...options, prisma: tx }),
 
     async test(id) {
       const at = options.now();

@@ -75,7 +75,16 @@ function checkMessage(message: string): string {
 }
 
 /** Incidents and their updates (INVESTIGATING → IDENTIFIED → MONITORING → RESOLVED). */
-export function createIncidents(prisma: PrismaClient, now: () => Date): Incidents {
+export function createIncidents(
+  prisma: PrismaClient,
+  now: () => Date,
+  /** After each change that was written (status pages show incidents live). */
+  onChange: (incident: IncidentRow) => void = () => {},
+): Incidents {
+  const changed = (incident: IncidentRow) => {
+    onChange(incident);
+    return incident;
+  };
   const existing = async (id: string) => {
     const row = await prisma.incident.findUnique({ where: { id }, include });
     if (!row) throw new NotFoundError(`no incident with id ${JSON.stringify(id)}`);
@@ -94,7 +103,7 @@ export function createIncidents(prisma: PrismaClient, now: () => Date): Incident
       },
       include,
     });
-    return toRow(row);
+    return changed(toRow(row));
   };
   const where = (serviceIds: readonly string[]) => ({ services: { some: { serviceId: { in: [...serviceIds] } } } });
 
@@ -127,7 +136,7 @@ export function createIncidents(prisma: PrismaClient, now: () => Date): Incident
         },
         include,
       });
-      return toRow(row);
+      return changed(toRow(row));
     },
     async get(id) {
       const row = await prisma.incident.findUnique({ where: { id }, include });

@@ -1,7 +1,6 @@
-import type { PrismaClient } from '../db/database.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../registry/errors.js';
-import type { ServiceRow } from '../registry/registry.js';
+import { type DbClient, marksData, type RowMarks, type ServiceRow } from '../registry/registry.js';
 import { type StatusPageInput, type ValidStatusPage, validateStatusPage } from './page-input.js';
 
 export interface StatusPageRow {
@@ -13,14 +12,18 @@ export interface StatusPageRow {
   historyDays: number;
   /** The services named, in the order given (labels add more: see `servicesOf`). */
   serviceIds: string[];
+  /** "config file" while the config file manages it (see src/config-file). */
+  managedBy: string | null;
+  /** The ${VAR} references config as code applied, by field. */
+  configRefs: Prisma.JsonValue;
   createdAt: Date;
   updatedAt: Date;
 }
 
 export interface StatusPages {
-  create(input: StatusPageInput): Promise<StatusPageRow>;
+  create(input: StatusPageInput, marks?: RowMarks): Promise<StatusPageRow>;
   /** Replaces the whole definition. */
-  update(id: string, input: StatusPageInput): Promise<StatusPageRow>;
+  update(id: string, input: StatusPageInput, marks?: RowMarks): Promise<StatusPageRow>;
   delete(id: string): Promise<StatusPageRow>;
   get(id: string): Promise<StatusPageRow | null>;
   bySlug(slug: string): Promise<StatusPageRow | null>;
@@ -29,6 +32,8 @@ export interface StatusPages {
   servicesOf(page: Pick<StatusPageRow, 'id' | 'labels'>): Promise<ServiceRow[]>;
   /** Shown on some status page (named, or by a label): what may be shown without a token. */
   isPublic(service: Pick<ServiceRow, 'id' | 'labels'>): Promise<boolean>;
+  /** The same pages on `tx`, a transaction the caller commits (config as code). */
+  within(tx: DbClient): StatusPages;
 }
 
 const withServices = { services: { orderBy: { position: 'asc' }, select: { serviceId: true } } } as const;
@@ -40,7 +45,7 @@ const toRow = ({ services, ...page }: Stored): StatusPageRow => ({
 });
 
 /** Status pages: definitions in the database, validated, with typed errors for the API. */
-export function createStatusPages(prisma: PrismaClient): StatusPages {
+export function createStatusPages(prisma: DbClient): StatusPages {
   const checkServices = async (page: ValidStatusPage) => {
     if (page.serviceIds.length === 0) return;
     const found = new Set(
@@ -72,26 +77,26 @@ export function createStatusPages(prisma: PrismaClient): StatusPages {
   };
 
   return {
-    async create(input) {
+    async create(input, marks) {
       const page = validateStatusPage(input);
       await checkServices(page);
       return toRow(
         await translate(page.slug, null, () =>
           prisma.statusPage.create({
-            data: { ...data(page), services: { create: links(page) } },
+            data: { ...data(page), ...marksData(marks), services: { create: links(page) } },
             include: withServices,
           }),
         ),
       );
     },
-    async update(id, input) {
+    async update(id, input, marks) {
       const page = validateStatusPage(input);
       await checkServices(page);
       return toRow(
         await translate(page.slug, id, () =>
           prisma.statusPage.update({
             where: { id },
-            data: { ...data(page), services: { deleteMany: {}, create: links(page) } },
+            data: { ...data(page), ...marksData(marks), services: { deleteMany: {}, create: links(page) } },
             include: withServices,
           }),
         ),
@@ -111,6 +116,7 @@ export function createStatusPages(prisma: PrismaClient): StatusPages {
     async list() {
       return (await prisma.statusPage.findMany({ orderBy: { slug: 'asc' }, include: withServices })).map(toRow);
     },
+    within: (tx) => createStatusPages(tx),
     async isPublic(service) {
       const pages = await prisma.statusPage.count({
         where: {

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import { ValidationError } from './errors.js';
 
 /** The channels a service names by id, besides those its labels and the defaults route it to. */
@@ -15,7 +15,7 @@ const FIELD = 'notificationChannelIds';
  * (the error names the entry). `create` for a new service, `replace` for an update.
  */
 export async function channelLinkWrite(
-  prisma: PrismaClient,
+  prisma: Prisma.TransactionClient,
   ids: string[] | null | undefined,
   mode: 'create' | 'replace',
 ) {

@@ -26,13 +26,30 @@ export type RegistryChange =
 
 export type RegistryListener = (change: RegistryChange) => void;
 
-export interface Registry {
-  /** Validates a definition (rules and target policy) without storing it; throws ValidationError. */
-  validate(input: RegisterInput): ServiceInput;
-  register(input: RegisterInput & ServiceLinks): Promise<ServiceRow>;
-  update(id: string, patch: UpdateInput & ServiceLinks): Promise<ServiceRow>;
+/** The writes of the registry, each validated as a mutation's and announced to the listeners. */
+export interface RegistryWrites {
+  register(input: RegisterInput & ServiceLinks, marks?: RowMarks): Promise<ServiceRow>;
+  update(id: string, patch: UpdateInput & ServiceLinks, marks?: RowMarks): Promise<ServiceRow>;
   unregister(id: string): Promise<ServiceRow>;
   setPaused(id: string, paused: boolean): Promise<ServiceRow>;
+}
+
+/** Writes inside a caller's transaction: listeners hear of them only on `committed()`, after the commit. */
+export interface RegistryBatch extends RegistryWrites {
+  committed(): void;
+}
+
+/** What config as code records beside a definition (who manages it, the ${VAR} references it was given). */
+export interface RowMarks {
+  managedBy?: string | null;
+  configRefs?: Record<string, string> | null;
+}
+
+export interface Registry extends RegistryWrites {
+  /** Validates a definition (rules and target policy) without storing it; throws ValidationError. */
+  validate(input: RegisterInput): ServiceInput;
+  /** The same writes on `tx`, a transaction the caller commits (config as code: all or nothing). */
+  batch(tx: DbClient): RegistryBatch;
   get(id: string): Promise<ServiceRow | null>;
   findByName(name: string): Promise<ServiceRow | null>;
   /** Every service, for loading the scheduler and the cache at start-up. */
@@ -40,6 +57,9 @@ export interface Registry {
   /** Called after each committed change; returns an unsubscribe function. */
   onChange(listener: RegistryListener): () => void;
 }
+
+/** A client or an interactive transaction: every write here works on either. */
+export type DbClient = Prisma.TransactionClient;
 
 export interface RegistryOptions {
   prisma: PrismaClient;
@@ -50,9 +70,11 @@ export interface RegistryOptions {
   guard?: <T>(operation: () => Promise<T>) => Promise<T>;
 }
 
+type Guard = <T>(operation: () => Promise<T>) => Promise<T>;
+
 export function createRegistry(deps: RegistryOptions): Registry {
   const { prisma } = deps;
-  const guard = deps.guard ?? (<T>(operation: () => Promise<T>) => operation());
+  const guard: Guard = deps.guard ?? (<T>(operation: () => Promise<T>) => operation());
   const validate = (service: ServiceInput): ServiceInput => {
     const valid = validateService(service);
     const refusal = deps.checkUrl?.(valid.url);
@@ -72,60 +94,81 @@ export function createRegistry(deps: RegistryOptions): Registry {
     }
   };
 
-  const existing = async (id: string): Promise<ServiceRow> => {
-    const row = await guard(() => prisma.service.findUnique({ where: { id } }));
-    if (!row) throw notFound(id);
-    return row;
+  const writes = (client: DbClient, announce: (change: RegistryChange) => void, run: Guard): RegistryWrites => {
+    const existing = async (id: string): Promise<ServiceRow> => {
+      const row = await run(() => client.service.findUnique({ where: { id } }));
+      if (!row) throw notFound(id);
+      return row;
+    };
+    return {
+      async register(input, marks) {
+        const service = validate(withDefaults(input));
+        const row = await translateErrors(service.name, () =>
+          run(async () => {
+            const links = await channelLinkWrite(client, input.notificationChannelIds ?? null, 'create');
+            return client.service.create({ data: { ...toData(service), ...links, ...marksData(marks) } });
+          }),
+        );
+        log.info({ serviceId: row.id, name: row.name }, 'service registered');
+        announce({ kind: 'registered', service: row });
+        return row;
+      },
+
+      async update(id, patch, marks) {
+        const current = await existing(id);
+        const service = validate(mergeUpdate(toInput(current), patch));
+        const row = await translateErrors(service.name, () =>
+          run(async () => {
+            const links = await channelLinkWrite(client, patch.notificationChannelIds, 'replace');
+            return client.service.update({
+              where: { id },
+              data: { ...toData(service), ...links, ...marksData(marks) },
+            });
+          }),
+        );
+        log.info({ serviceId: row.id }, 'service updated');
+        announce({ kind: 'updated', service: row });
+        return row;
+      },
+
+      async unregister(id) {
+        const row = await translateErrors('', () => run(() => client.service.delete({ where: { id } })), id);
+        log.info({ serviceId: row.id, name: row.name }, 'service unregistered');
+        announce({ kind: 'unregistered', service: row });
+        return row;
+      },
+
+      async setPaused(id, paused) {
+        const current = await existing(id);
+        if (current.paused === paused) return current;
+        const row = await translateErrors(
+          '',
+          () => run(() => client.service.update({ where: { id }, data: { paused } })),
+          id,
+        );
+        log.info({ serviceId: id, paused }, paused ? 'service paused' : 'service resumed');
+        announce({ kind: paused ? 'paused' : 'resumed', service: row });
+        return row;
+      },
+    };
   };
 
   return {
     validate: (input) => validate(withDefaults(input)),
+    ...writes(prisma, emit, guard),
 
-    async register(input) {
-      const service = validate(withDefaults(input));
-      const row = await translateErrors(service.name, () =>
-        guard(async () => {
-          const links = await channelLinkWrite(prisma, input.notificationChannelIds ?? null, 'create');
-          return prisma.service.create({ data: { ...toData(service), ...links } });
-        }),
-      );
-      log.info({ serviceId: row.id, name: row.name }, 'service registered');
-      emit({ kind: 'registered', service: row });
-      return row;
-    },
-
-    async update(id, patch) {
-      const current = await existing(id);
-      const service = validate(mergeUpdate(toInput(current), patch));
-      const row = await translateErrors(service.name, () =>
-        guard(async () => {
-          const links = await channelLinkWrite(prisma, patch.notificationChannelIds, 'replace');
-          return prisma.service.update({ where: { id }, data: { ...toData(service), ...links } });
-        }),
-      );
-      log.info({ serviceId: row.id }, 'service updated');
-      emit({ kind: 'updated', service: row });
-      return row;
-    },
-
-    async unregister(id) {
-      const row = await translateErrors('', () => guard(() => prisma.service.delete({ where: { id } })), id);
-      log.info({ serviceId: row.id, name: row.name }, 'service unregistered');
-      emit({ kind: 'unregistered', service: row });
-      return row;
-    },
-
-    async setPaused(id, paused) {
-      const current = await existing(id);
-      if (current.paused === paused) return current;
-      const row = await translateErrors(
-        '',
-        () => guard(() => prisma.service.update({ where: { id }, data: { paused } })),
-        id,
-      );
-      log.info({ serviceId: id, paused }, paused ? 'service paused' : 'service resumed');
-      emit({ kind: paused ? 'paused' : 'resumed', service: row });
-      return row;
+    batch(tx) {
+      const changes: RegistryChange[] = [];
+      return {
+        ...writes(
+          tx,
+          (change) => changes.push(change),
+          (operation) => operation(),
+        ),
+        committed() {
+          for (const change of changes.splice(0)) emit(change);
+        },
+      };
     },
 
     get: (id) => guard(() => prisma.service.findUnique({ where: { id } })),
@@ -136,6 +179,16 @@ export function createRegistry(deps: RegistryOptions): Registry {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+  };
+}
+
+export function marksData(marks: RowMarks | undefined) {
+  if (!marks) return {};
+  return {
+    ...(marks.managedBy === undefined ? {} : { managedBy: marks.managedBy }),
+    ...(marks.configRefs === undefined
+      ? {}
+      : { configRefs: marks.configRefs === null ? Prisma.DbNull : (marks.configRefs as Prisma.InputJsonValue) }),
   };
 }
 

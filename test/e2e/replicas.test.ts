@@ -216,6 +216,15 @@ describe.runIf(TEST_DATABASE_URL && TEST_REDIS_URL)('three replicas on one Postg
     const stopped = await servicesOf('b');
     const victims = stopped.slice(0, 10);
     expect(victims).toHaveLength(10);
+    // Stop B in the middle of a check of one of them, so that it certainly has a late result when
+    // it wakes: the check's deadline passes while it sleeps, and fires before any lease round ends.
+    const hitsBefore = victims.map((i) => target.hits(path(i)));
+    for (const i of victims) target.hang(path(i));
+    await eventually(
+      () => (victims.some((i, k) => target.hits(path(i)) > hitsBefore[k]!) ? true : undefined),
+      5_000,
+      'B to start a check that will not be answered',
+    );
     const since = new Date();
     process.kill(replicas.b.pid, 'SIGSTOP');
     // While B sleeps, its services break; A takes them over and records the transitions.

@@ -45,6 +45,8 @@ export interface Target {
   resetHits(): void;
   /** From now on, answer `pathname` (any query) with `status` and `body` (default "status <code>"). */
   respondWith(pathname: string, status: number, body?: string): void;
+  /** From now on, never answer `pathname`: each request stays open until the client gives up. */
+  hang(pathname: string): void;
   /** TCP connections accepted so far. */
   connections(): number;
   /** TCP connections open right now. */
@@ -121,7 +123,7 @@ class Routes {
   readonly hitCounts = new Map<string, number>();
   readonly hitTimes = new Map<string, number[]>();
   readonly last = new Map<string, { method: string; headers: IncomingHttpHeaders }>();
-  readonly fixed = new Map<string, { status: number; body: string }>();
+  readonly fixed = new Map<string, { status: number; body: string } | 'hang'>();
   accepted = 0;
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -139,6 +141,7 @@ class Routes {
     req.resume();
 
     const fixed = this.fixed.get(path);
+    if (fixed === 'hang') return;
     if (fixed !== undefined) {
       res.statusCode = fixed.status;
       return void res.end(fixed.body);
@@ -236,6 +239,7 @@ async function listen(
       routes.hitTimes.clear();
     },
     respondWith: (pathname, status, body = `status ${status}`) => void routes.fixed.set(pathname, { status, body }),
+    hang: (pathname) => void routes.fixed.set(pathname, 'hang'),
     connections: () => routes.accepted,
     openConnections: () => routes.sockets.size,
     close() {

@@ -5,8 +5,9 @@ import type { BadgeFacts } from '../../pages/badges.js';
 import type { PageView } from '../../pages/page-view.js';
 import { renderAtomFeed } from './atom-feed.js';
 import { BADGE_STYLES, type BadgeStyle, badgeSvg } from './badge-svg.js';
+import type { LivePageStreams } from './live-page-stream.js';
 import { STATUS_PAGE_CSS_HASH } from './status-page-css.js';
-import { renderNotFound, renderStatusPage } from './status-page-html.js';
+import { renderNotFound, renderStatusPage, STATUS_PAGE_SCRIPT_HASH } from './status-page-html.js';
 
 export interface PublicRouteDeps {
   pageView(slug: string): Promise<PageView | null>;
@@ -16,6 +17,8 @@ export interface PublicRouteDeps {
   logger: Logger;
   /** PUBLIC_URL: the feed's links; unset, they are made from the request's Host. */
   publicUrl?: string | undefined;
+  /** `/status/{slug}/live`: the page's changes as they happen. */
+  live?: LivePageStreams;
 }
 
 export interface PublicRoutes {
@@ -23,8 +26,9 @@ export interface PublicRoutes {
   handle(req: IncomingMessage, res: ServerResponse, path: string): boolean;
 }
 
-const PAGE_CSP = `default-src 'none'; style-src '${STATUS_PAGE_CSS_HASH}'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+const PAGE_CSP = `default-src 'none'; style-src '${STATUS_PAGE_CSS_HASH}'; script-src '${STATUS_PAGE_SCRIPT_HASH}'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 const STATUS_PAGE = /^\/status\/([^/]+)\/?$/;
+const LIVE = /^\/status\/([^/]+)\/live$/;
 const FEED = /^\/status\/([^/]+)\/feed\.atom$/;
 const BADGE = /^\/badge\/([^/]+)\/(status|uptime)\.svg$/;
 const BADGE_CSP = "default-src 'none'; style-src 'unsafe-inline'";
@@ -131,6 +135,13 @@ export function createPublicRoutes(deps: PublicRouteDeps): PublicRoutes {
           if (!res.headersSent) send(res, 503, renderNotFound(slug).replace('not found', 'unavailable'), false);
           else res.end();
         });
+        return true;
+      }
+      const liveMatch = deps.live ? LIVE.exec(path) : null;
+      if (liveMatch) {
+        const slug = decoded(liveMatch[1]!);
+        if (slug === null) send(res, 404, renderNotFound(liveMatch[1]!), req.method === 'HEAD');
+        else deps.live!.handle(req, res, slug);
         return true;
       }
       const badgeMatch = BADGE.exec(path);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { OVERALL_TEXT } from '../../pages/overall.js';
 import type { PageServiceView, PageView } from '../../pages/page-view.js';
 import { Html, html } from './html.js';
@@ -91,6 +92,33 @@ export function describePage(view: PageView): string {
   return view.page.description ?? `${OVERALL_TEXT[view.overall]}: the current status of ${view.page.title}.`;
 }
 
+/**
+ * What <main> holds: the page's content, sent again by `/status/{slug}/live` whenever it changes.
+ * The banner is a live region, so a screen reader says when it changes.
+ */
+export function renderStatusMain(view: PageView, now: Date): string {
+  const { page } = view;
+  return html`<h1>${page.title}</h1>
+${page.description ? html`<p class="description">${page.description}</p>` : ''}
+<p class="banner ${view.overall}" role="status" data-overall="${view.overall}"><span aria-hidden="true">${BANNER_ICON[view.overall]}</span> ${OVERALL_TEXT[view.overall]}</p>
+${view.services.length === 0 ? html`<p class="muted">This page shows no services yet.</p>` : html`<ul class="services">${view.services.map((s) => serviceItem(s, page.historyDays))}</ul>`}
+${incidentsSection(view)}
+<footer>Updated <time datetime="${now.toISOString()}">${now.toISOString().replace('T', ' ').slice(0, 16)} UTC</time></footer>`
+    .value;
+}
+
+/**
+ * Goes live where JavaScript runs: the content of <main> is replaced with each version the server
+ * sends. EventSource is the browser's own, reconnecting by itself; without it the page stays as
+ * it was rendered. Allowed by its hash, like the style sheet.
+ */
+export const STATUS_PAGE_SCRIPT =
+  "(()=>{const m=document.querySelector('main');if(!m||!window.EventSource)return;" +
+  "const s=new EventSource(location.pathname.replace(/\\/+$/,'')+'/live');" +
+  "s.addEventListener('page',(e)=>{m.innerHTML=e.data;m.dataset.live='1'});" +
+  "s.addEventListener('gone',()=>s.close())})()";
+export const STATUS_PAGE_SCRIPT_HASH = `sha256-${createHash('sha256').update(STATUS_PAGE_SCRIPT).digest('base64')}`;
+
 /** The whole status page, complete without JavaScript. */
 export function renderStatusPage(view: PageView, now: Date): string {
   const { page } = view;
@@ -107,13 +135,9 @@ export function renderStatusPage(view: PageView, now: Date): string {
 </head>
 <body>
 <main>
-<h1>${page.title}</h1>
-${page.description ? html`<p class="description">${page.description}</p>` : ''}
-<p class="banner ${view.overall}" role="status" data-overall="${view.overall}"><span aria-hidden="true">${BANNER_ICON[view.overall]}</span> ${OVERALL_TEXT[view.overall]}</p>
-${view.services.length === 0 ? html`<p class="muted">This page shows no services yet.</p>` : html`<ul class="services">${view.services.map((s) => serviceItem(s, page.historyDays))}</ul>`}
-${incidentsSection(view)}
-<footer>Updated <time datetime="${now.toISOString()}">${now.toISOString().replace('T', ' ').slice(0, 16)} UTC</time></footer>
+${new Html(renderStatusMain(view, now))}
 </main>
+<script>${new Html(STATUS_PAGE_SCRIPT)}</script>
 </body>
 </html>
 `.value;
