@@ -1,3 +1,4 @@
+import type { Assertion } from '../probe/assert/assertion.js';
 import type { DnsOptions } from '../probe/dns/options.js';
 import type { StatusRanges } from '../probe/http/expected-status.js';
 import type { HttpMethod } from '../probe/http/method.js';
@@ -25,4 +26,6 @@ export interface CheckDefinition {
   tcp: TcpOptions | null;
   dns: DnsOptions | null;
   tls: TlsOptions | null;
+  /** Evaluated in order after the kind's own verdict. */
+  assertions: readonly Assertion[];
 }

@@ -45,6 +45,7 @@ export function judge(state: ServiceState, outcome: CheckOutcome, thresholds: Th
     consecutiveFailures,
     consecutiveSuccesses,
     certificateExpiresAt: outcome.certificateExpiresAt ?? state.certificateExpiresAt,
+    ...(outcome.assertions === undefined ? {} : { assertions: outcome.assertions }),
   };
   const transition =
     status === state.status

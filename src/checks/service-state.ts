@@ -1,3 +1,4 @@
+import type { AssertionResult } from '../probe/assert/assertion.js';
 import type { CheckFailureReason } from '../probe/prober.js';
 
 export const SERVICE_STATUSES = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN', 'PAUSED'] as const;
@@ -18,6 +19,8 @@ export interface ServiceState {
   certificateExpiresAt: Date | null;
   /** Changed status more than 5 times in 10 minutes, and not stable for 5 since (checks/flap-detector.ts). */
   flapping?: boolean;
+  /** The last check's assertions, in order, with what was found (absent: none were evaluated). */
+  assertions?: readonly AssertionResult[];
 }
 
 export function initialState(paused: boolean, now: Date): ServiceState {

@@ -1,4 +1,5 @@
 import type { ConnectPolicy } from '../policy/target-policy.js';
+import type { AssertionSource } from './assert/assertion.js';
 import type { HttpProberOptions } from './http/http-prober.js';
 import type { Prober } from './prober.js';
 import type { ProbeTarget } from './target.js';
@@ -17,6 +18,8 @@ export interface KindModule {
   readonly example: string;
   /** The option groups this kind reads; giving another kind's options is a validation error. */
   readonly options: readonly KindOption[];
+  /** What this kind's assertions may read; an assertion on another source is a validation error. */
+  readonly assertionSources: readonly AssertionSource[];
   /** Rules of this kind's url beyond its scheme: null, or what is wrong (for the field `url`). */
   checkUrl(url: URL): string | null;
   createProber(options: ProberOptions): Prober<ProbeTarget>;

@@ -1,3 +1,4 @@
+import { judgeAssertions } from './assert/verdict.js';
 import { dnsKind } from './dns/kind.js';
 import { grpcKind } from './grpc/kind.js';
 import { httpKind } from './http/kind.js';
@@ -64,7 +65,10 @@ export function createProber(options: ProberOptions): Prober<KindTarget> {
           certificateExpiresAt: null,
         });
       }
-      return prober.probe(target, signal);
+      const checked = prober.probe(target, signal);
+      const { assertions } = target;
+      if (assertions === undefined || assertions.length === 0) return checked;
+      return checked.then((result) => judgeAssertions(assertions, result));
     },
     async close() {
       await Promise.all([...probers.values()].map((prober) => prober.close()));

@@ -1,3 +1,5 @@
+import type { AssertionResult } from './assert/assertion.js';
+
 /**
  * What every check kind has in common: a prober takes one target of its kind and resolves with
  * one result, never throwing. Each kind lives in its own folder beside this file (http/, …); the
@@ -44,6 +46,8 @@ export interface ProbeResult {
   message: string | null;
   /** notAfter of the certificate of the last https hop that completed its TLS handshake. */
   certificateExpiresAt: Date | null;
+  /** Each assertion of the target, in order, with what was found (absent: the target has none). */
+  assertions?: readonly AssertionResult[];
 }
 
 /** One bounded check of a target of kind `Target`. */

@@ -1,6 +1,7 @@
 import type { CheckDefinition } from '../checks/check-definition.js';
 import { Prisma, type PrismaClient, type Service as ServiceRow } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
+import type { Assertion } from '../probe/assert/assertion.js';
 import type { DnsOptions } from '../probe/dns/options.js';
 import { parseExpectedStatus } from '../probe/http/expected-status.js';
 import type { CheckKind } from '../probe/kinds.js';
@@ -212,7 +213,13 @@ export function toInput(row: ServiceRow): ServiceInput {
     dns: options.dns ?? null,
     tlsSkipVerify: options.tls?.skipVerify ?? false,
     caCertificate: options.tls?.caCertificate ?? null,
+    assertions: assertionsOfRow(row),
   };
+}
+
+/** Assertions are stored as a JSON array, in the order the operator gave them. */
+export function assertionsOfRow(row: Pick<ServiceRow, 'assertions'>): Assertion[] {
+  return Array.isArray(row.assertions) ? (row.assertions as unknown as Assertion[]) : [];
 }
 
 /** The kind's options stored as one JSON object (src/probe/kinds.ts says which kind reads which). */
@@ -244,6 +251,7 @@ function toData(service: ServiceInput) {
     ...columns,
     kind: kind ?? 'HTTP',
     headers: service.headers as unknown as Prisma.InputJsonValue,
+    assertions: service.assertions as unknown as Prisma.InputJsonValue,
     kindOptions: kindOptions as Prisma.InputJsonValue,
   };
 }
@@ -293,5 +301,6 @@ export function checkDefinitionOf(id: string, service: ServiceInput, paused: boo
     tcp: service.tcp,
     dns: service.kind === 'DNS' ? (service.dns ?? { recordType: 'A' }) : null,
     tls: tlsOptionsOf(service),
+    assertions: service.assertions,
   };
 }

@@ -1,4 +1,5 @@
 import type { HttpMethod as StoredHttpMethod } from '../generated/prisma/enums.js';
+import type { Assertion } from '../probe/assert/assertion.js';
 import type { DnsOptions } from '../probe/dns/options.js';
 import type { HttpMethod } from '../probe/http/method.js';
 import type { CheckKind } from '../probe/kinds.js';
@@ -38,6 +39,8 @@ export interface ServiceInput {
   tlsSkipVerify: boolean;
   /** Kinds speaking TLS: PEM of private CAs to trust besides Node's roots. */
   caCertificate: string | null;
+  /** Evaluated in order on every check (src/probe/assert/). */
+  assertions: Assertion[];
 }
 
 /** The defaults of RegisterServiceInput in the public contract (the schema declares these). */
@@ -57,6 +60,7 @@ export const SERVICE_DEFAULTS = {
   dns: null,
   tlsSkipVerify: false,
   caCertificate: null,
+  assertions: [],
 } as const satisfies Omit<ServiceInput, 'name' | 'url'>;
 
 /** DNS options as given; `resolver`, when given, must agree with the url's. */
@@ -82,16 +86,37 @@ export interface TcpInput {
 
 /** Registration input: name and url are required, everything else falls back to SERVICE_DEFAULTS. */
 export type RegisterInput = Pick<ServiceInput, 'name' | 'url'> &
-  Partial<NullableFields<Omit<ServiceInput, 'name' | 'url' | 'tcp' | 'dns'>>> & {
+  Partial<NullableFields<Omit<ServiceInput, 'name' | 'url' | 'tcp' | 'dns' | 'assertions'>>> & {
     tcp?: TcpInput | null;
     dns?: DnsInput | null;
+    assertions?: readonly AssertionInput[] | null;
   };
 
 /** Update input: only what is given (not undefined) changes; null clears an optional field. */
-export type UpdateInput = Partial<NullableFields<Omit<ServiceInput, 'tcp' | 'dns'>>> & {
+export type UpdateInput = Partial<NullableFields<Omit<ServiceInput, 'tcp' | 'dns' | 'assertions'>>> & {
   tcp?: TcpInput | null;
   dns?: DnsInput | null;
+  assertions?: readonly AssertionInput[] | null;
 };
+
+/** An assertion as given: path, value and degrade may be left out. */
+export interface AssertionInput {
+  source: Assertion['source'];
+  path?: string | null;
+  operator: Assertion['operator'];
+  value?: string | null;
+  degrade?: boolean | null;
+}
+
+export function assertionsOf(input: readonly AssertionInput[] | null | undefined): Assertion[] {
+  return (input ?? []).map((given) => ({
+    source: given.source,
+    path: given.path ?? null,
+    operator: given.operator,
+    value: given.value ?? null,
+    degrade: given.degrade ?? false,
+  }));
+}
 
 /** What a TLS check reads of a definition: null when it verifies against Node's roots only. */
 export function tlsOptionsOf(service: Pick<ServiceInput, 'tlsSkipVerify' | 'caCertificate'>): TlsOptions | null {
@@ -125,5 +150,6 @@ export function withDefaults(input: RegisterInput): ServiceInput {
     dns: dnsInputOf(input.dns),
     tlsSkipVerify: input.tlsSkipVerify ?? false,
     caCertificate: input.caCertificate ?? null,
+    assertions: assertionsOf(input.assertions),
   };
 }

@@ -1,4 +1,6 @@
 import { X509Certificate } from 'node:crypto';
+import { ASSERTION_OPERATORS, ASSERTION_SOURCES, type Assertion, MAX_ASSERTIONS } from '../probe/assert/assertion.js';
+import { compileAssertion } from '../probe/assert/compile.js';
 import { DNS_RECORD_TYPES, type DnsOptions, type DnsRecordType, resolverOf } from '../probe/dns/options.js';
 import { parseExpectedStatus } from '../probe/http/expected-status.js';
 import { HTTP_METHODS } from '../probe/http/method.js';
@@ -6,7 +8,14 @@ import type { KindOption } from '../probe/kind.js';
 import { type CheckKind, KINDS, kindOfScheme, SCHEMES } from '../probe/kinds.js';
 import type { TcpOptions } from '../probe/tcp/options.js';
 import { ValidationError } from './errors.js';
-import { dnsInputOf, type Header, type ServiceInput, tcpOptionsOf, type UpdateInput } from './service-input.js';
+import {
+  assertionsOf,
+  dnsInputOf,
+  type Header,
+  type ServiceInput,
+  tcpOptionsOf,
+  type UpdateInput,
+} from './service-input.js';
 
 /** Every bound of a service definition, named once. */
 export const LIMITS = {
@@ -92,8 +101,12 @@ export function validateService(input: ServiceInput): ServiceInput {
     }
   }
   const labels = validateLabels(input.labels);
+  const assertions = validateAssertions(kind, input.assertions);
+  if (assertions.some((assertion) => assertion.source === 'STATUS') && expectedStatus !== '200-299') {
+    fail('expectedStatus', 'give either expectedStatus or STATUS assertions: with STATUS assertions they decide');
+  }
 
-  return { ...input, name, kind, url, headers, expectedStatus, labels, tcp, dns, caCertificate };
+  return { ...input, name, kind, url, headers, expectedStatus, labels, tcp, dns, caCertificate, assertions };
 }
 
 /** Applies an update to an existing definition: undefined keeps a field, null clears an optional one. */
@@ -122,6 +135,7 @@ export function mergeUpdate(current: ServiceInput, patch: UpdateInput): ServiceI
     dns: patch.dns === undefined ? current.dns : dnsInputOf(patch.dns),
     tlsSkipVerify: pick('tlsSkipVerify'),
     caCertificate: patch.caCertificate === undefined ? current.caCertificate : patch.caCertificate,
+    assertions: patch.assertions === undefined ? current.assertions : assertionsOf(patch.assertions),
   };
 }
 
@@ -172,6 +186,35 @@ function checkKindOptions(kind: CheckKind, input: ServiceInput): void {
   for (const { field, option, given } of KIND_FIELDS) {
     if (!accepted.includes(option) && given(input)) fail(field, `does not apply to ${kind} checks`);
   }
+}
+
+const SOURCES = new Set<string>(ASSERTION_SOURCES);
+const OPERATORS = new Set<string>(ASSERTION_OPERATORS);
+
+/** Each assertion compiles (JSONPath, RE2 pattern, number) and reads a source the kind has. */
+function validateAssertions(kind: CheckKind, assertions: Assertion[]): Assertion[] {
+  if (assertions.length > MAX_ASSERTIONS) fail('assertions', `at most ${MAX_ASSERTIONS} assertions`);
+  const sources = KINDS[kind].assertionSources;
+  return assertions.map((given, i) => {
+    const field = `assertions[${i}]`;
+    if (!SOURCES.has(given.source)) fail(`${field}.source`, `must be one of ${ASSERTION_SOURCES.join(', ')}`);
+    if (!OPERATORS.has(given.operator)) fail(`${field}.operator`, `must be one of ${ASSERTION_OPERATORS.join(', ')}`);
+    if (!sources.includes(given.source)) {
+      fail(`${field}.source`, `${kind} checks have no ${given.source}; they can assert ${sources.join(', ')}`);
+    }
+    for (const part of ['path', 'value'] as const) {
+      const text = given[part];
+      if (text !== null) checkWellFormed(`${field}.${part}`, text);
+    }
+    const assertion: Assertion = {
+      ...given,
+      path: given.path === null ? null : given.path.trim(),
+      degrade: given.degrade === true,
+    };
+    const compiled = compileAssertion(assertion);
+    if ('part' in compiled) fail(`${field}.${compiled.part}`, compiled.message);
+    return assertion;
+  });
 }
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;

@@ -3,6 +3,7 @@ import { builder } from '../builder.js';
 import './scalars.js';
 import './errors.js';
 import './enums.js';
+import './assertions.js';
 import './service.js';
 import './service-queries.js';
 import './service-mutations.js';

@@ -2,6 +2,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../registry/er
 import { SERVICE_DEFAULTS } from '../../registry/service-input.js';
 import { checkServiceLabels, requireVisibleServiceId } from '../access.js';
 import { builder } from '../builder.js';
+import { AssertionInput } from './assertions.js';
 import { CheckKindEnum, HttpMethodEnum } from './enums.js';
 import { resultUnion } from './errors.js';
 import { ServiceNode } from './service.js';
@@ -51,6 +52,10 @@ export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
     dns: t.field({ type: DnsOptionsInput, description: 'DNS only (default: A records).' }),
     tlsSkipVerify: t.boolean({ description: 'TLS only: accept any certificate (default false).' }),
     caCertificate: t.string({ description: "TLS only: PEM of private CAs to trust besides Node's roots." }),
+    assertions: t.field({
+      type: [AssertionInput],
+      description: 'At most 20, evaluated in order on every check.',
+    }),
     notificationChannelIds: t.idList({
       description: 'Channels this service notifies, besides those matching its labels and the defaults.',
     }),
@@ -77,6 +82,7 @@ const UpdateServiceInput = builder.inputType('UpdateServiceInput', {
     dns: t.field({ type: DnsOptionsInput, description: 'DNS only.' }),
     tlsSkipVerify: t.boolean({ description: 'TLS only.' }),
     caCertificate: t.string({ description: 'TLS only; null removes it.' }),
+    assertions: t.field({ type: [AssertionInput], description: 'Replaces them all; null or [] removes them.' }),
     notificationChannelIds: t.idList({ description: 'Replaces the named channels; [] removes them all.' }),
   }),
 });

@@ -4,10 +4,11 @@ import { type DnsOptions, resolverOf } from '../../probe/dns/options.js';
 import type { CheckKind } from '../../probe/kinds.js';
 import { withoutPassword } from '../../probe/net/redact.js';
 import type { TcpOptions } from '../../probe/tcp/options.js';
-import { headersOf, kindOptionsOf } from '../../registry/registry.js';
+import { assertionsOfRow, headersOf, kindOptionsOf } from '../../registry/registry.js';
 import type { Header } from '../../registry/service-input.js';
 import { visibleWhere } from '../access.js';
 import { builder } from '../builder.js';
+import { ASSERTION_LIST_COMPLEXITY, AssertionObject, AssertionResultObject } from './assertions.js';
 import { CheckFailureReasonEnum, CheckKindEnum, HttpMethodEnum, ServiceStatusEnum } from './enums.js';
 
 export const HeaderObject = builder.objectRef<Header>('Header').implement({
@@ -62,6 +63,12 @@ export const ServiceStateObject = builder.objectRef<ServiceState>('ServiceState'
       nullable: true,
       description: "Expiry of the target's TLS certificate, for https targets.",
     }),
+    assertions: t.field({
+      type: [AssertionResultObject],
+      complexity: ASSERTION_LIST_COMPLEXITY,
+      description: "The last check's assertions, in order, each with its outcome and what was found.",
+      resolve: (state) => state.assertions ?? [],
+    }),
   }),
 });
 
@@ -106,6 +113,12 @@ export const ServiceNode = builder.prismaNode('Service', {
       description: 'Latency above which a passing check counts as DEGRADED.',
     }),
     labels: t.exposeStringList('labels'),
+    assertions: t.field({
+      type: [AssertionObject],
+      complexity: ASSERTION_LIST_COMPLEXITY,
+      description: 'Evaluated in order on every check.',
+      resolve: (service) => assertionsOfRow(service),
+    }),
     tcp: t.field({
       type: TcpOptionsObject,
       nullable: true,

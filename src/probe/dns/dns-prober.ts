@@ -1,5 +1,6 @@
 import dns from 'node:dns';
 import net from 'node:net';
+import { asserts } from '../assert/assertion.js';
 import { quote } from '../http/target.js';
 import { CheckFailure } from '../net/check-run.js';
 import { type NetOptions, resolveAllowed } from '../net/connect.js';
@@ -16,7 +17,8 @@ const SHOWN_ANSWERS = 5;
 /**
  * dns://[resolver[:port]]/name — asks the resolver (the system's first one when none is given)
  * for `dns.recordType` records of the name, over UDP, again over TCP when the answer is truncated.
- * Passes on NOERROR with at least one record of the type.
+ * Passes on NOERROR with at least one record of the type, unless STATUS (the rcode) or DNS_ANSWER
+ * assertions say what is expected instead.
  */
 export function createDnsProber(options: NetOptions): Prober<ProbeTarget> {
   return netProber(async (target, run, reached) => {
@@ -37,12 +39,18 @@ export function createDnsProber(options: NetOptions): Prober<ProbeTarget> {
       run,
     );
     const rcode = response.rcode ?? 'NOERROR';
-    if (rcode !== 'NOERROR') {
+    const answers = (response.answers ?? []).filter((answer) => answer.type === type).map(answerText);
+    if (run.observing) Object.assign(run.observed, { status: rcode, dnsAnswers: answers });
+    // A STATUS assertion judges the rcode instead, a DNS_ANSWER assertion whether records are needed.
+    if (rcode !== 'NOERROR' && !asserts(target.assertions, 'STATUS')) {
       throw new CheckFailure('DNS_RCODE', `${rcode} for ${query.name} ${type}`);
     }
-    const answers = (response.answers ?? []).filter((answer) => answer.type === type).map(answerText);
+    if (rcode !== 'NOERROR') return { message: `${rcode} for ${query.name} ${type}` };
     if (answers.length === 0) {
-      throw new CheckFailure('DNS_RCODE', `NOERROR but no ${type} record for ${query.name}`);
+      if (!asserts(target.assertions, 'DNS_ANSWER')) {
+        throw new CheckFailure('DNS_RCODE', `NOERROR but no ${type} record for ${query.name}`);
+      }
+      return { message: `NOERROR, no ${type} record for ${query.name}` };
     }
     const shown = answers.slice(0, SHOWN_ANSWERS).map((text) => quote(text, 80).slice(1, -1));
     const more = answers.length > SHOWN_ANSWERS ? ` and ${answers.length - SHOWN_ANSWERS} more` : '';

@@ -8,6 +8,7 @@ export const dnsKind: KindModule = {
   schemes: ['dns'],
   example: 'dns://1.1.1.1/example.com',
   options: ['dns'],
+  assertionSources: ['STATUS', 'DNS_ANSWER', 'LATENCY_MS'],
   checkUrl(url) {
     if (url.search !== '' || url.hash !== '') return 'a dns:// url takes no query or fragment';
     if (url.username !== '' || url.password !== '') return 'a dns:// url takes no user name or password';

@@ -2,6 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
+import { asserts } from '../assert/assertion.js';
 import { CheckFailure, type CheckRun } from '../net/check-run.js';
 import { classifyNetError, hostAndPort, type NetOptions, resolveAllowed } from '../net/connect.js';
 import { netProber } from '../net/net-prober.js';
@@ -40,7 +41,12 @@ export function createGrpcProber(options: NetOptions): Prober<ProbeTarget> {
     const response = await check(client, serviceName, run);
     const status = response.status ?? 'UNKNOWN';
     const what = serviceName === '' ? 'the server' : `service ${JSON.stringify(serviceName)}`;
-    if (status !== 'SERVING') throw new CheckFailure('GRPC_STATUS', `${what} is ${status}`);
+    if (run.observing) run.observed.status = status;
+    // A STATUS assertion says which serving status is expected instead.
+    if (status !== 'SERVING' && !asserts(target.assertions, 'STATUS')) {
+      throw new CheckFailure('GRPC_STATUS', `${what} is ${status}`);
+    }
+    if (status !== 'SERVING') return { message: `${what} is ${status}` };
     return { message: `${what} is SERVING` };
   }, classify);
 }

@@ -9,6 +9,7 @@ export const grpcKind: KindModule = {
   schemes: ['grpc', 'grpcs'],
   example: 'grpc://api.example.com:50051/my.package.Service',
   options: ['tls'],
+  assertionSources: ['STATUS', 'LATENCY_MS'],
   checkUrl(url) {
     const missing = requireHostAndPort(url, 'grpc://api.example.com:50051[/my.package.Service]');
     if (missing !== null) return missing;

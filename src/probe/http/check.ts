@@ -1,4 +1,6 @@
 import { type Agent, Client } from 'undici';
+import type { Observation } from '../assert/assertion.js';
+import { type ObservedResult, statusAccepted } from '../assert/verdict.js';
 import type { CheckFailureReason, ProbeResult } from '../prober.js';
 import { BODY_LIMIT_BYTES, BodySearch } from './body.js';
 import type { Connector } from './connector.js';
@@ -71,6 +73,9 @@ class Check implements HopOwner {
   /** Finished hops whose body is still read to the end, so that their connection can be reused. */
   private drains: Hop[] | null = null;
   private certificateOrigin: string | null = null;
+  /** Kept only when the target asserts something. */
+  private responseHeaders: Record<string, string | string[] | undefined> | null = null;
+  private body: { body: Buffer; truncated: boolean } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private location: HopLocation;
   private method: string;
@@ -147,39 +152,74 @@ class Check implements HopOwner {
     if (hop.https) this.certificateOrigin = hop.origin;
   }
 
-  onResponseStart(hop: Hop, statusCode: number, location: string | string[] | undefined): void {
+  onResponseStart(hop: Hop, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     if (hop !== this.hop || this.settled) {
       hop.kill();
       return;
     }
     this.status = statusCode;
-    const { target } = this;
-    const expected = statusMatches(target.expectedStatus, statusCode);
+    const { target, prepared } = this;
+    if (prepared.observing) this.responseHeaders = headers;
+    // STATUS assertions, when there are any, say which statuses are expected instead of expectedStatus.
+    const expected = prepared.statusAsserted
+      ? statusAccepted(prepared.assertions ?? [], statusCode)
+      : statusMatches(target.expectedStatus, statusCode);
+    const { location } = headers;
     if (!expected && isRedirect(statusCode) && location !== undefined) {
       this.redirect(hop, statusCode, typeof location === 'string' ? location : (location[0] ?? ''));
-    } else if (!expected) {
+    } else if (!expected && !prepared.statusAsserted) {
       this.fail('HTTP_STATUS', `expected ${target.expectedStatusText}, got ${statusCode}`, true);
-    } else if (this.prepared.needle === null) {
+    } else if (prepared.readBody) {
+      hop.role = 'collect';
+      hop.chunks = [];
+      if (prepared.needle !== null) hop.search = new BodySearch(prepared.needle);
+    } else if (prepared.needle === null) {
       this.succeed();
     } else {
       hop.role = 'search';
-      hop.search = new BodySearch(this.prepared.needle);
+      hop.search = new BodySearch(prepared.needle);
     }
   }
 
   onBody(hop: Hop, chunk: Buffer): void {
     const room = BODY_LIMIT_BYTES - hop.bytes;
     hop.bytes += chunk.length;
-    if (room > 0 && hop.search !== null && hop.search.feed(chunk.length > room ? chunk.subarray(0, room) : chunk)) {
+    const kept = room <= 0 ? null : chunk.length > room ? chunk.subarray(0, room) : chunk;
+    if (hop.role === 'collect') {
+      if (kept !== null) {
+        hop.chunks?.push(kept);
+        if (hop.search?.feed(kept)) hop.search = null; // found: nothing more to look for
+      }
+      if (hop.bytes > BODY_LIMIT_BYTES) this.endCollect(hop, true);
+    } else if (kept !== null && hop.search?.feed(kept)) {
       this.succeed();
     } else if (hop.bytes > BODY_LIMIT_BYTES) {
-      const text = quote(this.target.bodyContains ?? '');
-      this.fail('BODY_TOO_LARGE', `body is larger than 64 KiB and does not contain ${text} in its first 64 KiB`, false);
+      this.bodyTooLarge();
     }
   }
 
   onBodyEnd(): void {
+    const hop = this.hop;
+    if (hop !== null && hop.role === 'collect') {
+      this.endCollect(hop, false);
+      return;
+    }
     this.fail('BODY_MISMATCH', `body does not contain ${quote(this.target.bodyContains ?? '')}`, false);
+  }
+
+  /** The body kept for assertions is complete (or 64 KiB of it): judge bodyContains on it, then settle. */
+  private endCollect(hop: Hop, truncated: boolean): void {
+    this.body = { body: Buffer.concat(hop.chunks ?? []), truncated };
+    hop.chunks = null;
+    // Nothing left to drain: the body has ended, or is cut at 64 KiB (its connection then closes).
+    if (hop.search === null) this.succeed(false);
+    else if (truncated) this.bodyTooLarge();
+    else this.fail('BODY_MISMATCH', `body does not contain ${quote(this.target.bodyContains ?? '')}`, false);
+  }
+
+  private bodyTooLarge(): void {
+    const text = quote(this.target.bodyContains ?? '');
+    this.fail('BODY_TOO_LARGE', `body is larger than 64 KiB and does not contain ${text} in its first 64 KiB`, false);
   }
 
   onError(hop: Hop, err: unknown): void {
@@ -221,17 +261,18 @@ class Check implements HopOwner {
     if (next.origin !== this.location.origin) this.headers = withoutCredentials(this.headers);
     this.location = next;
     this.redirects += 1;
+    this.responseHeaders = null;
     // The redirect's own body is drained in the background (still under the deadline), not waited for.
     this.release(hop, true);
     this.dispatch();
   }
 
-  private succeed(): void {
+  private succeed(drainable = true): void {
     const latencyMs = elapsed(this.start);
     const limit = this.target.degradedAboveMs;
     const degraded = limit !== null && latencyMs > limit;
     const message = degraded ? `slow: ${Math.round(latencyMs)} ms, above ${limit} ms` : null;
-    this.settle(true, degraded, null, message, latencyMs, true);
+    this.settle(true, degraded, null, message, latencyMs, drainable);
   }
 
   private fail(reason: CheckFailureReason, message: string, drainable: boolean): void {
@@ -254,7 +295,7 @@ class Check implements HopOwner {
     if (hop !== null) this.release(hop, drainable);
     if (this.drains === null || this.drains.length === 0) this.clearTimer();
     const origin = this.certificateOrigin;
-    this.resolve({
+    const result: ObservedResult = {
       ok,
       degraded,
       latencyMs,
@@ -262,7 +303,20 @@ class Check implements HopOwner {
       reason,
       message,
       certificateExpiresAt: origin === null ? null : this.context.connector.certificateExpiry(origin),
-    });
+    };
+    if (this.prepared.observing && this.status !== null) result.observed = this.observation(this.status);
+    this.resolve(result);
+  }
+
+  /** What the assertions read: the final response's status and headers, and its body when read. */
+  private observation(status: number): Observation {
+    const observed: Observation = { status };
+    if (this.responseHeaders !== null) observed.headers = this.responseHeaders;
+    if (this.body !== null) {
+      observed.body = this.body.body;
+      observed.bodyTruncated = this.body.truncated;
+    }
+    return observed;
   }
 
   /** Lets go of the current hop: drain its body for reuse when cheap, else close its connection. */

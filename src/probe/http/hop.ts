@@ -4,7 +4,7 @@ import { BODY_LIMIT_BYTES, type BodySearch } from './body.js';
 /** What a hop reports to: its check. */
 export interface HopOwner {
   onRequestStart(hop: Hop): void;
-  onResponseStart(hop: Hop, statusCode: number, location: string | string[] | undefined): void;
+  onResponseStart(hop: Hop, statusCode: number, headers: Record<string, string | string[] | undefined>): void;
   onBody(hop: Hop, chunk: Buffer): void;
   onBodyEnd(): void;
   onError(hop: Hop, err: unknown): void;
@@ -20,10 +20,11 @@ const DONE = new Error('check finished');
 
 /**
  * waiting: not answered yet (maybe not even on a connection); response: headers in, being judged;
- * search: body searched for `bodyContains`; drain: judged (or redirected), body read and thrown
- * away so that the connection can be reused; dead: nothing more to do.
+ * search: body searched for `bodyContains`; collect: body kept (first 64 KiB) for assertions;
+ * drain: judged (or redirected), body read and thrown away so that the connection can be reused;
+ * dead: nothing more to do.
  */
-export type HopRole = 'waiting' | 'response' | 'search' | 'drain' | 'dead';
+export type HopRole = 'waiting' | 'response' | 'search' | 'collect' | 'drain' | 'dead';
 
 /** One request of a check, as an undici dispatch handler; every callback reports to its check. */
 export class Hop implements Dispatcher.DispatchHandler {
@@ -33,6 +34,8 @@ export class Hop implements Dispatcher.DispatchHandler {
   controller: Dispatcher.DispatchController | null = null;
   bytes = 0;
   search: BodySearch | null = null;
+  /** collect: the chunks kept so far (at most 64 KiB in all). */
+  chunks: Buffer[] | null = null;
 
   constructor(
     readonly check: HopOwner,
@@ -71,7 +74,7 @@ export class Hop implements Dispatcher.DispatchHandler {
     if (statusCode < 200 || this.role !== 'waiting') return;
     this.role = 'response';
     try {
-      this.check.onResponseStart(this, statusCode, headers.location);
+      this.check.onResponseStart(this, statusCode, headers);
     } catch (err) {
       this.check.crash(err);
     }
@@ -79,7 +82,7 @@ export class Hop implements Dispatcher.DispatchHandler {
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     try {
-      if (this.role === 'search') {
+      if (this.role === 'search' || this.role === 'collect') {
         this.check.onBody(this, chunk);
       } else if (this.role === 'drain') {
         this.bytes += chunk.length;
@@ -92,7 +95,7 @@ export class Hop implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     try {
-      if (this.role === 'search') this.check.onBodyEnd();
+      if (this.role === 'search' || this.role === 'collect') this.check.onBodyEnd();
       else if (this.role === 'drain') this.endDrain(false);
     } catch (err) {
       this.check.crash(err);

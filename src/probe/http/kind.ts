@@ -5,6 +5,7 @@ export const httpKind: KindModule = {
   schemes: ['http', 'https'],
   example: 'https://example.com/health',
   options: ['http'],
+  assertionSources: ['STATUS', 'BODY', 'JSON', 'HEADER', 'LATENCY_MS', 'CERTIFICATE_DAYS'],
   checkUrl: (url) => (url.hostname === '' ? 'must name a host' : null),
   createProber: createHttpProber,
 };

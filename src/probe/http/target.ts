@@ -1,3 +1,4 @@
+import { type Assertion, asserts } from '../assert/assertion.js';
 import type { StatusRanges } from './expected-status.js';
 import type { HttpMethod } from './method.js';
 
@@ -14,6 +15,8 @@ export interface HttpProbeTarget {
   /** Plain substring that must appear in the first 64 KiB of the body. */
   bodyContains: string | null;
   degradedAboveMs: number | null;
+  /** Evaluated in order after the kind's own verdict (src/probe/assert/); none when absent. */
+  assertions?: readonly Assertion[];
 }
 
 /** A target's URL and headers in the shape undici takes, computed once per target object. */
@@ -25,6 +28,13 @@ export interface PreparedTarget {
   /** Flat [name, value, ...] as undici takes them, User-Agent included. */
   readonly headers: string[];
   readonly needle: Buffer | null;
+  readonly assertions: readonly Assertion[] | undefined;
+  /** The target asserts something: the check keeps what it saw (status, headers, body). */
+  readonly observing: boolean;
+  /** STATUS assertions judge the status instead of expectedStatus. */
+  readonly statusAsserted: boolean;
+  /** A BODY or JSON assertion needs the body (its first 64 KiB); otherwise it is not read. */
+  readonly readBody: boolean;
 }
 
 /** Where one hop goes. */
@@ -51,7 +61,8 @@ export function prepareTarget(target: HttpProbeTarget, userAgent: string): Prepa
     cached !== undefined &&
     cached.url === target.url &&
     cached.headerSource === target.headers &&
-    cached.bodyContains === target.bodyContains
+    cached.bodyContains === target.bodyContains &&
+    cached.assertions === target.assertions
   ) {
     return cached;
   }
@@ -65,6 +76,10 @@ export function prepareTarget(target: HttpProbeTarget, userAgent: string): Prepa
     headers: requestHeaders(target.headers, userAgent, location.userinfo),
     // Every body contains the empty string: no need to read it.
     needle: target.bodyContains ? Buffer.from(target.bodyContains, 'utf8') : null,
+    assertions: target.assertions,
+    observing: (target.assertions?.length ?? 0) > 0,
+    statusAsserted: asserts(target.assertions, 'STATUS'),
+    readBody: asserts(target.assertions, 'BODY') || asserts(target.assertions, 'JSON'),
   };
   prepared.set(target, fresh);
   return fresh;

@@ -1,4 +1,6 @@
 import { setMaxListeners } from 'node:events';
+import type { Assertion, Observation } from '../assert/assertion.js';
+import type { ObservedResult } from '../assert/verdict.js';
 import type { CheckFailureReason, ProbeResult } from '../prober.js';
 
 /** Where a socket-based check is: a deadline before `connected` is a CONNECT_TIMEOUT, after it a TIMEOUT. */
@@ -28,6 +30,10 @@ export interface CheckRun {
    * order crashes Node 20 with a segmentation fault).
    */
   defer(cleanup: () => void): void;
+  /** The target asserts something: the kind should fill `observed` (and only then read a body). */
+  readonly observing: boolean;
+  /** What the check saw, for the assertions; kept whether the check passes or fails. */
+  readonly observed: Observation;
 }
 
 /** What a passing check reports besides its latency. */
@@ -41,6 +47,7 @@ export interface Passed {
 export interface RunLimits {
   timeoutMs: number;
   degradedAboveMs: number | null;
+  assertions?: readonly Assertion[];
 }
 
 /** Never more than this for one timer: Node clamps larger delays to 1 ms. */
@@ -71,6 +78,8 @@ export async function runCheck(
     stage: 'connecting',
     elapsed,
     defer: (cleanup) => cleanups.push(cleanup),
+    observing: (limits.assertions?.length ?? 0) > 0,
+    observed: {},
   };
 
   let timer: NodeJS.Timeout | undefined;
@@ -87,8 +96,12 @@ export async function runCheck(
   try {
     const outcome = await Promise.race([checked, interrupted]);
     const latencyMs = elapsed();
-    if (outcome instanceof CheckFailure) return failed(latencyMs, outcome.reason, outcome.message);
-    return passed(latencyMs, limits.degradedAboveMs, outcome);
+    const result: ObservedResult =
+      outcome instanceof CheckFailure
+        ? failed(latencyMs, outcome.reason, outcome.message)
+        : passed(latencyMs, limits.degradedAboveMs, outcome);
+    if (run.observing) result.observed = run.observed;
+    return result;
   } finally {
     clearTimeout(timer);
     if (onAbort) caller?.removeEventListener('abort', onAbort);

@@ -45,3 +45,29 @@ function mismatch(expect: string, received: Buffer, where: string): CheckFailure
   const got = received.length === 0 ? 'nothing' : quote(received.toString('utf8'));
   return new CheckFailure('BODY_MISMATCH', `expected ${quote(expect)} ${where}, got ${got}`);
 }
+
+/**
+ * What the peer sends first (its banner): the first chunk that arrives, or nothing when it closes
+ * first; at most 64 KiB. Socket errors reject, for the kind to classify.
+ */
+export function readFirst(socket: Socket, run: CheckRun): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      socket.off('data', onData).off('end', onEnd).off('close', onEnd).off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      stop();
+      resolve(chunk.length > PEER_READ_LIMIT_BYTES ? chunk.subarray(0, PEER_READ_LIMIT_BYTES) : chunk);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.alloc(0));
+    };
+    const onError = (err: Error) => {
+      stop();
+      reject(err);
+    };
+    socket.on('data', onData).on('end', onEnd).on('close', onEnd).on('error', onError);
+    run.signal.addEventListener('abort', stop, { once: true });
+  });
+}

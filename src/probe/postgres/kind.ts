@@ -7,6 +7,7 @@ export const postgresKind: KindModule = {
   schemes: ['postgres', 'postgresql'],
   example: 'postgres://monitor:secret@db.example.com:5432/app',
   options: ['tls'],
+  assertionSources: ['LATENCY_MS'],
   checkUrl(url) {
     if (url.hostname === '') return 'must name a host, e.g. postgres://monitor:secret@db.example.com:5432/app';
     if (url.hash !== '') return 'a postgres:// url takes no fragment';

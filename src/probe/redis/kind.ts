@@ -5,6 +5,7 @@ export const redisKind: KindModule = {
   schemes: ['redis', 'rediss'],
   example: 'redis://:secret@cache.example.com:6379',
   options: ['tls'],
+  assertionSources: ['LATENCY_MS'],
   checkUrl(url) {
     if (url.hostname === '') return 'must name a host, e.g. redis://:secret@cache.example.com:6379';
     if (url.search !== '' || url.hash !== '') return 'a redis:// url takes no query or fragment';

@@ -5,6 +5,7 @@ export const wsKind: KindModule = {
   schemes: ['ws', 'wss'],
   example: 'wss://example.com/socket',
   options: ['tcp', 'tls'],
+  assertionSources: ['BODY', 'LATENCY_MS'],
   checkUrl: (url) => {
     if (url.hostname === '') return 'must name a host, e.g. wss://example.com/socket';
     if (url.hash !== '') return 'a WebSocket url takes no fragment';

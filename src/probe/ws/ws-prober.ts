@@ -1,5 +1,6 @@
 import tls from 'node:tls';
 import WebSocket from 'ws';
+import { asserts } from '../assert/assertion.js';
 import { quote } from '../http/target.js';
 import { CheckFailure, type CheckRun } from '../net/check-run.js';
 import { hostAndPort, type NetOptions, resolveAllowed } from '../net/connect.js';
@@ -11,7 +12,8 @@ import type { ProbeTarget } from '../target.js';
 
 /**
  * ws:// and wss:// — the upgrade must succeed; with `tcp.send` that text is sent as the first
- * message, with `tcp.expect` it must appear in what the server sends (first 64 KiB).
+ * message, with `tcp.expect` it must appear in what the server sends (first 64 KiB). A BODY
+ * assertion reads the messages up to `tcp.expect`, or else the first one.
  */
 export function createWsProber(options: NetOptions): Prober<ProbeTarget> {
   return netProber(async (target, run, reached) => {
@@ -28,11 +30,17 @@ export function createWsProber(options: NetOptions): Prober<ProbeTarget> {
     });
     run.defer(() => socket.terminate());
     socket.on('error', () => {});
+    const { send, expect } = target.tcp ?? { send: null, expect: null };
+    // Listening before the upgrade completes: a greeting can arrive in the same packet as the 101.
+    const messages = expect !== null || asserts(target.assertions, 'BODY') ? firstMessages(socket, expect) : null;
+    messages?.catch(() => {});
     await opened(socket, run);
     run.stage = 'connected';
-    const { send, expect } = target.tcp ?? { send: null, expect: null };
     if (send !== null) socket.send(send);
-    if (expect !== null) await firstMessages(socket, expect);
+    if (messages !== null) {
+      const received = await messages;
+      if (run.observing) run.observed.body = Buffer.from(received, 'utf8');
+    }
     return { httpStatus: 101 };
   });
 }
@@ -57,13 +65,14 @@ function opened(socket: WebSocket, run: CheckRun): Promise<void> {
   });
 }
 
-function firstMessages(socket: WebSocket, expect: string): Promise<void> {
+/** Messages until `expect` appears (first 64 KiB); with no `expect`, the first message. */
+function firstMessages(socket: WebSocket, expect: string | null): Promise<string> {
   return new Promise((resolve, reject) => {
     let received = '';
     socket.on('message', (data: WebSocket.RawData) => {
       const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
       received = (received + text).slice(0, PEER_READ_LIMIT_BYTES);
-      if (received.includes(expect)) resolve();
+      if (expect === null || received.includes(expect)) resolve(received);
       else if (received.length >= PEER_READ_LIMIT_BYTES) {
         reject(
           new CheckFailure('BODY_MISMATCH', `expected ${quote(expect)} in the first 64 KiB, got ${quote(received)}`),
@@ -71,6 +80,7 @@ function firstMessages(socket: WebSocket, expect: string): Promise<void> {
       }
     });
     socket.once('close', () => {
+      if (expect === null) return resolve(received);
       const got = received === '' ? 'nothing' : quote(received);
       reject(new CheckFailure('BODY_MISMATCH', `expected ${quote(expect)} before the server closed, got ${got}`));
     });

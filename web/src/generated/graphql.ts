@@ -4,6 +4,49 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type AssertionInput = {
+  degrade?: boolean | null | undefined;
+  operator: AssertionOperator;
+  /** JSON: the JSONPath (RFC 9535); HEADER: the header name; others: none. */
+  path?: string | null | undefined;
+  source: AssertionSource;
+  /** What is compared with; none for EXISTS and NOT_EXISTS. */
+  value?: string | null | undefined;
+};
+
+export type AssertionOperator =
+  | 'CONTAINS'
+  /** Equal as text, or as numbers when both are numbers. */
+  | 'EQUALS'
+  /** The value is there (takes no value). */
+  | 'EXISTS'
+  /** Both numbers. */
+  | 'GREATER_THAN'
+  /** Both numbers. */
+  | 'LESS_THAN'
+  /** An RE2 regular expression (linear time), searched anywhere in the value: anchor with ^ and $. */
+  | 'MATCHES'
+  | 'NOT_CONTAINS'
+  | 'NOT_EQUALS'
+  /** The value is not there (takes no value). */
+  | 'NOT_EXISTS';
+
+export type AssertionSource =
+  /** Response body text (first 64 KiB), or what a TCP/WebSocket peer sent (up to tcp.expect, or its first chunk/message). */
+  | 'BODY'
+  /** Whole days until the certificate expires (negative once expired). */
+  | 'CERTIFICATE_DAYS'
+  /** The answer records of the type asked for, as text, joined by ", ". */
+  | 'DNS_ANSWER'
+  /** A response header, path = header name (several values joined by ", "). */
+  | 'HEADER'
+  /** An RFC 9535 JSONPath into the JSON body (at most 64 KiB), e.g. $.checks[0].status; several matches compare as a JSON array. */
+  | 'JSON'
+  /** The check's latency in milliseconds. */
+  | 'LATENCY_MS'
+  /** HTTP status code, gRPC serving status, DNS rcode. With STATUS assertions, they decide instead of expectedStatus, SERVING or NOERROR. */
+  | 'STATUS';
+
 export type CheckFailureReason =
   /** An assertion failed. */
   | 'ASSERTION'
@@ -61,6 +104,8 @@ export type HttpMethod =
   | 'POST';
 
 export type RegisterServiceInput = {
+  /** At most 20, evaluated in order on every check. */
+  assertions?: Array<AssertionInput> | null | undefined;
   bodyContains?: string | null | undefined;
   /** TLS only: PEM of private CAs to trust besides Node's roots. */
   caCertificate?: string | null | undefined;
@@ -106,6 +151,8 @@ export type TcpOptionsInput = {
 
 /** Every field optional: only what is given changes. */
 export type UpdateServiceInput = {
+  /** Replaces them all; null or [] removes them. */
+  assertions?: Array<AssertionInput> | null | undefined;
   bodyContains?: string | null | undefined;
   /** TLS only; null removes it. */
   caCertificate?: string | null | undefined;

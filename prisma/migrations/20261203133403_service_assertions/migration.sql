@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Service" ADD COLUMN     "assertions" JSONB NOT NULL DEFAULT '[]';
