@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { type MigratedDatabase, openMigratedDatabase } from './app-database.js';
 import { type AppTesting, createAppTesting } from './app-testing.js';
+import { createAuditLog } from './audit/audit-log.js';
 import { createMonitor } from './checks/monitor.js';
 import {
   createEventPublisher,
@@ -246,6 +247,7 @@ export async function createApp({
       }
     }),
     apiTokens,
+    audit: createAuditLog(db.prisma, now, logger.child({ component: 'audit' })),
     now,
   };
   const { yoga, server, ws, live } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Monitor } from '../checks/monitor.js';
 import type { MonitorEvents } from '../checks/monitor-topics.js';
 import type { RecentTransitions } from '../checks/recent-transitions.js';
@@ -30,5 +31,6 @@ export interface GraphQLDeps {
   statusPages: StatusPages;
   incidents: Incidents;
   apiTokens: ApiTokens;
+  audit: AuditLog;
   now: () => Date;
 }

@@ -1,4 +1,5 @@
 import { guardServiceAccess } from '../access.js';
+import { auditMutations } from '../audit.js';
 import { builder } from '../builder.js';
 import './scalars.js';
 import './errors.js';
@@ -14,9 +15,13 @@ import './notifications.js';
 import './status-pages.js';
 import './incidents.js';
 import './api-tokens.js';
+import './audit-log.js';
 
 builder.queryType({});
 builder.mutationType({});
 
-/** Built once per process; the access guard wraps its Service fields once (graphql/access.ts). */
-export const schema = guardServiceAccess(builder.toSchema({ sortSchema: false }));
+/**
+ * Built once per process; then its Service fields are guarded (graphql/access.ts) and its mutations
+ * recorded in the audit log (graphql/audit.ts), once.
+ */
+export const schema = auditMutations(guardServiceAccess(builder.toSchema({ sortSchema: false })));
