@@ -28,6 +28,7 @@ import { setUnusedQueryPolicy } from './graphql/builder.js';
 import type { GraphQLDeps } from './graphql/deps.js';
 import { schema } from './graphql/schema/index.js';
 import { createHistory } from './history/history.js';
+import { downStatuses } from './history/sla.js';
 import { createLifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { createCheckMetrics } from './metrics/check-metrics.js';
@@ -249,6 +250,7 @@ export async function createApp({
     apiTokens,
     audit: createAuditLog(db.prisma, now, logger.child({ component: 'audit' })),
     now,
+    slaDownStatuses: downStatuses(config.history.unreachableIsDown),
   };
   const { yoga, server, ws, live } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
   metrics.live.ownedServices = () => (Number.isFinite(ownership.owned) ? ownership.owned : monitor.scheduled);

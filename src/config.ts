@@ -58,6 +58,7 @@ const environmentSchema = z.object({
   CHECK_KEEP_ALIVE: boolean(true),
   SCHEDULER_ENABLED: boolean(true),
   HISTORY_RETENTION_DAYS: integer(1, 3650).default(DEFAULTS.historyRetentionDays),
+  SLA_UNREACHABLE_IS_DOWN: boolean(true),
   API_TOKENS: list.refine((tokens) => tokens.every((t) => t.length >= MIN_TOKEN_LENGTH && !/\s/.test(t)), {
     message: `every token must be at least ${MIN_TOKEN_LENGTH} characters with no spaces (comma-separated)`,
   }),
@@ -95,7 +96,8 @@ export type Config = Readonly<{
   targetPolicy: Readonly<TargetPolicySettings>;
   /** Replicas (PostgreSQL only): this process's id and how long a lease lasts without renewal. */
   cluster: Readonly<{ replicaId: string | undefined; leaseTtlMs: number }>;
-  history: Readonly<{ retentionDays: number }>;
+  /** `unreachableIsDown`: UNREACHABLE time spends the service's own SLA budget, as DOWN does. */
+  history: Readonly<{ retentionDays: number; unreachableIsDown: boolean }>;
   /** Notification channel secrets are sealed with this key (null: stored as given, see README). */
   notify: Readonly<{ secretsKey: Buffer | null; publicUrl: string | undefined }>;
   production: boolean;
@@ -158,7 +160,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
         keepAlive: e.CHECK_KEEP_ALIVE,
         schedulerEnabled: e.SCHEDULER_ENABLED,
       }),
-      history: Object.freeze({ retentionDays: e.HISTORY_RETENTION_DAYS }),
+      history: Object.freeze({
+        retentionDays: e.HISTORY_RETENTION_DAYS,
+        unreachableIsDown: e.SLA_UNREACHABLE_IS_DOWN,
+      }),
       notify: Object.freeze({
         secretsKey: e.SECRETS_KEY ? secretsKeyBytes(e.SECRETS_KEY) : null,
         publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),

@@ -26,6 +26,8 @@ export interface CheckDefinition {
   tcp: TcpOptions | null;
   dns: DnsOptions | null;
   tls: TlsOptions | null;
+  /** Ids of the services this one depends on: while one is DOWN, failing makes it UNREACHABLE. */
+  dependsOn: readonly string[];
   /** Evaluated in order after the kind's own verdict. */
   assertions: readonly Assertion[];
 }

@@ -22,17 +22,34 @@ export interface Judgement {
   transition: Transition | null;
 }
 
+/** What the judge needs to know beyond the service's own checks. */
+export interface JudgeContext {
+  /** The deepest DOWN service this one depends on (checks/dependencies.ts), or null: none is DOWN. */
+  rootCause?: string | null;
+}
+
 /**
  * The state machine. The first result leaves UNKNOWN at once (UP, DEGRADED or DOWN);
  * `failureThreshold` consecutive failures take UP or DEGRADED to DOWN; `successThreshold`
  * consecutive passes take DOWN back to UP, or to DEGRADED when the last pass was slow. Between
  * UP and DEGRADED a passing check moves at once: both are passing, the latency decides which.
  * A paused service is not judged: its checks are not run and in-flight results are discarded.
+ * A failing service whose `context.rootCause` is set (a service it depends on is DOWN) is
+ * UNREACHABLE instead of DOWN; once none is, its next failing check makes it DOWN.
  */
-export function judge(state: ServiceState, outcome: CheckOutcome, thresholds: Thresholds, now: Date): Judgement {
+export function judge(
+  state: ServiceState,
+  outcome: CheckOutcome,
+  thresholds: Thresholds,
+  now: Date,
+  context: JudgeContext = {},
+): Judgement {
   const consecutiveFailures = outcome.ok ? 0 : state.consecutiveFailures + 1;
   const consecutiveSuccesses = outcome.ok ? state.consecutiveSuccesses + 1 : 0;
-  const status = nextStatus(state.status, outcome, consecutiveFailures, consecutiveSuccesses, thresholds);
+  const checked = nextStatus(state.status, outcome, consecutiveFailures, consecutiveSuccesses, thresholds);
+  const rootCause = context.rootCause ?? null;
+  // Failing while a service it depends on is DOWN: UNREACHABLE, not DOWN.
+  const status: ServiceStatus = checked === 'DOWN' && rootCause !== null ? 'UNREACHABLE' : checked;
   const next: ServiceState = {
     status,
     since: status === state.status ? state.since : now,
@@ -45,6 +62,7 @@ export function judge(state: ServiceState, outcome: CheckOutcome, thresholds: Th
     consecutiveFailures,
     consecutiveSuccesses,
     certificateExpiresAt: outcome.certificateExpiresAt ?? state.certificateExpiresAt,
+    rootCause: status === 'UNREACHABLE' ? (rootCause ?? state.rootCause ?? null) : null,
     ...(outcome.assertions === undefined ? {} : { assertions: outcome.assertions }),
   };
   const transition =
@@ -63,11 +81,13 @@ function nextStatus(
 ): ServiceStatus {
   if (current === 'PAUSED') return 'PAUSED';
   if (!outcome.ok) {
-    if (current === 'UNKNOWN' || failures >= failureThreshold) return 'DOWN';
+    // An UNREACHABLE service's failures are its own again: DOWN, unless judge() finds a root cause.
+    if (current === 'UNKNOWN' || current === 'UNREACHABLE' || failures >= failureThreshold) return 'DOWN';
     return current;
   }
   const passing: ServiceStatus = outcome.degraded ? 'DEGRADED' : 'UP';
-  if (current === 'DOWN' && successes < successThreshold) return 'DOWN';
+  // Recovering takes successThreshold passes, from UNREACHABLE as from DOWN.
+  if ((current === 'DOWN' || current === 'UNREACHABLE') && successes < successThreshold) return current;
   return passing;
 }
 
@@ -75,6 +95,24 @@ function transitionMessage(outcome: CheckOutcome): string | null {
   if (!outcome.ok || outcome.degraded) return outcome.message;
   const latency = `${Math.round(outcome.latencyMs)} ms`;
   return outcome.httpStatus === null ? `passed in ${latency}` : `HTTP ${outcome.httpStatus} in ${latency}`;
+}
+
+/**
+ * A service it depends on changed, without a check of its own: a DOWN service whose ancestor is now
+ * DOWN becomes UNREACHABLE (it failed a moment before its parent did), and an UNREACHABLE one
+ * takes the deepest DOWN ancestor as its root cause. Recovery is left to its next checks.
+ */
+export function dependencyJudgement(state: ServiceState, rootCause: string | null, now: Date): Judgement {
+  if (rootCause === null || (state.status !== 'DOWN' && state.status !== 'UNREACHABLE')) {
+    return { state, transition: null };
+  }
+  if (state.status === 'UNREACHABLE') {
+    return { state: state.rootCause === rootCause ? state : { ...state, rootCause }, transition: null };
+  }
+  return {
+    state: { ...state, status: 'UNREACHABLE', since: now, rootCause },
+    transition: { previous: 'DOWN', current: 'UNREACHABLE', at: now, message: 'a service it depends on is DOWN' },
+  };
 }
 
 /** Operator actions are transitions too: PAUSED on pause, back to UNKNOWN on resume. */
@@ -90,6 +128,7 @@ export function operatorTransition(state: ServiceState, paused: boolean, now: Da
       consecutiveSuccesses: 0,
       message: null,
       reason: null,
+      rootCause: null,
     },
     transition: {
       previous: state.status,

@@ -3,6 +3,7 @@ import type { ProbeResult, Prober } from '../probe/prober.js';
 import { createScheduler } from '../schedule/scheduler.js';
 import type { CheckDefinition } from './check-definition.js';
 import { adoptedDueAt, firstDueAt } from './check-phase.js';
+import { createDependencies, type Dependencies } from './dependencies.js';
 import { fanOut, type MonitorSink } from './monitor-sink.js';
 import { initialState, type ServiceState } from './service-state.js';
 import { createStateRecorder } from './state-recorder.js';
@@ -56,6 +57,13 @@ export interface Monitor {
   checksLocally(serviceId: string): boolean;
   /** Ids of every service the monitor knows. */
   serviceIds(): IterableIterator<string>;
+  /** The dependency graph of the services it knows (with root causes from the cache). */
+  readonly dependencies: Dependencies;
+  /**
+   * A service's state changed on another replica (the sync applied it): the services depending on
+   * it that are checked here are judged again.
+   */
+  parentChanged(serviceId: string): void;
   start(): void;
   stop(timeoutMs?: number): Promise<void>;
   readonly running: number;
@@ -76,7 +84,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   const definitions = new Map<string, CheckDefinition>();
 
   const notify = fanOut(sinks, log);
-  const recorder = createStateRecorder(cache, notify, now, log);
+  const dependencies = createDependencies(definitions, cache);
 
   const record = (service: CheckDefinition, result: ProbeResult) => {
     // A result that arrives after the lease is gone (or unconfirmed) belongs to nobody: drop it.
@@ -93,6 +101,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
     onResult: (_id, service, result) => record(service, result),
     onLag: options.onLag,
     onError: (err, id) => log.error({ err, serviceId: id }, 'check failed unexpectedly'),
+  });
+  const recorder = createStateRecorder(cache, notify, now, log, {
+    graph: dependencies,
+    // Only the process that checks a service (and holds its lease) judges it.
+    judgedHere: (id) => (scheduler.has(id) && ownership.accepts(id) ? definitions.get(id) : undefined),
   });
 
   const schedule = (service: CheckDefinition, firstDueAt?: number) => {
@@ -113,12 +126,24 @@ export function createMonitor(options: MonitorOptions): Monitor {
         notify('serviceDefined', service, undefined);
         schedule(service, firstDueAt(service, state, t));
       }
+      dependencies.changed();
+      // Root causes are not stored: found again from the restored states of the parents.
+      for (const service of services) {
+        const state = cache.get(service.id);
+        if (state?.status === 'UNREACHABLE') {
+          cache.set(service.id, {
+            ...state,
+            rootCause: dependencies.rootCauseOf(service.id) ?? state.rootCause ?? null,
+          });
+        }
+      }
     },
 
     define(service, origin = 'local') {
       const previous = definitions.get(service.id);
       if (previous && sameDefinition(previous, service)) return;
       definitions.set(service.id, service);
+      dependencies.changed();
       notify('serviceDefined', service, previous);
       if (!previous) {
         if (!cache.has(service.id)) cache.set(service.id, initialState(service.paused, now()));
@@ -144,6 +169,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     remove(serviceId) {
       const service = definitions.get(serviceId);
       definitions.delete(serviceId);
+      dependencies.changed();
       scheduler.remove(serviceId);
       cache.delete(serviceId);
       if (service) notify('serviceRemoved', service);
@@ -169,6 +195,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
     checksLocally: (serviceId) => scheduler.has(serviceId),
     serviceIds: () => definitions.keys(),
+    dependencies,
+    parentChanged: (serviceId) => recorder.parentChanged(serviceId),
 
     start() {
       if (schedulerEnabled) scheduler.start();

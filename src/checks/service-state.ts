@@ -1,7 +1,7 @@
 import type { AssertionResult } from '../probe/assert/assertion.js';
 import type { CheckFailureReason } from '../probe/prober.js';
 
-export const SERVICE_STATUSES = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN', 'PAUSED'] as const;
+export const SERVICE_STATUSES = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN', 'PAUSED', 'UNREACHABLE'] as const;
 export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 
 /** The current view of one service's health, as held in the status cache. */
@@ -19,6 +19,8 @@ export interface ServiceState {
   certificateExpiresAt: Date | null;
   /** Changed status more than 5 times in 10 minutes, and not stable for 5 since (checks/flap-detector.ts). */
   flapping?: boolean;
+  /** UNREACHABLE only: the id of the deepest DOWN service it depends on (checks/dependencies.ts). */
+  rootCause?: string | null;
   /** The last check's assertions, in order, with what was found (absent: none were evaluated). */
   assertions?: readonly AssertionResult[];
 }

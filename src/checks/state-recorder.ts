@@ -2,8 +2,9 @@ import type { Logger } from '../logger.js';
 import type { ProbeResult } from '../probe/prober.js';
 import { uuidv7 } from '../uuidv7.js';
 import type { CheckDefinition } from './check-definition.js';
+import type { Dependencies } from './dependencies.js';
 import { createFlapDetector } from './flap-detector.js';
-import { judge, operatorTransition } from './judge.js';
+import { dependencyJudgement, type Judgement, judge, operatorTransition } from './judge.js';
 import type { Notify } from './monitor-sink.js';
 import { initialState } from './service-state.js';
 import type { StatusCache } from './status-cache.js';
@@ -13,31 +14,67 @@ export interface StateRecorder {
   result(service: CheckDefinition, result: ProbeResult): void;
   /** An operator paused or resumed the service; `remote`: already reported by the process that did it. */
   operator(service: CheckDefinition, paused: boolean, origin: 'local' | 'remote'): void;
+  /**
+   * A service's status changed (here or on another replica): the services that depend on it and
+   * are checked here are judged again from their last results (a child that failed a moment
+   * before its parent becomes UNREACHABLE now, not at its next check).
+   */
+  parentChanged(serviceId: string): void;
+}
+
+export interface RecorderDependencies {
+  graph: Dependencies;
+  /** The definition of a service this process judges (checks, and holds the lease of), or undefined. */
+  judgedHere(serviceId: string): CheckDefinition | undefined;
 }
 
 /** The step after a probe: judge -> cache -> sinks. */
-export function createStateRecorder(cache: StatusCache, notify: Notify, now: () => Date, log: Logger): StateRecorder {
+export function createStateRecorder(
+  cache: StatusCache,
+  notify: Notify,
+  now: () => Date,
+  log: Logger,
+  dependencies?: RecorderDependencies,
+): StateRecorder {
   const flaps = createFlapDetector();
-  return {
+  const rootCauseOf = (service: CheckDefinition) =>
+    service.dependsOn.length > 0 ? (dependencies?.graph.rootCauseOf(service.id) ?? null) : null;
+
+  const apply = (service: CheckDefinition, judged: Judgement, at: Date, result?: ProbeResult) => {
+    const { transition } = judged;
+    const state = { ...judged.state, flapping: flaps.observe(service.id, transition !== null, at) };
+    cache.set(service.id, state);
+    if (result) notify('checkCompleted', { service, at, result, state });
+    if (!transition) return;
+    log.info(
+      {
+        serviceId: service.id,
+        previous: transition.previous,
+        current: transition.current,
+        message: transition.message,
+        rootCause: state.rootCause ?? undefined,
+      },
+      'status changed',
+    );
+    notify('statusChanged', { id: uuidv7(at.getTime()), service, transition, state });
+    if (transition.previous === 'DOWN' || transition.current === 'DOWN') recorder.parentChanged(service.id);
+  };
+
+  const recorder: StateRecorder = {
     result(service, result) {
       const at = now();
       const previous = cache.get(service.id) ?? initialState(service.paused, at);
-      const judged = judge(previous, result, service, at);
-      const { transition } = judged;
-      const state = { ...judged.state, flapping: flaps.observe(service.id, transition !== null, at) };
-      cache.set(service.id, state);
-      notify('checkCompleted', { service, at, result, state });
-      if (transition) {
-        log.info(
-          {
-            serviceId: service.id,
-            previous: transition.previous,
-            current: transition.current,
-            message: transition.message,
-          },
-          'status changed',
-        );
-        notify('statusChanged', { id: uuidv7(at.getTime()), service, transition, state });
+      apply(service, judge(previous, result, service, at, { rootCause: rootCauseOf(service) }), at, result);
+    },
+    parentChanged(serviceId) {
+      if (!dependencies) return;
+      for (const childId of dependencies.graph.dependentsOf(serviceId)) {
+        const child = dependencies.judgedHere(childId);
+        const current = cache.get(childId);
+        if (!child || !current) continue;
+        const at = now();
+        const judged = dependencyJudgement(current, rootCauseOf(child), at);
+        if (judged.state !== current) apply(child, judged, at);
       }
     },
     operator(service, paused, origin) {
@@ -50,4 +87,5 @@ export function createStateRecorder(cache: StatusCache, notify: Notify, now: () 
       }
     },
   };
+  return recorder;
 }

@@ -57,6 +57,7 @@ export function createStatusCache(): StatusCache {
         down: count('DOWN'),
         paused: count('PAUSED'),
         unknown: count('UNKNOWN'),
+        unreachable: count('UNREACHABLE'),
       };
     },
     idsWithStatus(statuses) {

@@ -1,3 +1,4 @@
+import { ASSERTION_OPERATORS, ASSERTION_SOURCES } from '../probe/assert/assertion.js';
 import { DNS_RECORD_TYPES } from '../probe/dns/options.js';
 import { HTTP_METHODS } from '../probe/http/method.js';
 import { CHECK_KINDS, kindOfScheme } from '../probe/kinds.js';
@@ -34,6 +35,21 @@ const DEFINITION_FIELDS: Record<keyof ServiceInput, Shape> = {
   dns: { type: 'object', nullable: true, fields: { recordType: choice(DNS_RECORD_TYPES, true), resolver: optStr } },
   tlsSkipVerify: { ...bool, nullable: true } as Shape,
   caCertificate: optStr,
+  assertions: {
+    type: 'list',
+    nullable: true,
+    of: {
+      type: 'object',
+      fields: {
+        source: choice(ASSERTION_SOURCES),
+        path: optStr,
+        operator: choice(ASSERTION_OPERATORS),
+        value: optStr,
+        degrade: { ...bool, nullable: true } as Shape,
+      },
+      required: ['source', 'operator'],
+    },
+  },
 };
 
 export const SERVICE_SHAPE: Shape = {
@@ -79,6 +95,8 @@ export function serviceSpec(input: ServiceInput, channelNames: readonly string[]
       continue;
     }
     if (field === 'kind' && value === kindOfSchemeOf(input.url)) continue;
+    // Each assertion as written: no null path or value, no degrade: false.
+    if (field === 'assertions') value = input.assertions.map((a) => withoutNulls({ ...a, degrade: a.degrade || null }));
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       value = withoutNulls(value as Record<string, unknown>);
       if (Object.keys(value as object).length === 0) continue;

@@ -8,7 +8,7 @@ import {
   isNonNullType,
   isObjectType,
 } from 'graphql';
-import type { ServiceStatus } from '../checks/service-state.js';
+import { SERVICE_STATUSES, type ServiceStatus } from '../checks/service-state.js';
 import type { StatusSummary } from '../checks/status-cache.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { NotFoundError, ValidationError } from '../registry/errors.js';
@@ -46,23 +46,18 @@ export function summaryFor(ctx: GraphQLContext): () => StatusSummary {
   if (ctx.principal.labels === null) return () => ctx.cache.summary();
   const principal = ctx.principal;
   return () => {
-    const counts: Record<ServiceStatus, number> = { UP: 0, DEGRADED: 0, DOWN: 0, PAUSED: 0, UNKNOWN: 0 };
-    let total = 0;
+    const summary = Object.fromEntries([
+      ['total', 0],
+      ...SERVICE_STATUSES.map((status) => [status.toLowerCase(), 0]),
+    ]) as StatusSummary;
     for (const row of ctx.directory.values()) {
       if (!sees(principal, row)) continue;
       const state = ctx.cache.get(row.id);
       if (!state) continue;
-      counts[state.status]++;
-      total++;
+      summary[state.status.toLowerCase() as Lowercase<ServiceStatus>]++;
+      summary.total++;
     }
-    return {
-      total,
-      up: counts.UP,
-      degraded: counts.DEGRADED,
-      down: counts.DOWN,
-      paused: counts.PAUSED,
-      unknown: counts.UNKNOWN,
-    };
+    return summary;
   };
 }
 

@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Monitor } from '../checks/monitor.js';
 import type { MonitorEvents } from '../checks/monitor-topics.js';
 import type { RecentTransitions } from '../checks/recent-transitions.js';
+import type { ServiceStatus } from '../checks/service-state.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { PrismaClient } from '../db/database.js';
 import type { History } from '../history/history.js';
@@ -33,4 +34,6 @@ export interface GraphQLDeps {
   apiTokens: ApiTokens;
   audit: AuditLog;
   now: () => Date;
+  /** Statuses that spend a service's SLA budget (history/sla.ts downStatuses). */
+  slaDownStatuses: ReadonlySet<ServiceStatus>;
 }

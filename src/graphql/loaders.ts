@@ -46,7 +46,7 @@ export function createLoaders(deps: GraphQLDeps): Loaders {
         const now = deps.now().getTime();
         const windowMs = UPTIME_WINDOWS[window];
         const timelines = await statusTimelines(deps.prisma, ids, new Date(now - windowMs), new Date(now));
-        return ids.map((id) => slaReport(objective, windowMs, now, timelines.get(id)!));
+        return ids.map((id) => slaReport(objective, windowMs, now, timelines.get(id)!, deps.slaDownStatuses));
       }),
     uptimeBetween: (from, to) =>
       memo(`range\0${from.getTime()}\0${to.getTime()}`, async (ids) => {

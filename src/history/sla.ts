@@ -4,6 +4,14 @@ import type { RollupBuffer } from './rollup-buffer.js';
 
 /** Statuses that spend an SLA's error budget. */
 export const DOWN_STATUSES: ReadonlySet<ServiceStatus> = new Set<ServiceStatus>(['DOWN']);
+
+/**
+ * What spends the budget: DOWN, and UNREACHABLE unless SLA_UNREACHABLE_IS_DOWN=false (a service
+ * whose dependency is down is down for its own users all the same).
+ */
+export function downStatuses(unreachableIsDown: boolean): ReadonlySet<ServiceStatus> {
+  return unreachableIsDown ? new Set<ServiceStatus>([...DOWN_STATUSES, 'UNREACHABLE']) : DOWN_STATUSES;
+}
 const HOUR_MS = 60 * 60 * 1000;
 
 export interface SlaReport {
@@ -25,7 +33,12 @@ export interface StatusTimeline {
 }
 
 /** Milliseconds of [from, to) spent in a down status. */
-export function downtimeMs(timeline: StatusTimeline, from: number, to: number): number {
+export function downtimeMs(
+  timeline: StatusTimeline,
+  from: number,
+  to: number,
+  spending: ReadonlySet<ServiceStatus> = DOWN_STATUSES,
+): number {
   let status = timeline.atStart;
   let since = from;
   let down = 0;
@@ -33,12 +46,12 @@ export function downtimeMs(timeline: StatusTimeline, from: number, to: number): 
     const at = change.at.getTime();
     if (at >= to) break;
     if (at > since) {
-      if (status !== null && DOWN_STATUSES.has(status)) down += at - since;
+      if (status !== null && spending.has(status)) down += at - since;
       since = at;
     }
     status = change.current;
   }
-  if (status !== null && DOWN_STATUSES.has(status) && to > since) down += to - since;
+  if (status !== null && spending.has(status) && to > since) down += to - since;
   return down;
 }
 
@@ -46,11 +59,17 @@ export function downtimeMs(timeline: StatusTimeline, from: number, to: number): 
  * An SLA over [now - windowMs, now): the objective allows (1 - objective) of the window down;
  * downtime is measured in time from the stored transitions, not in checks.
  */
-export function slaReport(objective: number, windowMs: number, now: number, timeline: StatusTimeline): SlaReport {
+export function slaReport(
+  objective: number,
+  windowMs: number,
+  now: number,
+  timeline: StatusTimeline,
+  spending: ReadonlySet<ServiceStatus> = DOWN_STATUSES,
+): SlaReport {
   const from = now - windowMs;
-  const down = downtimeMs(timeline, from, now);
+  const down = downtimeMs(timeline, from, now, spending);
   const allowedMs = (1 - objective) * windowMs;
-  const lastHour = downtimeMs(timelineFrom(timeline, now - HOUR_MS), now - HOUR_MS, now);
+  const lastHour = downtimeMs(timelineFrom(timeline, now - HOUR_MS), now - HOUR_MS, now, spending);
   return {
     objective,
     uptime: windowMs > 0 ? 1 - down / windowMs : null,

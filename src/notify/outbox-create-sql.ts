@@ -17,7 +17,8 @@ export interface TransitionNotice {
  * only transitions whose row exists (the fence refused the others, so a fenced-out replica creates
  * none), each once per channel even when the batch is written again. A service flapping (more
  * than FLAP_CHANGES changes in FLAP_WINDOW_MS) gets its notices held (SUPPRESSED) and one
- * FLAPPING notice when it starts. One statement. Returns how many deliveries were created.
+ * FLAPPING notice when it starts. UNREACHABLE goes only to channels that take it, and so does the
+ * UP that ends an UNREACHABLE spell which began without a DOWN notice. One statement. Returns how many deliveries were created.
  */
 export async function insertTransitionDeliveries(sql: Sql, rows: readonly TransitionNotice[]): Promise<number> {
   if (rows.length === 0) return 0;
@@ -30,6 +31,10 @@ export async function insertTransitionDeliveries(sql: Sql, rows: readonly Transi
        SELECT input.*,
          CASE WHEN cur IN ('DOWN', 'DEGRADED', 'UNREACHABLE') THEN cur
               WHEN cur = 'UP' AND prev IN ('DOWN', 'DEGRADED', 'UNREACHABLE') THEN 'UP' END AS event,
+         -- Back UP from an UNREACHABLE spell nobody was paged for (it did not begin DOWN or DEGRADED).
+         (prev = 'UNREACHABLE' AND cur = 'UP' AND NOT COALESCE((SELECT u."previous"::text IN ('DOWN', 'DEGRADED')
+            FROM "StatusChange" u WHERE u."serviceId" = input.sid AND u."current" = 'UNREACHABLE' AND u."id" < input.tid
+            ORDER BY u."id" DESC LIMIT 1), false)) AS quiet,
          (SELECT count(*) FROM "StatusChange" c WHERE c."serviceId" = input.sid AND c."at" > input.ts - interval '${FLAP_WINDOW_MS} milliseconds'
             AND c."at" <= input.ts) AS recent
        FROM input
@@ -43,11 +48,11 @@ export async function insertTransitionDeliveries(sql: Sql, rows: readonly Transi
        ON CONFLICT ("serviceId") DO UPDATE SET "lastChangeAt" = GREATEST("NotificationFlap"."lastChangeAt", EXCLUDED."lastChangeAt")
        RETURNING "serviceId" AS sid, (xmax = 0) AS started
      ), notices AS (
-       SELECT tid, sid, prev, cur, msg, reason, ts, event, sid IN (SELECT sid FROM flapping) AS held FROM judged WHERE event IS NOT NULL
+       SELECT tid, sid, prev, cur, msg, reason, ts, event, sid IN (SELECT sid FROM flapping) AS held, quiet FROM judged WHERE event IS NOT NULL
        UNION ALL
        SELECT j.tid, j.sid, j.prev, j.cur,
          'changed status ' || f.recent || ' times in ${FLAP_WINDOW_MS / 60_000} minutes: notifications are held until it is stable',
-         j.reason, j.ts, 'FLAPPING', false
+         j.reason, j.ts, 'FLAPPING', false, false
        FROM flap JOIN flapping f ON f.sid = flap.sid JOIN judged j ON j.tid = f.tid WHERE flap.started
      ), routed AS (
        SELECT n.*, c."id" AS cid, ${deliveryId('extract(epoch from n.ts) * 1000', 'n.tid || c."id" || n.event')} AS did,
@@ -55,6 +60,7 @@ export async function insertTransitionDeliveries(sql: Sql, rows: readonly Transi
        FROM notices n
        JOIN "Service" s ON s."id" = n.sid
        JOIN "NotificationChannel" c ON ${ROUTED} AND ${TAKES('n.event')}
+         AND (NOT n.quiet OR 'UNREACHABLE'::"NotificationEvent" = ANY(c."events"))
        WHERE NOT EXISTS (SELECT 1 FROM "NotificationItem" i JOIN "NotificationDelivery" d ON d."id" = i."deliveryId"
                          WHERE i."transitionId" = n.tid AND d."channelId" = c."id" AND d."event"::text = n.event)
      ), deliveries AS (

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CheckDefinition } from '../checks/check-definition.js';
 import { Prisma, type PrismaClient, type Service as ServiceRow } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
@@ -8,6 +9,13 @@ import type { CheckKind } from '../probe/kinds.js';
 import type { TcpOptions } from '../probe/tcp/options.js';
 import type { TlsOptions } from '../probe/tls/options.js';
 import { channelLinkViolation, channelLinkWrite, type ServiceLinks } from './channel-links.js';
+import {
+  type DependencyLinks,
+  dependencyViolation,
+  dependencyWrite,
+  dependsOnOf,
+  WITH_DEPENDENCIES,
+} from './dependency-links.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import {
   type Header,
@@ -21,18 +29,21 @@ import { mergeUpdate, validateService } from './validation.js';
 
 export type { ServiceRow };
 
+/** A service row with the ids of the services it depends on (what the registry returns). */
+export type ServiceRecord = Prisma.ServiceGetPayload<{ include: typeof WITH_DEPENDENCIES }>;
+
 export type RegistryChange =
-  | { kind: 'registered' | 'updated' | 'paused' | 'resumed'; service: ServiceRow }
-  | { kind: 'unregistered'; service: ServiceRow };
+  | { kind: 'registered' | 'updated' | 'paused' | 'resumed'; service: ServiceRecord }
+  | { kind: 'unregistered'; service: ServiceRecord };
 
 export type RegistryListener = (change: RegistryChange) => void;
 
 /** The writes of the registry, each validated as a mutation's and announced to the listeners. */
 export interface RegistryWrites {
-  register(input: RegisterInput & ServiceLinks, marks?: RowMarks): Promise<ServiceRow>;
-  update(id: string, patch: UpdateInput & ServiceLinks, marks?: RowMarks): Promise<ServiceRow>;
-  unregister(id: string): Promise<ServiceRow>;
-  setPaused(id: string, paused: boolean): Promise<ServiceRow>;
+  register(input: RegisterInput & ServiceLinks & DependencyLinks, marks?: RowMarks): Promise<ServiceRecord>;
+  update(id: string, patch: UpdateInput & ServiceLinks & DependencyLinks, marks?: RowMarks): Promise<ServiceRecord>;
+  unregister(id: string): Promise<ServiceRecord>;
+  setPaused(id: string, paused: boolean): Promise<ServiceRecord>;
 }
 
 /** Writes inside a caller's transaction: listeners hear of them only on `committed()`, after the commit. */
@@ -51,10 +62,10 @@ export interface Registry extends RegistryWrites {
   validate(input: RegisterInput): ServiceInput;
   /** The same writes on `tx`, a transaction the caller commits (config as code: all or nothing). */
   batch(tx: DbClient): RegistryBatch;
-  get(id: string): Promise<ServiceRow | null>;
-  findByName(name: string): Promise<ServiceRow | null>;
+  get(id: string): Promise<ServiceRecord | null>;
+  findByName(name: string): Promise<ServiceRecord | null>;
   /** Every service, for loading the scheduler and the cache at start-up. */
-  listAll(): Promise<ServiceRow[]>;
+  listAll(): Promise<ServiceRecord[]>;
   /** Called after each committed change; returns an unsubscribe function. */
   onChange(listener: RegistryListener): () => void;
 }
@@ -72,6 +83,8 @@ export interface RegistryOptions {
 }
 
 type Guard = <T>(operation: () => Promise<T>) => Promise<T>;
+/** Runs `work` in a transaction: a new one, or the caller's (a batch). */
+type Transact = <T>(work: (tx: DbClient) => Promise<T>) => Promise<T>;
 
 export function createRegistry(deps: RegistryOptions): Registry {
   const { prisma } = deps;
@@ -95,9 +108,14 @@ export function createRegistry(deps: RegistryOptions): Registry {
     }
   };
 
-  const writes = (client: DbClient, announce: (change: RegistryChange) => void, run: Guard): RegistryWrites => {
-    const existing = async (id: string): Promise<ServiceRow> => {
-      const row = await run(() => client.service.findUnique({ where: { id } }));
+  const writes = (
+    client: DbClient,
+    announce: (change: RegistryChange) => void,
+    run: Guard,
+    transact: Transact,
+  ): RegistryWrites => {
+    const existing = async (id: string): Promise<ServiceRecord> => {
+      const row = await run(() => client.service.findUnique({ where: { id }, include: WITH_DEPENDENCIES }));
       if (!row) throw notFound(id);
       return row;
     };
@@ -105,10 +123,17 @@ export function createRegistry(deps: RegistryOptions): Registry {
       async register(input, marks) {
         const service = validate(withDefaults(input));
         const row = await translateErrors(service.name, () =>
-          run(async () => {
-            const links = await channelLinkWrite(client, input.notificationChannelIds ?? null, 'create');
-            return client.service.create({ data: { ...toData(service), ...links, ...marksData(marks) } });
-          }),
+          run(() =>
+            transact(async (tx) => {
+              const id = randomUUID();
+              const links = await channelLinkWrite(tx, input.notificationChannelIds ?? null, 'create');
+              const dependencies = await dependencyWrite(tx, id, input.dependsOn ?? null, 'create');
+              return tx.service.create({
+                data: { id, ...toData(service), ...links, ...dependencies, ...marksData(marks) },
+                include: WITH_DEPENDENCIES,
+              });
+            }),
+          ),
         );
         log.info({ serviceId: row.id, name: row.name }, 'service registered');
         announce({ kind: 'registered', service: row });
@@ -119,13 +144,17 @@ export function createRegistry(deps: RegistryOptions): Registry {
         const current = await existing(id);
         const service = validate(mergeUpdate(toInput(current), patch));
         const row = await translateErrors(service.name, () =>
-          run(async () => {
-            const links = await channelLinkWrite(client, patch.notificationChannelIds, 'replace');
-            return client.service.update({
-              where: { id },
-              data: { ...toData(service), ...links, ...marksData(marks) },
-            });
-          }),
+          run(() =>
+            transact(async (tx) => {
+              const links = await channelLinkWrite(tx, patch.notificationChannelIds, 'replace');
+              const dependencies = await dependencyWrite(tx, id, patch.dependsOn, 'replace');
+              return tx.service.update({
+                where: { id },
+                data: { ...toData(service), ...links, ...dependencies, ...marksData(marks) },
+                include: WITH_DEPENDENCIES,
+              });
+            }),
+          ),
         );
         log.info({ serviceId: row.id }, 'service updated');
         announce({ kind: 'updated', service: row });
@@ -133,7 +162,11 @@ export function createRegistry(deps: RegistryOptions): Registry {
       },
 
       async unregister(id) {
-        const row = await translateErrors('', () => run(() => client.service.delete({ where: { id } })), id);
+        const row = await translateErrors(
+          '',
+          () => run(() => client.service.delete({ where: { id }, include: WITH_DEPENDENCIES })),
+          id,
+        );
         log.info({ serviceId: row.id, name: row.name }, 'service unregistered');
         announce({ kind: 'unregistered', service: row });
         return row;
@@ -144,7 +177,7 @@ export function createRegistry(deps: RegistryOptions): Registry {
         if (current.paused === paused) return current;
         const row = await translateErrors(
           '',
-          () => run(() => client.service.update({ where: { id }, data: { paused } })),
+          () => run(() => client.service.update({ where: { id }, data: { paused }, include: WITH_DEPENDENCIES })),
           id,
         );
         log.info({ serviceId: id, paused }, paused ? 'service paused' : 'service resumed');
@@ -156,7 +189,7 @@ export function createRegistry(deps: RegistryOptions): Registry {
 
   return {
     validate: (input) => validate(withDefaults(input)),
-    ...writes(prisma, emit, guard),
+    ...writes(prisma, emit, guard, (work) => prisma.$transaction(work)),
 
     batch(tx) {
       const changes: RegistryChange[] = [];
@@ -165,6 +198,7 @@ export function createRegistry(deps: RegistryOptions): Registry {
           tx,
           (change) => changes.push(change),
           (operation) => operation(),
+          (work) => work(tx),
         ),
         committed() {
           for (const change of changes.splice(0)) emit(change);
@@ -172,9 +206,10 @@ export function createRegistry(deps: RegistryOptions): Registry {
       };
     },
 
-    get: (id) => guard(() => prisma.service.findUnique({ where: { id } })),
-    findByName: (name) => guard(() => prisma.service.findUnique({ where: { name: name.trim() } })),
-    listAll: () => guard(() => prisma.service.findMany({ orderBy: { name: 'asc' } })),
+    get: (id) => guard(() => prisma.service.findUnique({ where: { id }, include: WITH_DEPENDENCIES })),
+    findByName: (name) =>
+      guard(() => prisma.service.findUnique({ where: { name: name.trim() }, include: WITH_DEPENDENCIES })),
+    listAll: () => guard(() => prisma.service.findMany({ orderBy: { name: 'asc' }, include: WITH_DEPENDENCIES })),
 
     onChange(listener) {
       listeners.add(listener);
@@ -219,7 +254,15 @@ export function toInput(row: ServiceRow): ServiceInput {
 
 /** Assertions are stored as a JSON array, in the order the operator gave them. */
 export function assertionsOfRow(row: Pick<ServiceRow, 'assertions'>): Assertion[] {
-  return Array.isArray(row.assertions) ? (row.assertions as unknown as Assertion[]) : [];
+  if (!Array.isArray(row.assertions)) return [];
+  // jsonb orders keys its own way: rebuilt in one order, so that equal definitions compare equal.
+  return (row.assertions as unknown as Assertion[]).map(({ source, path, operator, value, degrade }) => ({
+    source,
+    path: path ?? null,
+    operator,
+    value: value ?? null,
+    degrade: degrade === true,
+  }));
 }
 
 /** The kind's options stored as one JSON object (src/probe/kinds.ts says which kind reads which). */
@@ -268,18 +311,27 @@ async function translateErrors<T>(name: string, write: () => Promise<T>, id?: st
     if (err instanceof Prisma.PrismaClientKnownRequestError) {
       if (err.code === 'P2002') throw new ConflictError(`a service named "${name}" already exists`);
       if (err.code === 'P2025') throw notFound(id ?? name);
-      if (err.code === 'P2003') throw channelLinkViolation();
+      if (err.code === 'P2003') throw isDependencyViolation(err) ? dependencyViolation() : channelLinkViolation();
     }
     throw err;
   }
 }
 
-/** The checker's view of a service: what to request and how to judge it. */
-export function toCheckDefinition(row: ServiceRow): CheckDefinition {
-  return checkDefinitionOf(row.id, toInput(row), row.paused);
+function isDependencyViolation(err: Prisma.PrismaClientKnownRequestError): boolean {
+  return `${err.message} ${JSON.stringify(err.meta ?? {})}`.includes('ServiceDependency');
 }
 
-export function checkDefinitionOf(id: string, service: ServiceInput, paused: boolean): CheckDefinition {
+/** The checker's view of a service: what to request and how to judge it. */
+export function toCheckDefinition(row: ServiceRecord): CheckDefinition {
+  return checkDefinitionOf(row.id, toInput(row), row.paused, dependsOnOf(row));
+}
+
+export function checkDefinitionOf(
+  id: string,
+  service: ServiceInput,
+  paused: boolean,
+  dependsOn: readonly string[] = [],
+): CheckDefinition {
   const parsed = parseExpectedStatus(service.expectedStatus);
   if (!parsed.ok) throw new Error(`stored expectedStatus of ${id} is invalid: ${parsed.message}`);
   return {
@@ -302,5 +354,6 @@ export function checkDefinitionOf(id: string, service: ServiceInput, paused: boo
     dns: service.kind === 'DNS' ? (service.dns ?? { recordType: 'A' }) : null,
     tls: tlsOptionsOf(service),
     assertions: service.assertions,
+    dependsOn,
   };
 }

@@ -3,7 +3,7 @@ import type { ServiceChangeKind } from '../checks/monitor-topics.js';
 import type { ServiceState } from '../checks/service-state.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { ServiceDirectory } from '../registry/directory.js';
-import { type ServiceRow, toCheckDefinition } from '../registry/registry.js';
+import { type ServiceRecord, toCheckDefinition } from '../registry/registry.js';
 
 /**
  * The one place that keeps the directory (definitions for live events), the monitor (what is
@@ -12,18 +12,18 @@ import { type ServiceRow, toCheckDefinition } from '../registry/registry.js';
  */
 export interface ServiceSync {
   /** Start-up: every stored service and its last known state. */
-  load(rows: readonly ServiceRow[], states: ReadonlyMap<string, ServiceState>): void;
+  load(rows: readonly ServiceRecord[], states: ReadonlyMap<string, ServiceState>): void;
   /**
    * A service changed. `remote`: another process made the change and already recorded the
    * operator's transition (pause, resume); this one only follows it.
    */
-  apply(kind: ServiceChangeKind, row: ServiceRow, origin: 'local' | 'remote'): void;
+  apply(kind: ServiceChangeKind, row: ServiceRecord, origin: 'local' | 'remote'): void;
   /** Adds or changes a service. */
-  define(row: ServiceRow, origin: 'local' | 'remote'): void;
+  define(row: ServiceRecord, origin: 'local' | 'remote'): void;
   /** Forgets a service (unknown ids are ignored). */
   remove(serviceId: string): void;
   /** Makes the known services exactly `rows` (a resync from the database). */
-  replaceAll(rows: readonly ServiceRow[]): void;
+  replaceAll(rows: readonly ServiceRecord[]): void;
   /** Whether the directory knows the service. */
   knows(serviceId: string): boolean;
   /**
@@ -49,7 +49,7 @@ export function createServiceSync({ directory, monitor, cache }: ServiceSyncPart
   // replica's transition overtakes the registering replica's announcement): kept until then,
   // so the service does not show UNKNOWN here until its next change.
   const early = new Map<string, ServiceState>();
-  const define = (row: ServiceRow, origin: 'local' | 'remote') => {
+  const define = (row: ServiceRecord, origin: 'local' | 'remote') => {
     directory.set(row);
     monitor.define(toCheckDefinition(row), origin);
     const state = early.get(row.id);
@@ -87,7 +87,10 @@ export function createServiceSync({ directory, monitor, cache }: ServiceSyncPart
         early.set(serviceId, state);
         return false;
       }
+      const previous = cache.get(serviceId)?.status;
       cache.set(serviceId, state);
+      // A parent checked elsewhere went DOWN (or recovered): its children checked here are judged again.
+      if (previous !== state.status) monitor.parentChanged(serviceId);
       return true;
     },
     restoreState(serviceId, saved) {

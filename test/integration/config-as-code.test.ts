@@ -75,6 +75,12 @@ describe.each(DATABASE_KINDS)('config as code on %s', (kind) => {
       dns: { recordType: 'MX' },
       labels: ['infra'],
     });
+    expect(parsed.services[1]).toMatchObject({
+      assertions: [
+        { source: 'JSON', path: '$.status', operator: 'EQUALS', value: 'ok' },
+        { source: 'CERTIFICATE_DAYS', operator: 'GREATER_THAN', value: '14', degrade: true },
+      ],
+    });
     expect(actions((await apply(exported, true)).changes)).toEqual({ UNCHANGED: 54 });
     await apply(exported, false);
     expect(await config().exportConfig()).toBe(exported);

@@ -37,7 +37,16 @@ export function realisticConfig(count = 50): {
       labels: ['team:payments', 'public'],
       notificationChannels: ['ops-webhook', 'team-slack'],
     }),
-    (i) => ({ url: `https://127.0.0.1:9/web-${i}`, bodyContains: 'ok', degradedAboveMs: 800, labels: ['public'] }),
+    (i) => ({
+      url: `https://127.0.0.1:9/web-${i}`,
+      bodyContains: 'ok',
+      degradedAboveMs: 800,
+      labels: ['public'],
+      assertions: [
+        { source: 'JSON', path: '$.status', operator: 'EQUALS', value: 'ok' },
+        { source: 'CERTIFICATE_DAYS', operator: 'GREATER_THAN', value: '14', degrade: true },
+      ],
+    }),
     () => ({ url: 'tcp://127.0.0.1:5432', tcp: { send: 'PING\r\n', expect: 'PONG' }, failureThreshold: 3 }),
     () => ({ url: 'dns://127.0.0.1:53/example.test', dns: { recordType: 'MX' }, labels: ['infra'] }),
     () => ({ url: 'tls://127.0.0.1:443', tlsSkipVerify: true, intervalSeconds: 300 }),

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type CheckOutcome, judge, operatorTransition, type Thresholds } from '../../src/checks/judge.js';
+import {
+  type CheckOutcome,
+  dependencyJudgement,
+  judge,
+  operatorTransition,
+  type Thresholds,
+} from '../../src/checks/judge.js';
 import { initialState, type ServiceState, type ServiceStatus } from '../../src/checks/service-state.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -292,5 +298,100 @@ describe('operatorTransition', () => {
       at: at(5),
       message: TRANSITION_MESSAGE[code],
     });
+  });
+});
+
+describe('judge: dependencies (a root cause makes failing UNREACHABLE, not DOWN)', () => {
+  /** Runs `sequence` with, at each step, the root cause given (null: every parent is fine). */
+  const runWith = (sequence: Code[], roots: (string | null)[], limits: Thresholds) => {
+    let state: ServiceState = initialState(false, at(0));
+    return sequence.map((code, i) => {
+      const judged = judge(state, OUTCOMES[code], limits, at(i + 1), { rootCause: roots[i] ?? null });
+      state = judged.state;
+      return { status: state.status, rootCause: state.rootCause ?? null, transition: judged.transition };
+    });
+  };
+
+  it.each<[string, string, (string | null)[], Thresholds, string, (string | null)[]]>([
+    [
+      'parent down from the start',
+      'F F P',
+      ['a', 'a', 'a'],
+      thresholds(1, 1),
+      'UNREACHABLE UNREACHABLE UP',
+      ['a', 'a', null],
+    ],
+    [
+      'parent recovers: the next failure is DOWN',
+      'P F F F',
+      [null, 'a', 'a', null],
+      thresholds(1, 1),
+      'UP UNREACHABLE UNREACHABLE DOWN',
+      [null, 'a', 'a', null],
+    ],
+    [
+      'below the failure threshold nothing changes',
+      'P F F',
+      [null, 'a', 'a'],
+      thresholds(2, 1),
+      'UP UP UNREACHABLE',
+      [null, null, 'a'],
+    ],
+    [
+      'recovery takes successThreshold passes',
+      'F P P',
+      ['a', null, null],
+      thresholds(1, 2),
+      'UNREACHABLE UNREACHABLE UP',
+      ['a', 'a', null],
+    ],
+    [
+      'a deeper root cause replaces the first',
+      'F F',
+      ['b', 'a'],
+      thresholds(1, 1),
+      'UNREACHABLE UNREACHABLE',
+      ['b', 'a'],
+    ],
+    ['slow passes are not failures', 'S', ['a'], thresholds(1, 1), 'DEGRADED', [null]],
+  ])('%s: %s', (_name, sequence, roots, limits, expected, expectedRoots) => {
+    const steps = runWith(codes(sequence), roots, limits);
+    expect(steps.map((s) => s.status)).toEqual(statuses(expected));
+    expect(steps.map((s) => s.rootCause)).toEqual(expectedRoots);
+  });
+
+  it('an UNREACHABLE spell is one transition in and one out, never through DOWN', () => {
+    const steps = runWith(codes('P F F F P'), [null, 'a', 'a', 'a', null], thresholds(1, 1));
+    const transitions = steps.flatMap((s) =>
+      s.transition ? [`${s.transition.previous}>${s.transition.current}`] : [],
+    );
+    expect(transitions).toEqual(['UNKNOWN>UP', 'UP>UNREACHABLE', 'UNREACHABLE>UP']);
+  });
+});
+
+describe('dependencyJudgement (a parent changed, no check of its own)', () => {
+  const failing: ServiceState = { ...initialState(false, at(0)), status: 'DOWN', consecutiveFailures: 2 };
+
+  it('a DOWN child of a DOWN parent becomes UNREACHABLE, keeping its last result', () => {
+    const { state, transition } = dependencyJudgement(failing, 'a', at(5));
+    expect(state).toMatchObject({ status: 'UNREACHABLE', rootCause: 'a', since: at(5), consecutiveFailures: 2 });
+    expect(transition).toMatchObject({ previous: 'DOWN', current: 'UNREACHABLE', at: at(5) });
+  });
+
+  it('an UNREACHABLE child takes the new root cause without a transition', () => {
+    const unreachable: ServiceState = { ...failing, status: 'UNREACHABLE', rootCause: 'b' };
+    const { state, transition } = dependencyJudgement(unreachable, 'a', at(5));
+    expect(state).toMatchObject({ status: 'UNREACHABLE', rootCause: 'a' });
+    expect(transition).toBeNull();
+  });
+
+  it.each<ServiceStatus>(['UP', 'DEGRADED', 'UNKNOWN', 'PAUSED'])('leaves a %s child alone', (status) => {
+    const state: ServiceState = { ...failing, status };
+    expect(dependencyJudgement(state, 'a', at(5))).toEqual({ state, transition: null });
+  });
+
+  it('recovery of the parent is left to the next check', () => {
+    const unreachable: ServiceState = { ...failing, status: 'UNREACHABLE', rootCause: 'a' };
+    expect(dependencyJudgement(unreachable, null, at(5)).state).toBe(unreachable);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { initialState, type ServiceStatus } from '../../src/checks/service-state.js';
+import { initialState, SERVICE_STATUSES, type ServiceStatus } from '../../src/checks/service-state.js';
 import { createStatusCache, type StatusCache, type StatusSummary } from '../../src/checks/status-cache.js';
 import { propertyParameters } from '../support/properties.js';
 
@@ -16,7 +16,7 @@ function apply(cache: StatusCache, op: Op): void {
 
 /** The summary a user should see, counted from scratch over a plain map of what was written. */
 function recount(model: ReadonlyMap<string, ServiceStatus>): StatusSummary {
-  const summary: StatusSummary = { total: 0, up: 0, degraded: 0, down: 0, paused: 0, unknown: 0 };
+  const summary = zero();
   for (const status of model.values()) {
     summary.total++;
     summary[status.toLowerCase() as Lowercase<ServiceStatus>]++;
@@ -24,7 +24,13 @@ function recount(model: ReadonlyMap<string, ServiceStatus>): StatusSummary {
   return summary;
 }
 
-const STATUSES: ServiceStatus[] = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN', 'PAUSED'];
+const STATUSES: ServiceStatus[] = [...SERVICE_STATUSES];
+
+/** Every count at 0, one per status (so a new status needs no change here). */
+function zero(): StatusSummary {
+  const counts = Object.fromEntries(SERVICE_STATUSES.map((s) => [s.toLowerCase(), 0]));
+  return { total: 0, ...counts } as StatusSummary;
+}
 
 /** Writes to 50 services: three sets for each delete. */
 const anyOp: fc.Arbitrary<Op> = fc.oneof(
@@ -45,15 +51,7 @@ const anyOp: fc.Arbitrary<Op> = fc.oneof(
   },
 );
 
-const summary = (counts: Partial<StatusSummary>): StatusSummary => ({
-  total: 0,
-  up: 0,
-  degraded: 0,
-  down: 0,
-  paused: 0,
-  unknown: 0,
-  ...counts,
-});
+const summary = (counts: Partial<StatusSummary>): StatusSummary => ({ ...zero(), ...counts });
 
 describe('status cache summary', () => {
   it.each<[string, Op[], StatusSummary]>([

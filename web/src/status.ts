@@ -1,19 +1,27 @@
 import type { ServiceStatus } from './generated/graphql';
 
 /** Broken first: what needs a person comes to the top of the list. */
-const ORDER: Record<ServiceStatus, number> = { DOWN: 0, DEGRADED: 1, UNKNOWN: 2, PAUSED: 3, UP: 4 };
-export const STATUSES: ServiceStatus[] = ['DOWN', 'DEGRADED', 'UNKNOWN', 'PAUSED', 'UP'];
+const ORDER: Record<ServiceStatus, number> = { DOWN: 0, UNREACHABLE: 1, DEGRADED: 2, UNKNOWN: 3, PAUSED: 4, UP: 5 };
+export const STATUSES: ServiceStatus[] = ['DOWN', 'UNREACHABLE', 'DEGRADED', 'UNKNOWN', 'PAUSED', 'UP'];
 
-export const statusRank = (status: string) => ORDER[status as ServiceStatus] ?? 2;
+export const statusRank = (status: string) => ORDER[status as ServiceStatus] ?? 3;
 
 /** Each status has a shape as well as a colour, so colour is never the only signal. */
-export const STATUS_ICON: Record<string, string> = { UP: '●', DOWN: '▼', DEGRADED: '◆', PAUSED: '❚❚', UNKNOWN: '?' };
+export const STATUS_ICON: Record<string, string> = {
+  UP: '●',
+  DOWN: '▼',
+  DEGRADED: '◆',
+  PAUSED: '❚❚',
+  UNKNOWN: '?',
+  UNREACHABLE: '○',
+};
 export const STATUS_TEXT: Record<string, string> = {
   UP: 'Up',
   DOWN: 'Down',
   DEGRADED: 'Degraded',
   PAUSED: 'Paused',
   UNKNOWN: 'Unknown',
+  UNREACHABLE: 'Unreachable',
 };
 
 /** The check kind from the url's scheme (the API's CheckKind names). */

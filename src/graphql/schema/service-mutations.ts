@@ -59,6 +59,10 @@ export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
     notificationChannelIds: t.idList({
       description: 'Channels this service notifies, besides those matching its labels and the defaults.',
     }),
+    dependsOn: t.idList({
+      description:
+        'Services this one depends on (at most 20, no cycles): while one is DOWN, failing makes this one UNREACHABLE, not DOWN.',
+    }),
   }),
 });
 
@@ -84,6 +88,7 @@ const UpdateServiceInput = builder.inputType('UpdateServiceInput', {
     caCertificate: t.string({ description: 'TLS only; null removes it.' }),
     assertions: t.field({ type: [AssertionInput], description: 'Replaces them all; null or [] removes them.' }),
     notificationChannelIds: t.idList({ description: 'Replaces the named channels; [] removes them all.' }),
+    dependsOn: t.idList({ description: 'Replaces the services this one depends on; [] removes them all.' }),
   }),
 });
 
@@ -101,6 +106,16 @@ function channelIdsOf(globalIds: readonly (string | number)[] | null | undefined
   });
 }
 
+/** Global ids of Service to database ids; an id of another type names its entry. */
+function dependsOnIdsOf(globalIds: readonly (string | number)[] | null | undefined): string[] | null | undefined {
+  if (globalIds === undefined || globalIds === null) return globalIds;
+  return globalIds.map((globalId, index) => {
+    const id = nodeIdOf('Service', String(globalId));
+    if (id === null) throw new ValidationError(`dependsOn[${index}]`, 'is not a service id');
+    return id;
+  });
+}
+
 const serviceResult = resultUnion('ServiceResult', [NotFoundError]);
 
 builder.mutationFields((t) => ({
@@ -114,6 +129,7 @@ builder.mutationFields((t) => ({
         service: await ctx.registry.register({
           ...input,
           notificationChannelIds: channelIdsOf(input.notificationChannelIds),
+          dependsOn: dependsOnIdsOf(input.dependsOn),
         }),
       };
     },
@@ -130,6 +146,7 @@ builder.mutationFields((t) => ({
         service: await ctx.registry.update(serviceId, {
           ...input,
           notificationChannelIds: channelIdsOf(input.notificationChannelIds),
+          dependsOn: dependsOnIdsOf(input.dependsOn),
         }),
       };
     },

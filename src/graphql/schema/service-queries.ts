@@ -25,6 +25,7 @@ export const StatusSummary = builder.simpleObject('StatusSummary', {
     down: t.int(),
     paused: t.int(),
     unknown: t.int(),
+    unreachable: t.int(),
   }),
 });
 

@@ -43,7 +43,15 @@ export function allLabels(rows: Iterable<Row>): string[] {
 }
 
 export function countByStatus(rows: Iterable<Row>): Record<string, number> {
-  const counts: Record<string, number> = { total: 0, UP: 0, DOWN: 0, DEGRADED: 0, PAUSED: 0, UNKNOWN: 0 };
+  const counts: Record<string, number> = {
+    total: 0,
+    UP: 0,
+    DOWN: 0,
+    DEGRADED: 0,
+    PAUSED: 0,
+    UNKNOWN: 0,
+    UNREACHABLE: 0,
+  };
   for (const row of rows) {
     counts.total!++;
     counts[row.state.status] = (counts[row.state.status] ?? 0) + 1;

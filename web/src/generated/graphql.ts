@@ -110,6 +110,8 @@ export type RegisterServiceInput = {
   /** TLS only: PEM of private CAs to trust besides Node's roots. */
   caCertificate?: string | null | undefined;
   degradedAboveMs?: number | null | undefined;
+  /** Services this one depends on (at most 20, no cycles): while one is DOWN, failing makes this one UNREACHABLE, not DOWN. */
+  dependsOn?: Array<string | number> | null | undefined;
   /** DNS only (default: A records). */
   dns?: DnsOptionsInput | null | undefined;
   expectedStatus?: string | null | undefined;
@@ -140,6 +142,8 @@ export type ServiceStatus =
   | 'PAUSED'
   /** Registered, not checked yet. */
   | 'UNKNOWN'
+  /** Failing while a service it depends on is DOWN: not alerted; state.rootCause names that service. */
+  | 'UNREACHABLE'
   | 'UP';
 
 export type TcpOptionsInput = {
@@ -157,6 +161,8 @@ export type UpdateServiceInput = {
   /** TLS only; null removes it. */
   caCertificate?: string | null | undefined;
   degradedAboveMs?: number | null | undefined;
+  /** Replaces the services this one depends on; [] removes them all. */
+  dependsOn?: Array<string | number> | null | undefined;
   /** DNS only. */
   dns?: DnsOptionsInput | null | undefined;
   expectedStatus?: string | null | undefined;
