@@ -5,6 +5,7 @@ import type { StatusCache } from './checks/status-cache.js';
 import type { ConfigAsCode } from './config-file/config-as-code.js';
 import type { PrismaClient } from './db/database.js';
 import type { History } from './history/history.js';
+import type { Maintenance } from './maintenance/maintenance.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { Notifications } from './notify/notifications.js';
 import type { Registry } from './registry/registry.js';
@@ -40,6 +41,8 @@ export interface AppTesting {
   readonly metrics: Pick<Metrics, 'services' | 'schedulerLag' | 'registry' | 'dbStatements'>;
   /** Channels set up without a token, and a sweep run now instead of at its interval (on a moved clock). */
   readonly notifications: Pick<Notifications, 'channels' | 'sweeper'>;
+  /** Maintenance windows looked at now, on a moved clock (their timers run on the real one). */
+  readonly maintenance: Pick<Maintenance, 'evaluate'>;
   /** Export and apply called as the domain functions they are (the API's resolvers call the same). */
   readonly configAsCode: ConfigAsCode;
 }
@@ -54,6 +57,7 @@ export interface AppTestingParts {
   metrics: Metrics;
   ws: GraphQLWebSocket;
   notifications: Notifications;
+  maintenance: Maintenance;
   configAsCode: ConfigAsCode;
 }
 
@@ -67,6 +71,7 @@ export function createAppTesting({
   metrics,
   ws,
   notifications,
+  maintenance,
   configAsCode,
 }: AppTestingParts): AppTesting {
   return {
@@ -84,6 +89,7 @@ export function createAppTesting({
     closeWebSockets: () => ws.close(),
     metrics,
     notifications,
+    maintenance,
     configAsCode,
   };
 }

@@ -31,6 +31,7 @@ import { createHistory } from './history/history.js';
 import { downStatuses } from './history/sla.js';
 import { createLifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
+import { createMaintenance } from './maintenance/maintenance.js';
 import { createCheckMetrics } from './metrics/check-metrics.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createNotificationMetrics } from './metrics/notification-metrics.js';
@@ -192,6 +193,15 @@ export async function createApp({
     onDropped: (kind, rows) => metrics.historyDropped.inc({ kind }, rows),
     transitionHook: { within: notifications.recordTransitions, committed: notifications.written },
   });
+  // Maintenance windows: in force on their own timers; the monitor shows them and judges under them.
+  const maintenance = createMaintenance({
+    prisma: db.prisma,
+    events,
+    logger,
+    now,
+    guard: health.guard,
+    onChange: (serviceId, window) => monitor.setMaintenance(serviceId, window),
+  });
   const monitor = createMonitor({
     prober,
     ownership,
@@ -204,12 +214,15 @@ export async function createApp({
     onLag: (lagMs) => metrics.schedulerLag.observe(lagMs / 1000),
     onDiscard: () => metrics.discardedResults.inc(),
     requestRemoteCheck: requestCheckThrough(events),
+    maintenanceOf: (serviceId) => maintenance.inForce(serviceId),
+    reportsUnchecked: !events.shared,
   });
 
   // Keeping directory, monitor and cache in step: at start-up, on local and remote changes, on takeovers.
   const rows = await registry.listAll();
   const directory = createServiceDirectory();
-  const sync = createServiceSync({ directory, monitor, cache });
+  const sync = createServiceSync({ directory, monitor, cache, watchers: [maintenance.services] });
+  await maintenance.load();
   sync.load(rows, await history.loadStates());
   const takeOver = createTakeover({ registry, history, sync, monitor, logger });
   seam.connect({
@@ -249,6 +262,7 @@ export async function createApp({
     }),
     apiTokens,
     audit: createAuditLog(db.prisma, now, logger.child({ component: 'audit' })),
+    maintenance,
     now,
     slaDownStatuses: downStatuses(config.history.unreachableIsDown),
   };
@@ -281,6 +295,7 @@ export async function createApp({
         stop: () => monitor.stop(2_000),
         stoppedMessage: 'checks stopped',
       },
+      { name: 'maintenance', start: () => maintenance.start(), stop: () => maintenance.stop() },
       { name: 'follower', start: () => follower.start(), stop: () => follower.stop() },
     ],
     log,
@@ -316,6 +331,7 @@ export async function createApp({
       metrics,
       ws,
       notifications,
+      maintenance,
       configAsCode,
     }),
   };

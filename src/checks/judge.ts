@@ -1,5 +1,5 @@
 import type { ProbeResult } from '../probe/prober.js';
-import type { ServiceState, ServiceStatus } from './service-state.js';
+import { checkStatusOf, type ServiceState, type ServiceStatus } from './service-state.js';
 
 /** What one check found: the probe's result. */
 export type CheckOutcome = ProbeResult;
@@ -22,10 +22,18 @@ export interface Judgement {
   transition: Transition | null;
 }
 
+/** A maintenance window, as the judge needs it. */
+export interface MaintenanceRef {
+  id: string;
+  name: string;
+}
+
 /** What the judge needs to know beyond the service's own checks. */
 export interface JudgeContext {
   /** The deepest DOWN service this one depends on (checks/dependencies.ts), or null: none is DOWN. */
   rootCause?: string | null;
+  /** The maintenance window in force for the service, if any. */
+  maintenance?: MaintenanceRef | null;
 }
 
 /**
@@ -36,6 +44,8 @@ export interface JudgeContext {
  * A paused service is not judged: its checks are not run and in-flight results are discarded.
  * A failing service whose `context.rootCause` is set (a service it depends on is DOWN) is
  * UNREACHABLE instead of DOWN; once none is, its next failing check makes it DOWN.
+ * The thresholds always run on what the checks say (`checkStatus`); `shownStatus` then puts
+ * maintenance over it.
  */
 export function judge(
   state: ServiceState,
@@ -46,10 +56,11 @@ export function judge(
 ): Judgement {
   const consecutiveFailures = outcome.ok ? 0 : state.consecutiveFailures + 1;
   const consecutiveSuccesses = outcome.ok ? state.consecutiveSuccesses + 1 : 0;
-  const checked = nextStatus(state.status, outcome, consecutiveFailures, consecutiveSuccesses, thresholds);
+  const checked = nextStatus(checkStatusOf(state), outcome, consecutiveFailures, consecutiveSuccesses, thresholds);
   const rootCause = context.rootCause ?? null;
   // Failing while a service it depends on is DOWN: UNREACHABLE, not DOWN.
-  const status: ServiceStatus = checked === 'DOWN' && rootCause !== null ? 'UNREACHABLE' : checked;
+  const own: ServiceStatus = checked === 'DOWN' && rootCause !== null ? 'UNREACHABLE' : checked;
+  const status = shownStatus(own, context);
   const next: ServiceState = {
     status,
     since: status === state.status ? state.since : now,
@@ -62,14 +73,66 @@ export function judge(
     consecutiveFailures,
     consecutiveSuccesses,
     certificateExpiresAt: outcome.certificateExpiresAt ?? state.certificateExpiresAt,
-    rootCause: status === 'UNREACHABLE' ? (rootCause ?? state.rootCause ?? null) : null,
+    rootCause: own === 'UNREACHABLE' ? (rootCause ?? state.rootCause ?? null) : null,
     ...(outcome.assertions === undefined ? {} : { assertions: outcome.assertions }),
+    ...overlaid(status, own, context),
   };
   const transition =
     status === state.status
       ? null
-      : { previous: state.status, current: status, at: now, message: transitionMessage(outcome) };
+      : {
+          previous: state.status,
+          current: status,
+          at: now,
+          message: status === 'MAINTENANCE' ? maintenanceMessage(context.maintenance!) : transitionMessage(outcome),
+        };
   return { state: next, transition };
+}
+
+/**
+ * The status shown over what the checks say. MAINTENANCE wins over every other status (a paused
+ * service stays PAUSED: it is not checked at all).
+ */
+export function shownStatus(checked: ServiceStatus, context: JudgeContext): ServiceStatus {
+  if (context.maintenance && checked !== 'PAUSED') return 'MAINTENANCE';
+  return checked;
+}
+
+/** The fields that say what is hidden under the shown status, when something is. */
+function overlaid(
+  status: ServiceStatus,
+  checked: ServiceStatus,
+  context: JudgeContext,
+): Pick<ServiceState, 'checkStatus' | 'maintenance'> {
+  if (status === checked) return {};
+  return { checkStatus: checked, ...(status === 'MAINTENANCE' ? { maintenance: context.maintenance!.id } : {}) };
+}
+
+const maintenanceMessage = (window: MaintenanceRef) => `maintenance window "${window.name}" in force`;
+
+/**
+ * A maintenance window started (`window`) or ended (null) for a service, between checks: the
+ * service shows MAINTENANCE, or goes back to what its checks say (UNKNOWN when none ran since),
+ * with a transition either way. A paused service is left alone.
+ */
+export function maintenanceTransition(state: ServiceState, window: MaintenanceRef | null, now: Date): Judgement {
+  const checked = checkStatusOf(state);
+  const status = shownStatus(checked, { maintenance: window });
+  const { checkStatus: _, maintenance: __, ...plain } = state;
+  const next: ServiceState = { ...plain, status, ...overlaid(status, checked, { maintenance: window }) };
+  if (status === state.status) return { state: next, transition: null };
+  const ended = state.status === 'MAINTENANCE' && status !== 'MAINTENANCE';
+  return {
+    state: { ...next, since: now },
+    transition: {
+      previous: state.status,
+      current: status,
+      at: now,
+      message: window
+        ? maintenanceMessage(window)
+        : `maintenance ended${ended && state.message && checked !== 'UP' ? `: ${state.message}` : ''}`,
+    },
+  };
 }
 
 function nextStatus(
@@ -103,6 +166,11 @@ function transitionMessage(outcome: CheckOutcome): string | null {
  * takes the deepest DOWN ancestor as its root cause. Recovery is left to its next checks.
  */
 export function dependencyJudgement(state: ServiceState, rootCause: string | null, now: Date): Judgement {
+  if (state.status === 'MAINTENANCE') {
+    // Under maintenance nothing shows; what the checks say underneath follows the dependency.
+    const own = dependencyJudgement({ ...state, status: checkStatusOf(state) }, rootCause, now).state;
+    return { state: { ...own, status: 'MAINTENANCE', since: state.since, checkStatus: own.status }, transition: null };
+  }
   if (rootCause === null || (state.status !== 'DOWN' && state.status !== 'UNREACHABLE')) {
     return { state, transition: null };
   }
@@ -119,9 +187,10 @@ export function dependencyJudgement(state: ServiceState, rootCause: string | nul
 export function operatorTransition(state: ServiceState, paused: boolean, now: Date): Judgement {
   const status: ServiceStatus = paused ? 'PAUSED' : 'UNKNOWN';
   if (state.status === status) return { state, transition: null };
+  const { checkStatus: _, maintenance: __, ...plain } = state;
   return {
     state: {
-      ...state,
+      ...plain,
       status,
       since: now,
       consecutiveFailures: 0,

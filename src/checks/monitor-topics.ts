@@ -44,6 +44,15 @@ export interface ApiTokenChangedEvent {
   kind: 'created' | 'revoked';
 }
 
+/**
+ * A maintenance window was created, changed or deleted: every process reloads it. Not about one
+ * service, so `serviceId` is empty (listeners subscribe to all).
+ */
+export interface MaintenanceChangedEvent {
+  serviceId: '';
+  windowId: string;
+}
+
 /** An incident naming the service was opened, updated or resolved (status pages refresh). */
 export interface IncidentChangedEvent {
   serviceId: string;
@@ -57,6 +66,7 @@ export type MonitorTopics = {
   serviceChanged: ServiceChangedEvent;
   checkRequested: CheckRequestedEvent;
   apiTokenChanged: ApiTokenChangedEvent;
+  maintenanceChanged: MaintenanceChangedEvent;
   incidentChanged: IncidentChangedEvent;
 };
 

@@ -4,6 +4,7 @@ import { createScheduler } from '../schedule/scheduler.js';
 import type { CheckDefinition } from './check-definition.js';
 import { adoptedDueAt, firstDueAt } from './check-phase.js';
 import { createDependencies, type Dependencies } from './dependencies.js';
+import type { MaintenanceRef } from './judge.js';
 import { fanOut, type MonitorSink } from './monitor-sink.js';
 import { initialState, type ServiceState } from './service-state.js';
 import { createStateRecorder } from './state-recorder.js';
@@ -34,6 +35,13 @@ export interface MonitorOptions {
    * arrived (through the event stream), false when nobody answered within `timeoutMs`.
    */
   requestRemoteCheck?: (serviceId: string, timeoutMs: number) => Promise<boolean>;
+  /** The maintenance window in force for a service now, if any. */
+  maintenanceOf?: (serviceId: string) => MaintenanceRef | null;
+  /**
+   * True when transitions that happen between checks (a maintenance window starting) are this
+   * process's to report although it does not check the service (events are not shared).
+   */
+  reportsUnchecked?: boolean;
 }
 
 export interface Monitor {
@@ -55,6 +63,11 @@ export interface Monitor {
   testCheck(service: Omit<CheckDefinition, 'id'>, signal?: AbortSignal): Promise<ProbeResult>;
   /** True when this process runs the checks of the service (its state here is the freshest). */
   checksLocally(serviceId: string): boolean;
+  /**
+   * A maintenance window started (or, with null, ended) for a service now. The process that checks
+   * the service reports the transition; the others only show it until that report arrives.
+   */
+  setMaintenance(serviceId: string, window: MaintenanceRef | null): void;
   /** Ids of every service the monitor knows. */
   serviceIds(): IterableIterator<string>;
   /** The dependency graph of the services it knows (with root causes from the cache). */
@@ -102,11 +115,18 @@ export function createMonitor(options: MonitorOptions): Monitor {
     onLag: options.onLag,
     onError: (err, id) => log.error({ err, serviceId: id }, 'check failed unexpectedly'),
   });
-  const recorder = createStateRecorder(cache, notify, now, log, {
-    graph: dependencies,
-    // Only the process that checks a service (and holds its lease) judges it.
-    judgedHere: (id) => (scheduler.has(id) && ownership.accepts(id) ? definitions.get(id) : undefined),
-  });
+  const recorder = createStateRecorder(
+    cache,
+    notify,
+    now,
+    log,
+    {
+      graph: dependencies,
+      // Only the process that checks a service (and holds its lease) judges it.
+      judgedHere: (id) => (scheduler.has(id) && ownership.accepts(id) ? definitions.get(id) : undefined),
+    },
+    options.maintenanceOf,
+  );
 
   const schedule = (service: CheckDefinition, firstDueAt?: number) => {
     if (!schedulerEnabled) return;
@@ -194,6 +214,12 @@ export function createMonitor(options: MonitorOptions): Monitor {
     testCheck: (service, signal) => options.prober.probe(service, signal),
 
     checksLocally: (serviceId) => scheduler.has(serviceId),
+
+    setMaintenance(serviceId, window) {
+      const service = definitions.get(serviceId);
+      if (!service) return;
+      recorder.maintenance(service, window, scheduler.has(serviceId) || options.reportsUnchecked === true);
+    },
     serviceIds: () => definitions.keys(),
     dependencies,
     parentChanged: (serviceId) => recorder.parentChanged(serviceId),

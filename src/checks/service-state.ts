@@ -1,7 +1,7 @@
 import type { AssertionResult } from '../probe/assert/assertion.js';
 import type { CheckFailureReason } from '../probe/prober.js';
 
-export const SERVICE_STATUSES = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN', 'PAUSED', 'UNREACHABLE'] as const;
+export const SERVICE_STATUSES = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN', 'PAUSED', 'UNREACHABLE', 'MAINTENANCE'] as const;
 export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 
 /** The current view of one service's health, as held in the status cache. */
@@ -23,6 +23,18 @@ export interface ServiceState {
   rootCause?: string | null;
   /** The last check's assertions, in order, with what was found (absent: none were evaluated). */
   assertions?: readonly AssertionResult[];
+  /**
+   * What the checks say while another status is shown over it (MAINTENANCE): thresholds keep
+   * counting on it, and it is the status the service returns to. Absent: `status` is what they say.
+   */
+  checkStatus?: ServiceStatus;
+  /** The id of the maintenance window in force, while the status is MAINTENANCE. */
+  maintenance?: string | null;
+}
+
+/** What the checks of a service say, whatever is shown over it (UNKNOWN: nothing since it was hidden). */
+export function checkStatusOf(state: ServiceState): ServiceStatus {
+  return state.checkStatus ?? (state.status === 'MAINTENANCE' ? 'UNKNOWN' : state.status);
 }
 
 export function initialState(paused: boolean, now: Date): ServiceState {

@@ -4,7 +4,14 @@ import { uuidv7 } from '../uuidv7.js';
 import type { CheckDefinition } from './check-definition.js';
 import type { Dependencies } from './dependencies.js';
 import { createFlapDetector } from './flap-detector.js';
-import { dependencyJudgement, type Judgement, judge, operatorTransition } from './judge.js';
+import {
+  dependencyJudgement,
+  type Judgement,
+  judge,
+  type MaintenanceRef,
+  maintenanceTransition,
+  operatorTransition,
+} from './judge.js';
 import type { Notify } from './monitor-sink.js';
 import { initialState } from './service-state.js';
 import type { StatusCache } from './status-cache.js';
@@ -20,6 +27,12 @@ export interface StateRecorder {
    * before its parent becomes UNREACHABLE now, not at its next check).
    */
   parentChanged(serviceId: string): void;
+  /**
+   * A maintenance window started or ended for the service. `record`: this process reports the
+   * transition (it checks the service); otherwise it only shows it, and the checking process's
+   * report follows.
+   */
+  maintenance(service: CheckDefinition, window: MaintenanceRef | null, record: boolean): void;
 }
 
 export interface RecorderDependencies {
@@ -35,6 +48,8 @@ export function createStateRecorder(
   now: () => Date,
   log: Logger,
   dependencies?: RecorderDependencies,
+  /** The maintenance window in force for a service now (maintenance/maintenance-schedule.ts). */
+  maintenanceOf: (serviceId: string) => MaintenanceRef | null = () => null,
 ): StateRecorder {
   const flaps = createFlapDetector();
   const rootCauseOf = (service: CheckDefinition) =>
@@ -64,7 +79,16 @@ export function createStateRecorder(
     result(service, result) {
       const at = now();
       const previous = cache.get(service.id) ?? initialState(service.paused, at);
-      apply(service, judge(previous, result, service, at, { rootCause: rootCauseOf(service) }), at, result);
+      const context = { rootCause: rootCauseOf(service), maintenance: maintenanceOf(service.id) };
+      apply(service, judge(previous, result, service, at, context), at, result);
+    },
+    maintenance(service, window, record) {
+      const current = cache.get(service.id);
+      if (!current) return;
+      const at = now();
+      const judged = maintenanceTransition(current, window, at);
+      if (record) apply(service, judged, at);
+      else cache.set(service.id, judged.state);
     },
     parentChanged(serviceId) {
       if (!dependencies) return;

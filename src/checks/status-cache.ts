@@ -57,6 +57,7 @@ export function createStatusCache(): StatusCache {
         down: count('DOWN'),
         paused: count('PAUSED'),
         unknown: count('UNKNOWN'),
+        maintenance: count('MAINTENANCE'),
         unreachable: count('UNREACHABLE'),
       };
     },

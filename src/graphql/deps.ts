@@ -6,6 +6,7 @@ import type { ServiceStatus } from '../checks/service-state.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { PrismaClient } from '../db/database.js';
 import type { History } from '../history/history.js';
+import type { Maintenance } from '../maintenance/maintenance.js';
 import type { Notifications } from '../notify/notifications.js';
 import type { Incidents } from '../pages/incidents.js';
 import type { StatusPages } from '../pages/status-pages.js';
@@ -33,6 +34,7 @@ export interface GraphQLDeps {
   incidents: Incidents;
   apiTokens: ApiTokens;
   audit: AuditLog;
+  maintenance: Maintenance;
   now: () => Date;
   /** Statuses that spend a service's SLA budget (history/sla.ts downStatuses). */
   slaDownStatuses: ReadonlySet<ServiceStatus>;

@@ -35,8 +35,11 @@ export const MERGE_INTO_EXISTING_ROLLUP = `ON CONFLICT ("serviceId", "minute") D
   "failures" = "CheckRollup"."failures" + EXCLUDED."failures",
   "degraded" = "CheckRollup"."degraded" + EXCLUDED."degraded",
   "latencySumMs" = "CheckRollup"."latencySumMs" + EXCLUDED."latencySumMs",
-  "latencyMinMs" = LEAST("CheckRollup"."latencyMinMs", EXCLUDED."latencyMinMs"),
+  "latencyMinMs" = CASE WHEN "CheckRollup"."checks" = 0 THEN EXCLUDED."latencyMinMs"
+                        WHEN EXCLUDED."checks" = 0 THEN "CheckRollup"."latencyMinMs"
+                        ELSE LEAST("CheckRollup"."latencyMinMs", EXCLUDED."latencyMinMs") END,
   "latencyMaxMs" = GREATEST("CheckRollup"."latencyMaxMs", EXCLUDED."latencyMaxMs"),
+  "maintenanceChecks" = "CheckRollup"."maintenanceChecks" + EXCLUDED."maintenanceChecks",
   "latencyBuckets" = COALESCE((SELECT array_agg(COALESCE(x, 0) + COALESCE(y, 0) ORDER BY i)
                       FROM unnest("CheckRollup"."latencyBuckets", EXCLUDED."latencyBuckets") WITH ORDINALITY AS t(x, y, i)), '{}')`;
 
@@ -86,19 +89,20 @@ export async function upsertRollups(prisma: PrismaClient, rows: Rollup[]): Promi
   return fencedCount(
     await prisma.$queryRawUnsafe<{ fenced: number }[]>(
       `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::float8[], $3::int[], $4::int[], $5::int[], $6::float8[], $7::float8[], $8::float8[], $9::text[], $10::text[])
-           AS u(sid, minute, checks, failures, degraded, lsum, lmin, lmax, buckets, fence)
+         SELECT * FROM unnest($1::text[], $2::float8[], $3::int[], $4::int[], $5::int[], $6::float8[], $7::float8[], $8::float8[], $9::text[], $10::text[], $11::int[])
+           AS u(sid, minute, checks, failures, degraded, lsum, lmin, lmax, buckets, fence, maint)
        ), ${ADMITTED}, merged AS (
          -- Rows of one service and minute made under different tokens become one row.
          SELECT sid, minute, sum(checks)::int AS checks, sum(failures)::int AS failures, sum(degraded)::int AS degraded,
-           sum(lsum) AS lsum, min(lmin) AS lmin, max(lmax) AS lmax,
+           sum(lsum) AS lsum, COALESCE(min(lmin) FILTER (WHERE checks > 0), 0) AS lmin, max(lmax) AS lmax,
+           sum(maint)::int AS maint,
            (SELECT array_agg(total ORDER BY i) FROM (
               SELECT b.i, sum(b.n)::int AS total FROM admitted a2, unnest(a2.buckets::int[]) WITH ORDINALITY AS b(n, i)
               WHERE a2.sid = admitted.sid AND a2.minute = admitted.minute GROUP BY b.i) per_bucket) AS buckets
          FROM admitted GROUP BY sid, minute
        ), written AS (
-         INSERT INTO "CheckRollup" ("serviceId", "minute", "checks", "failures", "degraded", "latencySumMs", "latencyMinMs", "latencyMaxMs", "latencyBuckets")
-         SELECT sid, to_timestamp(minute / 1000.0), checks, failures, degraded, lsum, lmin, lmax, buckets FROM merged
+         INSERT INTO "CheckRollup" ("serviceId", "minute", "checks", "failures", "degraded", "latencySumMs", "latencyMinMs", "latencyMaxMs", "latencyBuckets", "maintenanceChecks")
+         SELECT sid, to_timestamp(minute / 1000.0), checks, failures, degraded, lsum, lmin, lmax, buckets, maint FROM merged
          ${MERGE_INTO_EXISTING_ROLLUP}
          RETURNING 1
        )
@@ -113,6 +117,7 @@ export async function upsertRollups(prisma: PrismaClient, rows: Rollup[]): Promi
       rows.map((r) => r.latencyMaxMs),
       rows.map((r) => `{${r.latencyBuckets.join(',')}}`),
       rows.map((r) => r.fence),
+      rows.map((r) => r.maintenanceChecks),
     ),
   );
 }

@@ -128,9 +128,18 @@ function recordingSink(
   transitioned: () => void,
 ): MonitorSink {
   return {
-    checkCompleted({ service, at, result }) {
+    checkCompleted({ service, at, result, state }) {
       const fence = fenceOf(service.id);
-      pending.rollups.record(service.id, at.getTime(), result.ok, result.degraded, result.latencyMs, fence);
+      const maintenance = state.status === 'MAINTENANCE';
+      pending.rollups.record(
+        service.id,
+        at.getTime(),
+        result.ok,
+        result.degraded,
+        result.latencyMs,
+        fence,
+        maintenance,
+      );
       pending.stateChanged(service.id, fence);
     },
     statusChanged({ id, service, transition, state }) {

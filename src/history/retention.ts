@@ -35,7 +35,8 @@ export async function pruneAndCompact(
      ), hourly AS (
        SELECT "serviceId", date_trunc('hour', "minute" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour,
          sum("checks")::int AS checks, sum("failures")::int AS failures, sum("degraded")::int AS degraded,
-         sum("latencySumMs") AS lsum, min("latencyMinMs") AS lmin, max("latencyMaxMs") AS lmax
+         sum("latencySumMs") AS lsum, COALESCE(min("latencyMinMs") FILTER (WHERE "checks" > 0), 0) AS lmin,
+         max("latencyMaxMs") AS lmax, sum("maintenanceChecks")::int AS maint
        FROM old GROUP BY 1, 2
      ), buckets AS (
        SELECT "serviceId", hour, array_agg(total ORDER BY i) AS buckets
@@ -46,8 +47,8 @@ export async function pruneAndCompact(
        ) per_bucket
        GROUP BY 1, 2
      )
-     INSERT INTO "CheckRollup" ("serviceId", "minute", "checks", "failures", "degraded", "latencySumMs", "latencyMinMs", "latencyMaxMs", "latencyBuckets")
-     SELECT h."serviceId", h.hour, h.checks, h.failures, h.degraded, h.lsum, h.lmin, h.lmax, COALESCE(b.buckets, '{}')
+     INSERT INTO "CheckRollup" ("serviceId", "minute", "checks", "failures", "degraded", "latencySumMs", "latencyMinMs", "latencyMaxMs", "latencyBuckets", "maintenanceChecks")
+     SELECT h."serviceId", h.hour, h.checks, h.failures, h.degraded, h.lsum, h.lmin, h.lmax, COALESCE(b.buckets, '{}'), h.maint
      FROM hourly h LEFT JOIN buckets b USING ("serviceId", hour)
      ${MERGE_INTO_EXISTING_ROLLUP}`,
     new Date(now.getTime() - COMPACT_AFTER_MS),

@@ -14,6 +14,8 @@ export interface Rollup {
   latencyMinMs: number;
   latencyMaxMs: number;
   latencyBuckets: number[];
+  /** Checks made during maintenance: in none of the figures above (neither up nor down). */
+  maintenanceChecks: number;
 }
 
 export const MINUTE_MS = 60_000;
@@ -34,6 +36,7 @@ export function emptyRollup(serviceId: string, minute: number, fence: string | n
     latencyMinMs: Infinity,
     latencyMaxMs: 0,
     latencyBuckets: new Array<number>(BUCKET_COUNT).fill(0),
+    maintenanceChecks: 0,
   };
 }
 
@@ -56,6 +59,7 @@ export function mergeRollup(into: Rollup, from: Rollup): void {
   into.latencyMinMs = Math.min(into.latencyMinMs, from.latencyMinMs);
   into.latencyMaxMs = Math.max(into.latencyMaxMs, from.latencyMaxMs);
   for (let i = 0; i < BUCKET_COUNT; i++) into.latencyBuckets[i]! += from.latencyBuckets[i] ?? 0;
+  into.maintenanceChecks += from.maintenanceChecks;
 }
 
 /**
@@ -80,6 +84,8 @@ export class RollupBuffer {
     degraded: boolean,
     latencyMs: number,
     fence: string | null = null,
+    /** Made while a maintenance window was in force: only counted as such. */
+    maintenance = false,
   ): void {
     const minute = at - (at % MINUTE_MS);
     const key = keyOf(serviceId, minute, fence);
@@ -88,7 +94,8 @@ export class RollupBuffer {
       rollup = emptyRollup(serviceId, minute, fence);
       this.pending.set(key, rollup);
     }
-    addCheck(rollup, ok, degraded, latencyMs);
+    if (maintenance) rollup.maintenanceChecks++;
+    else addCheck(rollup, ok, degraded, latencyMs);
   }
 
   /** Hands every pending row to the writer; then `committed()` (possibly in parts) or `failed()`. */

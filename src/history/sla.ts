@@ -14,6 +14,9 @@ export function downStatuses(unreachableIsDown: boolean): ReadonlySet<ServiceSta
 }
 const HOUR_MS = 60 * 60 * 1000;
 
+/** Statuses left out of an SLA altogether: neither up nor down, the time does not count. */
+export const EXCLUDED_STATUSES: ReadonlySet<ServiceStatus> = new Set<ServiceStatus>(['MAINTENANCE']);
+
 export interface SlaReport {
   objective: number;
   /** Share of the window not spent down, 0..1 (null: the window is empty). */
@@ -32,7 +35,7 @@ export interface StatusTimeline {
   changes: readonly { at: Date; current: ServiceStatus }[];
 }
 
-/** Milliseconds of [from, to) spent in a down status. */
+/** Milliseconds of [from, to) spent in a down status (or in any of `spending`). */
 export function downtimeMs(
   timeline: StatusTimeline,
   from: number,
@@ -57,7 +60,8 @@ export function downtimeMs(
 
 /**
  * An SLA over [now - windowMs, now): the objective allows (1 - objective) of the window down;
- * downtime is measured in time from the stored transitions, not in checks.
+ * downtime is measured in time from the stored transitions, not in checks. Time in maintenance
+ * is left out of the window (neither up nor down), so it neither spends nor earns budget.
  */
 export function slaReport(
   objective: number,
@@ -68,15 +72,18 @@ export function slaReport(
 ): SlaReport {
   const from = now - windowMs;
   const down = downtimeMs(timeline, from, now, spending);
-  const allowedMs = (1 - objective) * windowMs;
-  const lastHour = downtimeMs(timelineFrom(timeline, now - HOUR_MS), now - HOUR_MS, now, spending);
+  const measured = windowMs - downtimeMs(timeline, from, now, EXCLUDED_STATUSES);
+  const allowedMs = (1 - objective) * measured;
+  const hour = timelineFrom(timeline, now - HOUR_MS);
+  const lastHour = downtimeMs(hour, now - HOUR_MS, now, spending);
+  const hourMeasured = HOUR_MS - downtimeMs(hour, now - HOUR_MS, now, EXCLUDED_STATUSES);
   return {
     objective,
-    uptime: windowMs > 0 ? 1 - down / windowMs : null,
+    uptime: measured > 0 ? 1 - down / measured : null,
     allowedDowntimeSeconds: Math.round(allowedMs / 1000),
     downtimeSeconds: Math.round(down / 1000),
     errorBudgetRemaining: allowedMs > 0 ? 1 - down / allowedMs : null,
-    burnRate: allowedMs > 0 ? lastHour / HOUR_MS / (1 - objective) : null,
+    burnRate: hourMeasured > 0 && objective < 1 ? lastHour / hourMeasured / (1 - objective) : null,
   };
 }
 

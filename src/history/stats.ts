@@ -41,13 +41,14 @@ export async function windowStats(
       failures: number;
       degraded: number;
       sum: number;
-      min: number;
+      min: number | null;
       max: number;
       buckets: number[];
     }[]
   >(
     `SELECT r."serviceId", sum(r."checks")::int AS checks, sum(r."failures")::int AS failures, sum(r."degraded")::int AS degraded,
-       sum(r."latencySumMs")::float8 AS sum, min(r."latencyMinMs")::float8 AS min, max(r."latencyMaxMs")::float8 AS max,
+       sum(r."latencySumMs")::float8 AS sum,
+       (min(r."latencyMinMs") FILTER (WHERE r."checks" > 0))::float8 AS min, max(r."latencyMaxMs")::float8 AS max,
        (SELECT array_agg(total ORDER BY i) FROM (
           SELECT b.i, sum(b.n)::int AS total
           FROM "CheckRollup" r2, unnest(r2."latencyBuckets") WITH ORDINALITY AS b(n, i)
@@ -67,7 +68,8 @@ export async function windowStats(
       failures: row.failures,
       degraded: row.degraded,
       latencySumMs: row.sum,
-      latencyMinMs: row.min,
+      // null: every row of the window was made in maintenance (no latency counted).
+      latencyMinMs: row.min ?? Number.POSITIVE_INFINITY,
       latencyMaxMs: row.max,
       latencyBuckets: row.buckets ?? total.latencyBuckets,
     });

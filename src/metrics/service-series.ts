@@ -127,6 +127,7 @@ const HELP = {
   checks: 'Checks by outcome: success, degraded, or the failure reason in lower case.',
   compactChecks: 'Checks by outcome over all services: success, degraded, or the failure reason in lower case.',
   certificate: "Expiry of the target's TLS certificate, as a Unix timestamp.",
+  maintenance: '1 while a maintenance window is in force for the service, 0 otherwise.',
 };
 
 const isUp = (status: ServiceStatus) => (status === 'UP' || status === 'DEGRADED' ? 1 : 0);
@@ -163,6 +164,7 @@ function fullFamilies(series: Map<string, Series>): Family[] {
       }),
     },
     certificateFamily(each),
+    maintenanceFamily(each),
   ];
 }
 
@@ -196,7 +198,17 @@ function compactFamilies(
       },
     },
     certificateFamily(each),
+    maintenanceFamily(each),
   ];
+}
+
+function maintenanceFamily(each: ReturnType<typeof perService>): Family {
+  return {
+    name: 'statuschecker_maintenance_active',
+    help: HELP.maintenance,
+    type: 'gauge',
+    write: each((s) => `statuschecker_maintenance_active{${s.label}} ${s.status === 'MAINTENANCE' ? 1 : 0}\n`),
+  };
 }
 
 function certificateFamily(each: ReturnType<typeof perService>): Family {

@@ -64,6 +64,8 @@ export function insertCertificateNotices(sql: Sql, now: Date): Promise<number> {
               ELSE ${first} END AS threshold
        FROM "LastKnownState" st
        WHERE st."certificateExpiresAt" IS NOT NULL AND st."certificateExpiresAt" <= $1::timestamptz + interval '${first} days'
+         -- Nothing is sent during maintenance; a threshold crossed meanwhile is noticed after it.
+         AND st."status" <> 'MAINTENANCE'
      ), routed AS (
        SELECT n.sid, c."id" AS cid, c."groupWindowSeconds" AS gw, 'CERTIFICATE_EXPIRING' AS event, NULL::text AS prev, n.cur,
          'the TLS certificate ' || CASE WHEN n.expires <= $1::timestamptz THEN 'expired' ELSE 'expires' END || ' on ' ||

@@ -65,7 +65,13 @@ export function createAuthenticator(settings: AuthSettings): Authenticator {
     });
     return found >= 0 ? environment[found]! : INVALID;
   };
-  const ofCheck = (check: TokenCheck): Principal => (check.ok ? tokenPrincipal(check.token) : invalid(check.reason));
+  // An API_TOKENS entry may happen to be shaped like a made token: it is compared there too.
+  const ofCheck = (check: TokenCheck, presented: string): Principal =>
+    check.ok
+      ? tokenPrincipal(check.token)
+      : check.reason === 'unknown'
+        ? fromEnvironment(presented)
+        : invalid(check.reason);
   return {
     get enabled() {
       return isEnabled();
@@ -78,7 +84,7 @@ export function createAuthenticator(settings: AuthSettings): Authenticator {
       const presented = match[1]!;
       const check = apiTokens?.check(presented) ?? null;
       if (check === null) return fromEnvironment(presented);
-      return check instanceof Promise ? check.then(ofCheck) : ofCheck(check);
+      return check instanceof Promise ? check.then((c) => ofCheck(c, presented)) : ofCheck(check, presented);
     },
     allows(principal, operation) {
       if (principal.kind === 'open') return true;

@@ -35,16 +35,23 @@ export interface ServiceSync {
   restoreState(serviceId: string, saved: ServiceState): void;
 }
 
+/** Something else that follows the services as they come, change and go (maintenance windows by label). */
+export interface ServiceWatcher {
+  defineService(serviceId: string, labels: readonly string[]): void;
+  removeService(serviceId: string): void;
+}
+
 export interface ServiceSyncParts {
   directory: ServiceDirectory;
   monitor: Monitor;
   cache: StatusCache;
+  watchers?: readonly ServiceWatcher[];
 }
 
 /** States of services not known yet kept for their definition to arrive (oldest dropped beyond). */
 const MAX_EARLY_STATES = 10_000;
 
-export function createServiceSync({ directory, monitor, cache }: ServiceSyncParts): ServiceSync {
+export function createServiceSync({ directory, monitor, cache, watchers = [] }: ServiceSyncParts): ServiceSync {
   // A replica can hear a service's first state before it hears of the service (the checking
   // replica's transition overtakes the registering replica's announcement): kept until then,
   // so the service does not show UNKNOWN here until its next change.
@@ -57,16 +64,19 @@ export function createServiceSync({ directory, monitor, cache }: ServiceSyncPart
       early.delete(row.id);
       if (!monitor.checksLocally(row.id)) cache.set(row.id, state);
     }
+    for (const watcher of watchers) watcher.defineService(row.id, row.labels);
   };
   const remove = (serviceId: string) => {
     early.delete(serviceId);
     directory.delete(serviceId);
     monitor.remove(serviceId);
+    for (const watcher of watchers) watcher.removeService(serviceId);
   };
   return {
     load(rows, states) {
       for (const row of rows) directory.set(row);
       monitor.load(rows.map(toCheckDefinition), states);
+      for (const row of rows) for (const watcher of watchers) watcher.defineService(row.id, row.labels);
     },
     apply(kind, row, origin) {
       if (kind === 'unregistered') remove(row.id);

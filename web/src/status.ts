@@ -1,8 +1,16 @@
 import type { ServiceStatus } from './generated/graphql';
 
 /** Broken first: what needs a person comes to the top of the list. */
-const ORDER: Record<ServiceStatus, number> = { DOWN: 0, UNREACHABLE: 1, DEGRADED: 2, UNKNOWN: 3, PAUSED: 4, UP: 5 };
-export const STATUSES: ServiceStatus[] = ['DOWN', 'UNREACHABLE', 'DEGRADED', 'UNKNOWN', 'PAUSED', 'UP'];
+const ORDER: Record<ServiceStatus, number> = {
+  DOWN: 0,
+  UNREACHABLE: 1,
+  DEGRADED: 2,
+  UNKNOWN: 3,
+  MAINTENANCE: 4,
+  PAUSED: 5,
+  UP: 6,
+};
+export const STATUSES: ServiceStatus[] = ['DOWN', 'UNREACHABLE', 'DEGRADED', 'UNKNOWN', 'MAINTENANCE', 'PAUSED', 'UP'];
 
 export const statusRank = (status: string) => ORDER[status as ServiceStatus] ?? 3;
 
@@ -14,6 +22,7 @@ export const STATUS_ICON: Record<string, string> = {
   PAUSED: '❚❚',
   UNKNOWN: '?',
   UNREACHABLE: '○',
+  MAINTENANCE: '⚙',
 };
 export const STATUS_TEXT: Record<string, string> = {
   UP: 'Up',
@@ -22,6 +31,7 @@ export const STATUS_TEXT: Record<string, string> = {
   PAUSED: 'Paused',
   UNKNOWN: 'Unknown',
   UNREACHABLE: 'Unreachable',
+  MAINTENANCE: 'Maintenance',
 };
 
 /** The check kind from the url's scheme (the API's CheckKind names). */

@@ -11,6 +11,9 @@ export const ServiceStatusEnum = builder.enumType('ServiceStatus', {
     DEGRADED: { description: "Reachable and passing, but slower than the service's degradedAboveMs." },
     DOWN: {},
     PAUSED: { description: 'Checks are paused by an operator.' },
+    MAINTENANCE: {
+      description: 'Inside a maintenance window: still checked, never alerted, left out of uptime and SLA.',
+    },
     UNREACHABLE: {
       description: 'Failing while a service it depends on is DOWN: not alerted; state.rootCause names that service.',
     },

@@ -25,6 +25,7 @@ export const StatusSummary = builder.simpleObject('StatusSummary', {
     down: t.int(),
     paused: t.int(),
     unknown: t.int(),
+    maintenance: t.int({ description: 'In a maintenance window.' }),
     unreachable: t.int(),
   }),
 });

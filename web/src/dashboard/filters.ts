@@ -51,6 +51,7 @@ export function countByStatus(rows: Iterable<Row>): Record<string, number> {
     PAUSED: 0,
     UNKNOWN: 0,
     UNREACHABLE: 0,
+    MAINTENANCE: 0,
   };
   for (const row of rows) {
     counts.total!++;

@@ -138,6 +138,8 @@ export type ServiceStatus =
   /** Reachable and passing, but slower than the service's degradedAboveMs. */
   | 'DEGRADED'
   | 'DOWN'
+  /** Inside a maintenance window: still checked, never alerted, left out of uptime and SLA. */
+  | 'MAINTENANCE'
   /** Checks are paused by an operator. */
   | 'PAUSED'
   /** Registered, not checked yet. */
