@@ -151,6 +151,13 @@ const INPUT_VALUES: Record<string, (ctx: ValueContext) => unknown> = {
   IncidentInput: (ctx) => ({ title: 'walk', message: 'walk', serviceIds: [ctx.serviceGlobalId] }),
   IncidentUpdateInput: () => ({ status: 'MONITORING', message: 'walk' }),
   StatusPageInput: (ctx) => ({ slug: `walk-${ctx.unique}`, title: 'walk' }),
+  MaintenanceWindowInput: (ctx) => ({
+    name: `walk-${ctx.unique}`,
+    startsAt: new Date(Date.now() + 3_600_000).toISOString(),
+    endsAt: new Date(Date.now() + 7_200_000).toISOString(),
+    // Not serviceIds: the walk points the ids of a window's fields at a window.
+    labels: ['walk'],
+  }),
   NotificationChannelInput: (ctx) => ({ name: `walk-${ctx.unique}`, kind: 'WEBHOOK', url: 'http://127.0.0.1:9/walk' }),
 };
 
@@ -339,6 +346,16 @@ describe.each([{ publicRead: false }, { publicRead: true }])(
       if (updatesAnIncident(root)) {
         const row = await t.app.testing.registry.register({ name, url: 'http://127.0.0.1:9/fresh' });
         return createIncident(globalIdOf(row.id));
+      }
+      if (/maintenancewindow/i.test(root.name)) {
+        const { body } = await executeRaw(
+          fetch,
+          `${t.baseUrl}/graphql`,
+          'mutation($input: MaintenanceWindowInput!) { createMaintenanceWindow(input: $input) { ... on MaintenanceWindowPayload { window { id } } } }',
+          { input: INPUT_VALUES.MaintenanceWindowInput!({ serviceGlobalId: '', unique: name }) },
+          { authorization: bearer(TOKEN_A) },
+        );
+        return (body.data as { createMaintenanceWindow: { window: { id: string } } }).createMaintenanceWindow.window.id;
       }
       if (/apitoken/i.test(root.name)) {
         const { body } = await executeRaw(
