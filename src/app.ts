@@ -255,6 +255,7 @@ export async function createApp({
     directory,
     notifications,
     statusPages,
+    configAsCode,
     incidents: createIncidents(db.prisma, now, (incident) => {
       for (const serviceId of incident.serviceIds) {
         events.publish('incidentChanged', { serviceId, incidentId: incident.id });

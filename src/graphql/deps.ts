@@ -4,6 +4,7 @@ import type { MonitorEvents } from '../checks/monitor-topics.js';
 import type { RecentTransitions } from '../checks/recent-transitions.js';
 import type { ServiceStatus } from '../checks/service-state.js';
 import type { StatusCache } from '../checks/status-cache.js';
+import type { ConfigAsCode } from '../config-file/config-as-code.js';
 import type { PrismaClient } from '../db/database.js';
 import type { History } from '../history/history.js';
 import type { Maintenance } from '../maintenance/maintenance.js';
@@ -34,6 +35,8 @@ export interface GraphQLDeps {
   incidents: Incidents;
   apiTokens: ApiTokens;
   audit: AuditLog;
+  /** Export and apply of the whole configuration as one document. */
+  configAsCode: ConfigAsCode;
   maintenance: Maintenance;
   now: () => Date;
   /** Statuses that spend a service's SLA budget (history/sla.ts downStatuses). */

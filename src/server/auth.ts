@@ -117,6 +117,12 @@ export const TOKEN_ONLY_TYPES: ReadonlySet<string> = new Set([
   'AuditEntryEdge',
 ]);
 
+/**
+ * Fields that only a token may read, even under PUBLIC_READ: the export holds every channel's
+ * settings. A token limited to labels may not read them either (the export is not cut to its labels).
+ */
+export const TOKEN_ONLY_FIELDS: ReadonlySet<string> = new Set(['Query.exportConfig']);
+
 /** Types only an ADMIN token may read, wherever they are selected (node(id:) included). */
 export const ADMIN_TYPES: ReadonlySet<string> = new Set([
   'ApiToken',
@@ -181,6 +187,12 @@ export function needsOf(schema: GraphQLSchema, document: DocumentNode): Document
       },
       Field(node) {
         checkType();
+        const parent = typeInfo.getParentType();
+        const qualified = parent ? `${parent.name}.${node.name.value}` : '';
+        if (TOKEN_ONLY_FIELDS.has(qualified)) {
+          needs.tokenOnly ??= qualified;
+          needs.notForLabels ??= qualified;
+        }
         const required = (typeInfo.getFieldDef()?.extensions as ScopeExtensions | undefined)?.requiredScope;
         if (required) raise(required);
         if (mutationType && typeInfo.getParentType() === mutationType && !PER_SERVICE_MUTATIONS.has(node.name.value)) {

@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from '../../registry/errors.js';
 import { checkDefinitionOf } from '../../registry/registry.js';
 import { requireVisibleServiceId } from '../access.js';
 import { builder } from '../builder.js';
-import { ASSERTION_LIST_COMPLEXITY, AssertionResultObject } from './assertions.js';
+import { ASSERTION_LIST_COMPLEXITY, AssertionResultObject, CheckPhasesObject } from './assertions.js';
 import { CheckFailureReasonEnum } from './enums.js';
 import { resultUnion } from './errors.js';
 import { RegisterServiceInput, ServicePayload } from './service-mutations.js';
@@ -17,6 +17,12 @@ const TestCheckPayload = builder.objectRef<ProbeResult>('TestCheckPayload').impl
     reason: t.expose('reason', { type: CheckFailureReasonEnum, nullable: true }),
     message: t.exposeString('message', { nullable: true }),
     certificateExpiresAt: t.expose('certificateExpiresAt', { type: 'DateTime', nullable: true }),
+    phases: t.field({
+      type: CheckPhasesObject,
+      nullable: true,
+      description: 'Where the time of the check went.',
+      resolve: (result) => result.phases ?? null,
+    }),
     assertions: t.field({
       type: [AssertionResultObject],
       complexity: ASSERTION_LIST_COMPLEXITY,

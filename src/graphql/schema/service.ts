@@ -8,7 +8,7 @@ import { assertionsOfRow, headersOf, kindOptionsOf } from '../../registry/regist
 import type { Header } from '../../registry/service-input.js';
 import { visibleWhere } from '../access.js';
 import { builder } from '../builder.js';
-import { ASSERTION_LIST_COMPLEXITY, AssertionObject, AssertionResultObject } from './assertions.js';
+import { ASSERTION_LIST_COMPLEXITY, AssertionObject, AssertionResultObject, CheckPhasesObject } from './assertions.js';
 import { CheckFailureReasonEnum, CheckKindEnum, HttpMethodEnum, ServiceStatusEnum } from './enums.js';
 
 export const HeaderObject = builder.objectRef<Header>('Header').implement({
@@ -62,6 +62,12 @@ export const ServiceStateObject = builder.objectRef<ServiceState>('ServiceState'
       type: 'DateTime',
       nullable: true,
       description: "Expiry of the target's TLS certificate, for https targets.",
+    }),
+    phases: t.field({
+      type: CheckPhasesObject,
+      nullable: true,
+      description: 'Where the time of the check went.',
+      resolve: (state) => state.phases ?? null,
     }),
     assertions: t.field({
       type: [AssertionResultObject],

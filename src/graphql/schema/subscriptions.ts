@@ -7,7 +7,7 @@ import type { GraphQLContext } from '../context.js';
 import { subscribeToEvents } from '../event-stream.js';
 import { resumedStatusChanges, SUMMARY_EVERY_MS, summaryChanges } from '../status-streams.js';
 import { transitionCursor, transitionIdOf } from '../transition-cursor.js';
-import { ASSERTION_LIST_COMPLEXITY, AssertionResultObject } from './assertions.js';
+import { ASSERTION_LIST_COMPLEXITY, AssertionResultObject, CheckPhasesObject } from './assertions.js';
 import { CheckFailureReasonEnum, ServiceStatusEnum } from './enums.js';
 import { ServiceNode, ServiceStateObject } from './service.js';
 import { serviceIdOf } from './service-ids.js';
@@ -57,6 +57,12 @@ const CheckResultObject = builder.objectRef<CheckCompletedEvent>('CheckResult').
     httpStatus: t.int({ nullable: true, resolve: (event) => event.result.httpStatus }),
     reason: t.field({ type: CheckFailureReasonEnum, nullable: true, resolve: (event) => event.result.reason }),
     message: t.string({ nullable: true, resolve: (event) => event.result.message }),
+    phases: t.field({
+      type: CheckPhasesObject,
+      nullable: true,
+      description: 'Where the time of the check went.',
+      resolve: (event) => event.result.phases ?? null,
+    }),
     assertions: t.field({
       type: [AssertionResultObject],
       complexity: ASSERTION_LIST_COMPLEXITY,

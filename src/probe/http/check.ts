@@ -1,7 +1,7 @@
 import { type Agent, Client } from 'undici';
 import type { Observation } from '../assert/assertion.js';
 import { type ObservedResult, statusAccepted } from '../assert/verdict.js';
-import type { CheckFailureReason, ProbeResult } from '../prober.js';
+import { addPhase, type CheckFailureReason, type CheckPhases, noPhases, type ProbeResult } from '../prober.js';
 import { BODY_LIMIT_BYTES, BodySearch } from './body.js';
 import type { Connector } from './connector.js';
 import { classifyError } from './errors.js';
@@ -76,6 +76,7 @@ class Check implements HopOwner {
   /** Kept only when the target asserts something. */
   private responseHeaders: Record<string, string | string[] | undefined> | null = null;
   private body: { body: Buffer; truncated: boolean } | null = null;
+  private readonly phases: CheckPhases = noPhases();
   private timer: NodeJS.Timeout | null = null;
   private location: HopLocation;
   private method: string;
@@ -133,6 +134,17 @@ class Check implements HopOwner {
     this.connected = false;
     context.waiting.set(location.origin, (context.waiting.get(location.origin) ?? 0) + 1);
     if (client !== null) context.clients.add(client);
+    // A connection opened for this request is opened inside dispatch: its phases are this check's.
+    context.connector.attribute = this.phases;
+    try {
+      this.send(client, location, hop);
+    } finally {
+      context.connector.attribute = null;
+    }
+  }
+
+  private send(client: Client | null, location: HopLocation, hop: Hop): void {
+    const { context } = this;
     (client ?? context.agent).dispatch(
       {
         origin: location.origin,
@@ -148,6 +160,7 @@ class Check implements HopOwner {
   onRequestStart(hop: Hop): void {
     if (hop.waiting) this.leaveWaiting(hop, false);
     if (hop.role === 'dead') return; // given up on before it got a connection
+    hop.requestAt = performance.now();
     this.connected = true;
     if (hop.https) this.certificateOrigin = hop.origin;
   }
@@ -158,6 +171,8 @@ class Check implements HopOwner {
       return;
     }
     this.status = statusCode;
+    hop.responseAt = performance.now();
+    if (hop.requestAt > 0) addPhase(this.phases, 'firstByteMs', hop.responseAt - hop.requestAt);
     const { target, prepared } = this;
     if (prepared.observing) this.responseHeaders = headers;
     // STATUS assertions, when there are any, say which statuses are expected instead of expectedStatus.
@@ -292,6 +307,9 @@ class Check implements HopOwner {
     this.signal?.removeEventListener('abort', this);
     const hop = this.hop;
     this.hop = null;
+    if (hop !== null && (hop.role === 'search' || hop.role === 'collect')) {
+      addPhase(this.phases, 'transferMs', performance.now() - hop.responseAt);
+    }
     if (hop !== null) this.release(hop, drainable);
     if (this.drains === null || this.drains.length === 0) this.clearTimer();
     const origin = this.certificateOrigin;
@@ -303,6 +321,8 @@ class Check implements HopOwner {
       reason,
       message,
       certificateExpiresAt: origin === null ? null : this.context.connector.certificateExpiry(origin),
+      // A copy: a connection still being set up must not change a result already given.
+      phases: { ...this.phases },
     };
     if (this.prepared.observing && this.status !== null) result.observed = this.observation(this.status);
     this.resolve(result);
