@@ -87,6 +87,8 @@ describe.each(DATABASE_KINDS)('maintenance windows on %s', (kind) => {
       return r.field;
     };
     expect(await refused({ recurrence: 'FREQ=SOMETIMES' })).toBe('recurrence');
+    expect(await refused({ recurrence: 'FREQ=DAILY\u0000' })).toBe('recurrence');
+    expect(await refused({ timezone: 'UTC\u0000' })).toBe('timezone');
     expect(await refused({ timezone: 'Mars/Olympus_Mons' })).toBe('timezone');
     expect(await refused({ endsAt: good.startsAt })).toBe('endsAt');
     expect(await refused({ endsAt: '2026-03-02T01:00:00Z' })).toBe('endsAt');

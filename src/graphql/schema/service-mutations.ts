@@ -50,8 +50,12 @@ export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
     labels: t.stringList(),
     tcp: t.field({ type: TcpOptionsInput, description: 'TCP only.' }),
     dns: t.field({ type: DnsOptionsInput, description: 'DNS only (default: A records).' }),
-    tlsSkipVerify: t.boolean({ description: 'TLS only: accept any certificate (default false).' }),
-    caCertificate: t.string({ description: "TLS only: PEM of private CAs to trust besides Node's roots." }),
+    tlsSkipVerify: t.boolean({
+      description: 'https, tls, grpcs, wss, rediss, postgres: accept any certificate (default false).',
+    }),
+    caCertificate: t.string({
+      description: "https, tls, grpcs, wss, rediss, postgres: PEM of private CAs to trust besides Node's roots.",
+    }),
     assertions: t.field({
       type: [AssertionInput],
       description: 'At most 20, evaluated in order on every check.',

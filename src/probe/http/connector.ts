@@ -14,6 +14,8 @@ export interface ConnectorOptions {
   ca: string | readonly string[] | undefined;
   /** Resume TLS sessions across connections (keep-alive mode) or always do a full handshake (fresh). */
   tlsSessionCache: boolean;
+  /** Accept any certificate (tlsSkipVerify); its expiry is still read. */
+  skipVerify?: boolean;
 }
 
 /** The `connect` function handed to undici, plus what it learned about each origin. */
@@ -50,6 +52,7 @@ export function createConnector(options: ConnectorOptions): Connector {
     maxCachedSessions: options.tlsSessionCache ? 100 : 0,
     ...(lookup ? { lookup } : {}),
     ...(options.ca ? { secureContext: trustingContext(options.ca) } : {}),
+    ...(options.skipVerify ? { rejectUnauthorized: false } : {}),
   }) as unknown as SocketConnector;
 
   const expiries = new Map<string, Date>();

@@ -107,7 +107,7 @@ export type RegisterServiceInput = {
   /** At most 20, evaluated in order on every check. */
   assertions?: Array<AssertionInput> | null | undefined;
   bodyContains?: string | null | undefined;
-  /** TLS only: PEM of private CAs to trust besides Node's roots. */
+  /** https, tls, grpcs, wss, rediss, postgres: PEM of private CAs to trust besides Node's roots. */
   caCertificate?: string | null | undefined;
   degradedAboveMs?: number | null | undefined;
   /** Services this one depends on (at most 20, no cycles): while one is DOWN, failing makes this one UNREACHABLE, not DOWN. */
@@ -129,7 +129,7 @@ export type RegisterServiceInput = {
   /** TCP only. */
   tcp?: TcpOptionsInput | null | undefined;
   timeoutMs?: number | null | undefined;
-  /** TLS only: accept any certificate (default false). */
+  /** https, tls, grpcs, wss, rediss, postgres: accept any certificate (default false). */
   tlsSkipVerify?: boolean | null | undefined;
   url: string;
 };
