@@ -34,6 +34,17 @@ export interface CheckRequestedEvent {
 }
 
 /**
+ * A token was made or revoked through the API: the other processes read it again at once (a
+ * revoked one is refused there too, and its sockets closed). It concerns no service: `serviceId`
+ * is always '', and its listeners listen to every event of the topic.
+ */
+export interface ApiTokenChangedEvent {
+  serviceId: '';
+  tokenId: string;
+  kind: 'created' | 'revoked';
+}
+
+/**
  * A maintenance window was created, changed or deleted: every process reloads it. Not about one
  * service, so `serviceId` is empty (listeners subscribe to all).
  */
@@ -54,6 +65,7 @@ export type MonitorTopics = {
   checkCompleted: CheckCompletedEvent;
   serviceChanged: ServiceChangedEvent;
   checkRequested: CheckRequestedEvent;
+  apiTokenChanged: ApiTokenChangedEvent;
   maintenanceChanged: MaintenanceChangedEvent;
   incidentChanged: IncidentChangedEvent;
 };

@@ -24,6 +24,7 @@ export interface YogaOptions {
   metrics: Metrics;
   logger: Logger;
   production: boolean;
+  publicRead: boolean;
 }
 
 export function createYogaServer(options: YogaOptions): Yoga {
@@ -32,8 +33,13 @@ export function createYogaServer(options: YogaOptions): Yoga {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: (initial) => createContext(options.deps, auth.principalOf(authorizationOf(initial))),
-    plugins: [useOperationLimits(), useAuthorization(auth), useCursorCheck(), useOperationMetrics(options.metrics)],
+    context: async (initial) => createContext(options.deps, await auth.principalOf(authorizationOf(initial))),
+    plugins: [
+      useOperationLimits(),
+      useAuthorization(auth, { publicRead: options.publicRead }),
+      useCursorCheck(),
+      useOperationMetrics(options.metrics),
+    ],
     graphiql: { title: 'statuschecker', subscriptionsProtocol: 'WS' },
     renderGraphiQL: createGraphiQLRenderer(),
     landingPage: false,

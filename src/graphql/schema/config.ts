@@ -1,4 +1,3 @@
-import { ACTOR_ANONYMOUS, ACTOR_ENVIRONMENT_TOKEN } from '../../audit/audit-log.js';
 import type { ConfigChange, ConfigPlan, ConfigProblem } from '../../config-file/config-as-code.js';
 import { CONFIG_FORMATS } from '../../config-file/document.js';
 import { CONFIG_ACTIONS } from '../../config-file/plan.js';
@@ -64,11 +63,6 @@ builder.objectType(ConfigErrors, {
   fields: (t) => ({ errors: t.field({ type: [ConfigErrorObject], resolve: (error) => error.errors }) }),
 });
 
-/** Who applies, for the audit log (tokens come from API_TOKENS, which have no names). */
-function actorOf(principal: string): string {
-  return principal.startsWith('token:') ? ACTOR_ENVIRONMENT_TOKEN : ACTOR_ANONYMOUS;
-}
-
 builder.queryFields((t) => ({
   exportConfig: t.string({
     description:
@@ -104,7 +98,7 @@ builder.mutationFields((t) => ({
         args.format ?? 'YAML',
         args.dryRun ?? true,
         args.prune ?? false,
-        { source: 'api', actor: actorOf(ctx.principal) },
+        { source: 'api', actor: ctx.principal.actor },
       );
       if (!result.ok) throw new ConfigErrors(result.problems);
       return result.plan;

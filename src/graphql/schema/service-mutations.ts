@@ -1,11 +1,12 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../registry/errors.js';
 import { SERVICE_DEFAULTS } from '../../registry/service-input.js';
+import { checkServiceLabels, requireVisibleServiceId } from '../access.js';
 import { builder } from '../builder.js';
 import { AssertionInput } from './assertions.js';
 import { CheckKindEnum, HttpMethodEnum } from './enums.js';
 import { resultUnion } from './errors.js';
 import { ServiceNode } from './service.js';
-import { nodeIdOf, requireServiceId } from './service-ids.js';
+import { nodeIdOf } from './service-ids.js';
 
 const HeaderInput = builder.inputType('HeaderInput', {
   fields: (t) => ({ name: t.string({ required: true }), value: t.string({ required: true }) }),
@@ -126,33 +127,42 @@ builder.mutationFields((t) => ({
     type: ServicePayload,
     errors: resultUnion('RegisterServiceResult', [ValidationError, ConflictError]),
     args: { input: t.arg({ type: RegisterServiceInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({
-      service: await ctx.registry.register({
-        ...input,
-        notificationChannelIds: channelIdsOf(input.notificationChannelIds),
-        dependsOn: dependsOnIdsOf(input.dependsOn),
-      }),
-    }),
+    resolve: async (_root, { input }, ctx) => {
+      checkServiceLabels(ctx, input.labels, true);
+      return {
+        service: await ctx.registry.register({
+          ...input,
+          notificationChannelIds: channelIdsOf(input.notificationChannelIds),
+          dependsOn: dependsOnIdsOf(input.dependsOn),
+        }),
+      };
+    },
   }),
 
   updateService: t.field({
     type: ServicePayload,
     errors: resultUnion('UpdateServiceResult', [ValidationError, ConflictError, NotFoundError]),
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateServiceInput, required: true }) },
-    resolve: async (_root, { id, input }, ctx) => ({
-      service: await ctx.registry.update(requireServiceId(String(id)), {
-        ...input,
-        notificationChannelIds: channelIdsOf(input.notificationChannelIds),
-        dependsOn: dependsOnIdsOf(input.dependsOn),
-      }),
-    }),
+    resolve: async (_root, { id, input }, ctx) => {
+      const serviceId = await requireVisibleServiceId(ctx, String(id));
+      checkServiceLabels(ctx, input.labels, false);
+      return {
+        service: await ctx.registry.update(serviceId, {
+          ...input,
+          notificationChannelIds: channelIdsOf(input.notificationChannelIds),
+          dependsOn: dependsOnIdsOf(input.dependsOn),
+        }),
+      };
+    },
   }),
 
   unregisterService: t.field({
     type: ServicePayload,
     errors: serviceResult,
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => ({ service: await ctx.registry.unregister(requireServiceId(String(id))) }),
+    resolve: async (_root, { id }, ctx) => ({
+      service: await ctx.registry.unregister(await requireVisibleServiceId(ctx, String(id))),
+    }),
   }),
 
   pauseService: t.field({
@@ -160,7 +170,7 @@ builder.mutationFields((t) => ({
     errors: serviceResult,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => ({
-      service: await ctx.registry.setPaused(requireServiceId(String(id)), true),
+      service: await ctx.registry.setPaused(await requireVisibleServiceId(ctx, String(id)), true),
     }),
   }),
 
@@ -169,7 +179,7 @@ builder.mutationFields((t) => ({
     errors: serviceResult,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => ({
-      service: await ctx.registry.setPaused(requireServiceId(String(id)), false),
+      service: await ctx.registry.setPaused(await requireVisibleServiceId(ctx, String(id)), false),
     }),
   }),
 }));

@@ -6,6 +6,7 @@ import { withoutPassword } from '../../probe/net/redact.js';
 import type { TcpOptions } from '../../probe/tcp/options.js';
 import { assertionsOfRow, headersOf, kindOptionsOf } from '../../registry/registry.js';
 import type { Header } from '../../registry/service-input.js';
+import { visibleWhere } from '../access.js';
 import { builder } from '../builder.js';
 import { ASSERTION_LIST_COMPLEXITY, AssertionObject, AssertionResultObject, CheckPhasesObject } from './assertions.js';
 import { CheckFailureReasonEnum, CheckKindEnum, HttpMethodEnum, ServiceStatusEnum } from './enums.js';
@@ -79,6 +80,8 @@ export const ServiceStateObject = builder.objectRef<ServiceState>('ServiceState'
 
 export const ServiceNode = builder.prismaNode('Service', {
   id: { field: 'id' },
+  // node(id:) of a service outside a limited token's labels is null, as if it did not exist.
+  findUnique: (id, ctx) => ({ id, ...visibleWhere(ctx.principal) }),
   // node(id:) of a service that does not exist (or no longer does) is null, not an unexpected error.
   nullable: true,
   fields: (t) => ({
