@@ -16,6 +16,8 @@ export const EXIT = {
   OK: 0,
   /** The answer is "no": a service is DOWN, a document is invalid. */
   FAILED: 1,
+  /** `plan --detailed-exitcode`: there are changes to apply. */
+  CHANGES: 2,
   /** The server could not be asked: unreachable, the token refused, an answer that is not GraphQL. */
   UNAVAILABLE: 3,
   /** The command line itself is wrong. */

@@ -2,13 +2,14 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { CliError, createCliClient, EXIT } from './client.js';
+import { configCommand, exportCommand } from './config-commands.js';
 import { statusCommand } from './status-command.js';
 import { watchCommand } from './watch-command.js';
 
 /**
  * `statuschecker`: the server's API from a shell or a CI job. Exit codes: 0 fine, 1 the answer is
- * "no" (a service DOWN), 3 the server could not be asked (unreachable, token refused), 64 a wrong
- * command line.
+ * "no" (a service DOWN, an invalid config document), 2 `plan --detailed-exitcode` found changes,
+ * 3 the server could not be asked (unreachable, token refused), 64 a wrong command line.
  */
 function program(): Command {
   const cli = new Command('statuschecker')
@@ -30,6 +31,7 @@ function program(): Command {
   };
   const json = () => cli.opts<{ json: boolean }>().json;
   const out = (text: string) => void process.stdout.write(text);
+  const err = (text: string) => void process.stderr.write(text);
 
   cli
     .command('status')
@@ -48,6 +50,31 @@ function program(): Command {
       process.exitCode = await watchCommand(client(), { json: json() }, out, stop.signal, (text) =>
         process.stderr.write(text),
       );
+    });
+
+  const configCommandOf = (name: 'plan' | 'apply', description: string) =>
+    cli
+      .command(name)
+      .description(description)
+      .requiredOption('-f, --file <file>', 'the config document (YAML, or JSON when it ends in .json; - for stdin)')
+      .option('--prune', 'also delete what the document does not name', false);
+
+  configCommandOf('plan', 'what applying the document would change (nothing is written)')
+    .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when there are none', false)
+    .action(async (options: { file: string; prune: boolean; detailedExitcode: boolean }) => {
+      process.exitCode = await configCommand(client(), false, { ...options, json: json() }, out, err);
+    });
+  configCommandOf('apply', 'apply the document, all or nothing').action(
+    async (options: { file: string; prune: boolean }) => {
+      process.exitCode = await configCommand(client(), true, { ...options, json: json() }, out, err);
+    },
+  );
+  cli
+    .command('export')
+    .description('every service, channel, window and page as a config document')
+    .option('--format <format>', 'yaml or json', 'yaml')
+    .action(async (options: { format: string }) => {
+      process.exitCode = await exportCommand(client(), options.format, out);
     });
 
   return cli;

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerService, serviceStatus } from '../support/dashboard.js';
@@ -136,6 +138,47 @@ describe('the statuschecker CLI against a real server', () => {
     } finally {
       for (const w of watchers) w.kill('SIGKILL');
       target.respondWith('/cli/api', 200);
+    }
+  });
+
+  it('export, plan and apply: a config document round trip, with plan exit codes and errors by line', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'statuschecker-cli-'));
+    try {
+      const exported = await cli(['export'], asUser());
+      expect(exported.code, exported.stderr).toBe(0);
+      expect(exported.stdout).toMatch(/services:/);
+      const file = path.join(dir, 'statuschecker.yaml');
+      await writeFile(file, exported.stdout);
+
+      const same = await cli(['plan', '-f', file, '--detailed-exitcode'], asUser());
+      expect(same.code, same.stderr).toBe(0);
+      expect(same.stdout).toMatch(/0 to create, 0 to update, 0 to delete, 2 unchanged/);
+
+      const withNew = exported.stdout.replace(
+        'services:\n',
+        `services:\n  - name: from-cli\n    url: ${target.url('/cli/api')}\n`,
+      );
+      await writeFile(file, withNew);
+      const planned = await cli(['plan', '-f', file, '--detailed-exitcode'], asUser());
+      expect(planned.code, planned.stderr).toBe(2);
+      expect(planned.stdout).toMatch(/^CREATE\s+SERVICE\s+from-cli$/m);
+      expect((await cli(['plan', '-f', file], asUser())).code).toBe(0);
+      const applied = await cli(['apply', '-f', file], asUser());
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(applied.stdout).toMatch(/1 to create, 0 to update, 0 to delete, 2 unchanged: applied/);
+      await eventually(
+        async () => ((await serviceStatus(server.graphqlUrl, 'from-cli', auth)) === 'UP' ? true : undefined),
+        15_000,
+      );
+
+      const broken = path.join(dir, 'broken.yaml');
+      await writeFile(broken, 'services:\n  - name: bad\n    url: ftp://x\n');
+      const invalid = await cli(['plan', '-f', broken], asUser());
+      expect(invalid.code).toBe(1);
+      expect(invalid.stderr).toMatch(/broken\.yaml:\d+: services\[0\]\.url: /);
+      expect((await cli(['plan', '-f', path.join(dir, 'missing.yaml')], asUser())).code).toBe(64);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
