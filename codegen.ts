@@ -1,4 +1,5 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { typedStringDocuments } from './web/codegen.js';
 
 /**
  * Typed documents from the printed schema, made on every install (scripts/generate.mjs): the tests'
@@ -8,17 +9,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 const config: CodegenConfig = {
   schema: 'schema.graphql',
   generates: {
-    'src/cli/generated/': {
-      documents: 'src/cli/operations/*.graphql',
-      preset: 'client',
-      presetConfig: { fragmentMasking: false, gqlTagName: 'graphql' },
-      config: {
-        documentMode: 'string',
-        enumsAsTypes: true,
-        useTypeImports: true,
-        scalars: { DateTime: 'string' },
-      },
-    },
+    'src/cli/generated/': { documents: 'src/cli/operations/*.graphql', ...typedStringDocuments },
     'test/generated/': {
       documents: 'test/operations/*.graphql',
       preset: 'client',

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { AuditEntryRow } from '../../audit/audit-log.js';
 import { builder } from '../builder.js';
+import { idCursors, idPage } from '../id-pages.js';
 
 /** Read by server/auth.ts before execution: the audit log needs an ADMIN token. */
 const ADMIN = { requiredScope: 'ADMIN' } as const;
@@ -30,10 +31,9 @@ const AuditEntryConnection = builder.simpleObject('AuditEntryConnection', {
   }),
 });
 
-const cursorOf = (id: string) => Buffer.from(`AuditEntry:${id}`).toString('base64url');
+const { cursorOf, idOf } = idCursors('AuditEntry');
 function idOfCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = text.startsWith('AuditEntry:') ? text.slice('AuditEntry:'.length) : '';
+  const id = idOf(cursor) ?? '';
   if (!/^[0-9a-f-]{36}$/.test(id)) {
     throw new GraphQLError('after: not a cursor of the audit log', { extensions: { code: 'BAD_USER_INPUT' } });
   }
@@ -51,17 +51,7 @@ builder.queryFields((t) => ({
       const size = Math.min(MAX_PAGE, Math.max(1, first ?? 50));
       const afterId = after == null ? null : idOfCursor(after);
       const [rows, totalCount] = await Promise.all([ctx.audit.page(size + 1, afterId), ctx.audit.count()]);
-      const edges = rows.slice(0, size).map((node) => ({ cursor: cursorOf(node.id), node }));
-      return {
-        edges,
-        totalCount,
-        pageInfo: {
-          hasNextPage: rows.length > size,
-          hasPreviousPage: after != null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      return idPage(rows, size, after, totalCount, cursorOf);
     },
   }),
 }));
