@@ -9,6 +9,8 @@ COPY package.json package-lock.json prisma.config.ts codegen.ts schema.graphql .
 COPY prisma ./prisma
 COPY scripts/generate.mjs ./scripts/generate.mjs
 COPY test/operations ./test/operations
+COPY src/cli/operations ./src/cli/operations
+COPY web/codegen.ts ./web/codegen.ts
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

@@ -42,7 +42,9 @@ const tokens = [
   token(100, 'g'),
   last,
 ];
-const auth = createAuthenticator({ tokens, publicRead: false });
+const authenticator = createAuthenticator({ tokens, publicRead: false });
+/** Without tokens made through the API, the answer is never a promise; its key says who. */
+const auth = { principalOf: (header: string) => (authenticator.principalOf(header) as { key: string }).key };
 const naive = {
   principalOf(header: string) {
     const index = tokens.indexOf(header.slice('Bearer '.length));

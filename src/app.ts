@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { type MigratedDatabase, openMigratedDatabase } from './app-database.js';
 import { type AppTesting, createAppTesting } from './app-testing.js';
+import { createAuditLog } from './audit/audit-log.js';
 import { createMonitor } from './checks/monitor.js';
 import {
   createEventPublisher,
@@ -21,6 +22,7 @@ import { createOwnershipSeam } from './cluster/ownership-seam.js';
 import { createTakeover } from './cluster/takeover.js';
 import type { Config } from './config.js';
 import { createConfigAsCode } from './config-file/config-as-code.js';
+import { createConfigFileWatch } from './config-file/file-watch.js';
 import { createDatabaseHealth } from './db/availability.js';
 import { createEventBus } from './events/event-bus.js';
 import { setUnusedQueryPolicy } from './graphql/builder.js';
@@ -57,6 +59,7 @@ import { attachGraphQLWebSocket } from './server/ws-server.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
 import { createPushIntake, type PushIntake } from './sync/push-intake.js';
 import { createServiceSync } from './sync/service-sync.js';
+import { createApiTokens } from './tokens/api-tokens.js';
 import { VERSION } from './version.js';
 
 export type { AppTesting } from './app-testing.js';
@@ -121,9 +124,21 @@ export async function createApp({
   // Leaves: nothing here knows of the others.
   const health = createDatabaseHealth({ ping: (timeoutMs) => db.ping(timeoutMs), logger });
   const policy = createTargetPolicy(config.targetPolicy);
-  const auth = createAuthenticator(config.auth);
   const cache = createStatusCache();
   const events = await createMonitorEvents(config, logger);
+  const apiTokens = createApiTokens({
+    prisma: db.prisma,
+    logger,
+    now,
+    announce: (change) => events.publish('apiTokenChanged', { serviceId: '', ...change }),
+  });
+  // Before the API answers anything: whether tokens exist decides whether a request needs one.
+  await apiTokens.reload();
+  events.subscribe('apiTokenChanged', null, (change, remote) => {
+    if (remote) void apiTokens.changedElsewhere(change).catch((err: unknown) => log.warn({ err }, 'token not read'));
+  });
+  events.onReset(() => void apiTokens.reload().catch((err: unknown) => log.warn({ err }, 'tokens not read')));
+  const auth = createAuthenticator({ ...config.auth, apiTokens });
   const recentTransitions = createRecentTransitions(events);
   const prober = createProber({
     userAgent: `statuschecker/${VERSION}`,
@@ -150,6 +165,7 @@ export async function createApp({
     logger,
     checkUrl: (url) => policy.checkUrl(url),
     guard: health.guard,
+    protectManaged: () => config.configFile.path !== undefined && config.configFile.mode === 'strict',
   });
   const statusPages = createStatusPages(db.prisma);
   const configAsCode = createConfigAsCode({
@@ -162,6 +178,9 @@ export async function createApp({
     protectManaged: () => config.configFile.path !== undefined && config.configFile.mode === 'strict',
     guard: health.guard,
   });
+  const configFile = config.configFile.path
+    ? createConfigFileWatch({ file: config.configFile.path, configAsCode, logger })
+    : null;
   const seam = createOwnershipSeam();
   const { ownership, replicaId } = createOwnership({
     db,
@@ -245,13 +264,17 @@ export async function createApp({
     events,
     recentTransitions,
     serviceLookup: createServiceLookup(directory, (id) => registry.get(id)),
+    directory,
     notifications,
     statusPages,
+    configAsCode,
     incidents: createIncidents(db.prisma, now, (incident) => {
       for (const serviceId of incident.serviceIds) {
         events.publish('incidentChanged', { serviceId, incidentId: incident.id });
       }
     }),
+    apiTokens,
+    audit: createAuditLog(db.prisma, now, logger.child({ component: 'audit' })),
     maintenance,
     now,
     publicUrl: config.notify.publicUrl,
@@ -275,6 +298,7 @@ export async function createApp({
       { name: 'database watch', start: () => health.start(), stop: () => health.stop() },
       { name: 'prober', stop: () => prober.close() },
       { name: 'event bus', stop: () => events.close() },
+      { name: 'api tokens', start: () => apiTokens.start(), stop: () => apiTokens.stop() },
       { name: 'ownership', start: () => ownership.start(), stop: () => ownership.stop() },
       { name: 'notifications', start: () => notifications.start(), stop: () => notifications.stop() },
       { name: 'history', start: () => history.start(), stop: () => history.stop(3_000) },
@@ -295,6 +319,7 @@ export async function createApp({
       },
       { name: 'maintenance', start: () => maintenance.start(), stop: () => maintenance.stop() },
       { name: 'follower', start: () => follower.start(), stop: () => follower.stop() },
+      ...(configFile ? [{ name: 'config file', start: () => configFile.start(), stop: () => configFile.stop() }] : []),
     ],
     log,
   );
@@ -362,7 +387,15 @@ interface ApiParts {
 /** GraphQL (Yoga) on one HTTP server with /metrics, plus graphql-ws on the same port; their gauges. */
 function createApi({ config, logger, metrics, auth, deps, pushIntake, isReady }: ApiParts) {
   setUnusedQueryPolicy(config.graphql.unusedQuery);
-  const yoga = createYogaServer({ schema, deps, auth, metrics, logger, production: config.production });
+  const yoga = createYogaServer({
+    schema,
+    deps,
+    auth,
+    metrics,
+    logger,
+    production: config.production,
+    publicRead: config.auth.publicRead,
+  });
   const pageDeps = {
     ...deps,
     rollups: deps.history.rollups,

@@ -80,6 +80,8 @@ const environmentSchema = z.object({
     .string()
     .refine((v) => secretsKeyBytes(v) !== null, 'must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)')
     .optional(),
+  CONFIG_FILE: z.string().min(1).optional(),
+  CONFIG_FILE_MODE: z.enum(['strict', 'merge'], { message: 'must be strict or merge' }).default('strict'),
   PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
 });
 
@@ -181,8 +183,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
       }),
       metrics: Object.freeze({ perService: e.METRICS_PER_SERVICE }),
       configFile: Object.freeze({
-        path: undefined,
-        mode: 'strict',
+        path: e.CONFIG_FILE,
+        mode: e.CONFIG_FILE_MODE,
         env: Object.freeze(definedValues(env)),
       }),
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../db/database.js';
+import type { Logger } from '../logger.js';
 import { uuidv7 } from '../uuidv7.js';
 
 /** Who did it: a token's name, or one of these. */
@@ -56,14 +57,24 @@ export async function recordAudit(db: AuditWriter, record: AuditRecord): Promise
 
 export interface AuditLog {
   record(record: AuditRecord): Promise<AuditEntryRow>;
+  /** Records, and logs (never throws) when the database refuses: for changes already made. */
+  tryRecord(record: AuditRecord): Promise<void>;
   /** Newest first; `afterId` is the id of the last entry of the previous page. */
   page(limit: number, afterId?: string | null): Promise<AuditEntryRow[]>;
   count(): Promise<number>;
 }
 
-export function createAuditLog(prisma: PrismaClient, now: () => Date = () => new Date()): AuditLog {
+export function createAuditLog(prisma: PrismaClient, now: () => Date = () => new Date(), logger?: Logger): AuditLog {
+  const record = (entry: AuditRecord) => recordAudit(prisma, { at: now(), ...entry });
   return {
-    record: (record) => recordAudit(prisma, { at: now(), ...record }),
+    record,
+    async tryRecord(entry) {
+      try {
+        await record(entry);
+      } catch (err) {
+        logger?.error({ err, operation: entry.operation, actor: entry.actor }, 'audit entry not written');
+      }
+    },
     page: (limit, afterId) =>
       prisma.auditEntry.findMany({
         where: afterId ? { id: { lt: afterId } } : undefined,

@@ -75,6 +75,7 @@ export function judge(
     certificateExpiresAt: outcome.certificateExpiresAt ?? state.certificateExpiresAt,
     rootCause: own === 'UNREACHABLE' ? (rootCause ?? state.rootCause ?? null) : null,
     ...(outcome.assertions === undefined ? {} : { assertions: outcome.assertions }),
+    ...(outcome.phases === undefined ? {} : { phases: outcome.phases }),
     ...overlaid(status, own, context),
   };
   const transition =

@@ -41,6 +41,17 @@ export interface HeartbeatPushedEvent {
 }
 
 /**
+ * A token was made or revoked through the API: the other processes read it again at once (a
+ * revoked one is refused there too, and its sockets closed). It concerns no service: `serviceId`
+ * is always '', and its listeners listen to every event of the topic.
+ */
+export interface ApiTokenChangedEvent {
+  serviceId: '';
+  tokenId: string;
+  kind: 'created' | 'revoked';
+}
+
+/**
  * A maintenance window was created, changed or deleted: every process reloads it. Not about one
  * service, so `serviceId` is empty (listeners subscribe to all).
  */
@@ -62,6 +73,7 @@ export type MonitorTopics = {
   serviceChanged: ServiceChangedEvent;
   checkRequested: CheckRequestedEvent;
   heartbeatPushed: HeartbeatPushedEvent;
+  apiTokenChanged: ApiTokenChangedEvent;
   maintenanceChanged: MaintenanceChangedEvent;
   incidentChanged: IncidentChangedEvent;
 };

@@ -210,7 +210,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
       for (const id of serviceIds) {
         const service = definitions.get(id);
         const state = cache.get(id);
-        if (service && state) schedule(service, adoptedDueAt(service, state, t));
+        if (!service || !state) continue;
+        schedule(service, adoptedDueAt(service, state, t));
+        // A state restored from the database may say MAINTENANCE for a window that has ended since
+        // (or not yet say it for one in force): this process reports it now that it checks the service.
+        if (scheduler.has(id)) recorder.maintenance(service, options.maintenanceOf?.(id) ?? null, true);
       }
     },
 

@@ -1,5 +1,5 @@
 import type { AssertionResult } from '../probe/assert/assertion.js';
-import type { CheckFailureReason } from '../probe/prober.js';
+import type { CheckFailureReason, CheckPhases } from '../probe/prober.js';
 
 export const SERVICE_STATUSES = ['UNKNOWN', 'UP', 'DEGRADED', 'DOWN', 'PAUSED', 'UNREACHABLE', 'MAINTENANCE'] as const;
 export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
@@ -27,6 +27,8 @@ export interface ServiceState {
   rootCause?: string | null;
   /** The last check's assertions, in order, with what was found (absent: none were evaluated). */
   assertions?: readonly AssertionResult[];
+  /** Where the time of the last check went (absent: not measured). */
+  phases?: CheckPhases;
   /**
    * What the checks say while another status is shown over it (MAINTENANCE): thresholds keep
    * counting on it, and it is the status the service returns to. Absent: `status` is what they say.

@@ -102,10 +102,18 @@ export function serviceSpec(input: ServiceInput, channelNames: readonly string[]
       continue;
     }
     if (field === 'kind' && value === kindOfSchemeOf(input.url)) continue;
-    // Each assertion as written: no null path or value, no degrade: false.
-    if (field === 'assertions') value = input.assertions.map((a) => withoutNulls({ ...a, degrade: a.degrade || null }));
+    // Members of list items that say nothing (an assertion's path: null, degrade: false) are left out.
+    // Members in the shape's order: JSON columns (jsonb) give them back in an order of their own.
+    const shape = DEFINITION_FIELDS[field];
+    if (Array.isArray(value)) {
+      const order = shape.type === 'list' && shape.of.type === 'object' ? Object.keys(shape.of.fields) : [];
+      value = value.map((item) => (isPlainObject(item) ? inOrder(withoutDefaults(item), order) : item));
+    }
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      value = withoutNulls(value as Record<string, unknown>);
+      value = inOrder(
+        withoutNulls(value as Record<string, unknown>),
+        shape.type === 'object' ? Object.keys(shape.fields) : [],
+      );
       if (Object.keys(value as object).length === 0) continue;
     }
     if (isDefault(value, SERVICE_DEFAULTS[field as keyof typeof SERVICE_DEFAULTS]) || isDefault(value, IMPLICIT[field]))
@@ -113,6 +121,23 @@ export function serviceSpec(input: ServiceInput, channelNames: readonly string[]
     spec[field] = value;
   }
   return spec;
+}
+
+function inOrder(item: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
+  const known = order.filter((key) => key in item).map((key) => [key, item[key]] as const);
+  const rest = Object.keys(item)
+    .filter((key) => !order.includes(key))
+    .sort()
+    .map((key) => [key, item[key]] as const);
+  return Object.fromEntries([...known, ...rest]);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function withoutDefaults(item: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).filter(([, member]) => member !== null && member !== false));
 }
 
 function kindOfSchemeOf(url: string): string | null {

@@ -11,8 +11,17 @@ export type ObjectKind = (typeof OBJECT_KINDS)[number];
 /** Who marks the objects the config file manages (Service.managedBy and its like). */
 export const MANAGED_BY_FILE = 'config file';
 
+/** Deep equality of plain values; the order of an object's members does not count (jsonb keeps its own). */
 export function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
 }
 
 /** Drops null members of an object (a TCP option left out is null in storage, absent in a document). */

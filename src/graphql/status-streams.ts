@@ -13,7 +13,8 @@ export const REPLAY_PAGE = 500;
 export const SUMMARY_EVERY_MS = 1_000;
 
 type StreamDeps = Pick<GraphQLDeps, 'events' | 'history' | 'recentTransitions'>;
-type SummaryDeps = Pick<GraphQLDeps, 'cache'>;
+/** `summary`: the counts this subscriber may see (all of the cache's, or a limited token's). */
+type SummaryDeps = Pick<GraphQLDeps, 'cache'> & { summary?: () => StatusSummary };
 
 /** A stored transition as a live event; its state is what the row says (status, since, message). */
 function replayed(row: StoredTransition): StatusChangedEvent {
@@ -84,7 +85,8 @@ const sameSummary = (a: StatusSummary, b: StatusSummary) =>
  * its end, and a change that is undone before it is sent is not sent.
  */
 export function summaryChanges(deps: SummaryDeps): AsyncGenerator<StatusSummary, undefined, unknown> {
-  let lastSent = deps.cache.summary();
+  const summaryNow = deps.summary ?? (() => deps.cache.summary());
+  let lastSent = summaryNow();
   let lastAt = 0;
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | null = null;
@@ -93,7 +95,7 @@ export function summaryChanges(deps: SummaryDeps): AsyncGenerator<StatusSummary,
 
   const send = () => {
     timer = undefined;
-    const summary = deps.cache.summary();
+    const summary = summaryNow();
     if (sameSummary(summary, lastSent)) return;
     lastSent = summary;
     lastAt = Date.now();

@@ -122,7 +122,10 @@ export async function upsertRollups(prisma: PrismaClient, rows: Rollup[]): Promi
   );
 }
 
-export async function upsertStates(prisma: PrismaClient, rows: PendingState[]): Promise<number> {
+export async function upsertStates(
+  prisma: Pick<PrismaClient, '$queryRawUnsafe'>,
+  rows: PendingState[],
+): Promise<number> {
   if (rows.length === 0) return 0;
   const ms = (d: Date | null) => (d ? d.getTime() : null);
   return fencedCount(

@@ -4,7 +4,13 @@ import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { singleFlight } from '../single-flight.js';
 import { withTimeout } from '../timeouts.js';
-import { insertTransitions, type PendingTransition, upsertRollups, upsertStates } from './history-sql.js';
+import {
+  insertTransitions,
+  type PendingState,
+  type PendingTransition,
+  upsertRollups,
+  upsertStates,
+} from './history-sql.js';
 import { type HistoryBatch, PendingHistory } from './pending-history.js';
 import type { RollupBuffer } from './rollup-buffer.js';
 
@@ -75,10 +81,23 @@ async function writeBatch(
   fenced: Fenced,
   hook?: TransitionHook,
 ): Promise<void> {
-  for (const chunk of chunks(batch.transitions))
-    fenced('transition', await yieldThen(() => writeTransitions(prisma, chunk, hook)));
+  // A transition and the state it leads to are written together: a process killed between the two
+  // left the transition behind a stale state, and whoever took the service over recorded the same
+  // change (and notified it) a second time.
+  const stateOf = new Map(batch.states.map((s) => [s.serviceId, s]));
+  for (const chunk of chunks(batch.transitions)) {
+    const states = [...new Set(chunk.map((t) => t.serviceId))].flatMap((id) => {
+      const state = stateOf.get(id);
+      stateOf.delete(id);
+      return state ? [state] : [];
+    });
+    const refused = await yieldThen(() => writeTransitions(prisma, chunk, states, hook));
+    fenced('transition', refused.transitions);
+    fenced('state', refused.states);
+  }
   if (batch.transitions.length > 0) hook?.committed();
-  for (const chunk of chunks(batch.states)) fenced('state', await yieldThen(() => upsertStates(prisma, chunk)));
+  for (const chunk of chunks([...stateOf.values()]))
+    fenced('state', await yieldThen(() => upsertStates(prisma, chunk)));
   for (const chunk of chunks(batch.rollups)) {
     fenced('rollup', await yieldThen(() => upsertRollups(prisma, chunk)));
     rollups.committed(chunk.length);
@@ -86,17 +105,21 @@ async function writeBatch(
   rollups.committed();
 }
 
-/** Transitions, with what the hook writes in the same transaction (so the lease fence covers both). */
+/**
+ * Transitions, the states of their services and what the hook writes, in one transaction (so the
+ * lease fence covers all of it). Returns the rows the fence refused, of each kind.
+ */
 function writeTransitions(
   prisma: PrismaClient,
   chunk: PendingTransition[],
+  states: PendingState[],
   hook: TransitionHook | undefined,
-): Promise<number> {
-  if (!hook) return insertTransitions(prisma, chunk);
+): Promise<{ transitions: number; states: number }> {
   return prisma.$transaction(async (tx) => {
-    const refused = await insertTransitions(tx, chunk);
-    await hook.within(tx, chunk);
-    return refused;
+    const transitions = await insertTransitions(tx, chunk);
+    const refusedStates = await upsertStates(tx, states);
+    await hook?.within(tx, chunk);
+    return { transitions, states: refusedStates };
   });
 }
 

@@ -37,6 +37,9 @@ export function validateWindow(input: MaintenanceWindowInput): ValidWindow {
   const recurrence = input.recurrence?.trim() || null;
   if (recurrence !== null && recurrence.length > WINDOW_LIMITS.recurrence)
     fail('recurrence', `at most ${WINDOW_LIMITS.recurrence} characters`);
+  // An RRULE is printable ASCII; anything else (NUL among it) would only reach the database.
+  if (recurrence !== null && !/^[\x20-\x7e]+$/.test(recurrence))
+    fail('recurrence', 'must be printable ASCII, e.g. FREQ=WEEKLY;BYDAY=SU');
   const times: WindowTimes = {
     startsAt: input.startsAt,
     endsAt: input.endsAt,

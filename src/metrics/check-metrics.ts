@@ -1,5 +1,6 @@
 import type { MonitorSink } from '../checks/monitor-sink.js';
 import type { StatusCache } from '../checks/status-cache.js';
+import { CHECK_PHASES, type CheckPhases } from '../probe/prober.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -8,6 +9,10 @@ import type { Metrics } from './metrics.js';
  */
 export function createCheckMetrics(metrics: Metrics, cache: StatusCache): MonitorSink {
   const { services } = metrics;
+  const phaseSeries = CHECK_PHASES.map((phase) => {
+    const key = `${phase}Ms` as keyof CheckPhases;
+    return { key, series: metrics.checkPhaseSeconds.labels(phase) };
+  });
   return {
     serviceDefined(service) {
       services.define(
@@ -28,6 +33,13 @@ export function createCheckMetrics(metrics: Metrics, cache: StatusCache): Monito
           : 'success'
         : (result.reason ?? 'network').toLowerCase();
       services.observe(service.id, result.latencyMs / 1000, outcome);
+      const { phases } = result;
+      if (phases !== undefined) {
+        for (const { key, series } of phaseSeries) {
+          const ms = phases[key];
+          if (ms !== null) series.observe(ms / 1000);
+        }
+      }
       if (result.certificateExpiresAt) {
         services.setCertificateExpiry(service.id, Math.floor(result.certificateExpiresAt.getTime() / 1000));
       }

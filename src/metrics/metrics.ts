@@ -74,6 +74,13 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}) 
       labelNames: ['status'] as const,
       registers,
     }),
+    checkPhaseSeconds: new Histogram({
+      name: 'statuschecker_check_phase_seconds',
+      help: 'Where the time of checks goes, by phase (dns, connect, tls, firstByte, transfer), over all services; a phase that did not happen (a reused connection) is not observed.',
+      labelNames: ['phase'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
     schedulerLag: new Histogram({
       name: 'statuschecker_scheduler_lag_seconds',
       help: 'How late each check started after it was due.',

@@ -50,6 +50,34 @@ export interface ProbeResult {
   summary?: string;
   /** Each assertion of the target, in order, with what was found (absent: the target has none). */
   assertions?: readonly AssertionResult[];
+  /** Where the time went; absent from results of probers that do not measure it. */
+  phases?: CheckPhases;
+}
+
+/** Where the time of one check went, in milliseconds; null where a phase did not happen. */
+export interface CheckPhases {
+  /** Resolving the host name (null: an address, or a connection reused). */
+  dnsMs: number | null;
+  /** Opening the TCP connection (null: reused). */
+  connectMs: number | null;
+  /** The TLS handshake. */
+  tlsMs: number | null;
+  /** From the request (or the connection) to the first byte of the answer. */
+  firstByteMs: number | null;
+  /** Reading the answer past its first byte (the body, when it is read). */
+  transferMs: number | null;
+}
+
+export const CHECK_PHASES = ['dns', 'connect', 'tls', 'firstByte', 'transfer'] as const;
+
+export function noPhases(): CheckPhases {
+  return { dnsMs: null, connectMs: null, tlsMs: null, firstByteMs: null, transferMs: null };
+}
+
+/** Adds `ms` to a phase (a check with redirects may go through a phase more than once). */
+export function addPhase(phases: CheckPhases, phase: keyof CheckPhases, ms: number): void {
+  const rounded = Math.round(ms * 1000) / 1000;
+  phases[phase] = phases[phase] === null ? rounded : Math.round(((phases[phase] as number) + rounded) * 1000) / 1000;
 }
 
 /** One bounded check of a target of kind `Target`. */

@@ -9,6 +9,8 @@ export interface ServiceDirectory {
   get(id: string): ServiceRow | undefined;
   set(row: ServiceRow): void;
   delete(id: string): void;
+  /** Every definition (a label-limited token's summary counts its own services from these). */
+  values(): IterableIterator<ServiceRow>;
   readonly size: number;
 }
 
@@ -19,6 +21,7 @@ export function createServiceDirectory(rows: Iterable<ServiceRow> = []): Service
     get: (id) => byId.get(id),
     set: (row) => void byId.set(row.id, row),
     delete: (id) => void byId.delete(id),
+    values: () => byId.values(),
     get size() {
       return byId.size;
     },

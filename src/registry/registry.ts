@@ -88,6 +88,8 @@ export interface RegistryOptions {
   checkUrl?: (url: string) => string | null;
   /** Runs every database operation (fail fast while the database is down). */
   guard?: <T>(operation: () => Promise<T>) => Promise<T>;
+  /** True while the config file's services may not be changed here (CONFIG_FILE, not in merge mode). */
+  protectManaged?: () => boolean;
 }
 
 type Guard = <T>(operation: () => Promise<T>) => Promise<T>;
@@ -121,10 +123,16 @@ export function createRegistry(deps: RegistryOptions): Registry {
     announce: (change: RegistryChange) => void,
     run: Guard,
     transact: Transact,
+    protect = false,
   ): RegistryWrites => {
     const existing = async (id: string): Promise<ServiceRecord> => {
       const row = await run(() => client.service.findUnique({ where: { id }, include: WITH_DEPENDENCIES }));
       if (!row) throw notFound(id);
+      if (protect && row.managedBy !== null && deps.protectManaged?.()) {
+        throw new ConflictError(
+          `service "${row.name}" is managed by the config file (CONFIG_FILE): change it there, or set CONFIG_FILE_MODE=merge`,
+        );
+      }
       return row;
     };
     return {
@@ -181,6 +189,7 @@ export function createRegistry(deps: RegistryOptions): Registry {
       },
 
       async unregister(id) {
+        if (protect) await existing(id);
         const row = await translateErrors(
           '',
           () => run(() => client.service.delete({ where: { id }, include: WITH_DEPENDENCIES })),
@@ -226,7 +235,7 @@ export function createRegistry(deps: RegistryOptions): Registry {
 
   return {
     validate: (input) => validate(withDefaults(input)),
-    ...writes(prisma, emit, guard, (work) => prisma.$transaction(work)),
+    ...writes(prisma, emit, guard, (work) => prisma.$transaction(work), true),
 
     batch(tx) {
       const changes: RegistryChange[] = [];

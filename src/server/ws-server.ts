@@ -4,11 +4,13 @@ import { type DocumentNode, type ExecutionArgs, type ExecutionResult, GraphQLErr
 import { CloseCode, makeServer, type SubscribePayload, type Context as WsContext } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logger.js';
+import type { Principal } from '../tokens/principal.js';
 import type { Authenticator } from './auth.js';
 import { withRequestId } from './request-context.js';
 import type { SharedSubscriptions } from './shared-subscriptions.js';
 import { closeSlowConsumer, sendOrCloseSlow } from './ws-back-pressure.js';
 import { startKeepAliveSweep } from './ws-keep-alive.js';
+import { createTokenSockets, type TokenSockets } from './ws-revocation.js';
 import type { Yoga } from './yoga.js';
 
 /** Limits of the WebSocket transport (the README lists them with their close codes). */
@@ -71,7 +73,8 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
     perMessageDeflate: false,
   });
   const keepAlive = startKeepAliveSweep(WS_LIMITS.keepAliveMs);
-  const server = protocolServer(options, log);
+  const tokenSockets = createTokenSockets(options.auth);
+  const server = protocolServer(options, log, tokenSockets);
 
   wss.on('connection', (socket, request) => {
     keepAlive.track(socket);
@@ -103,6 +106,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
     },
     async close() {
       keepAlive.stop();
+      tokenSockets.stop();
       for (const socket of wss.clients) socket.close(CLOSE_GOING_AWAY, 'server shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       // Sockets that did not finish the closing handshake in time are cut.
@@ -112,14 +116,16 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
 }
 
 /** The graphql-ws protocol: auth on connect, per-socket limits, and execution through Yoga's pipeline. */
-function protocolServer(options: GraphQLWebSocketOptions, log: Logger) {
+function protocolServer(options: GraphQLWebSocketOptions, log: Logger, tokenSockets: TokenSockets) {
   return makeServer<Record<string, unknown>, Extra>({
     connectionInitWaitTimeout: WS_LIMITS.connectionInitWaitMs,
     // Subscriptions always need a token when tokens are configured: wrong or missing closes 4403.
-    onConnect: (ctx) => {
+    onConnect: async (ctx) => {
       const params = ctx.connectionParams ?? {};
-      const principal = options.auth.principalOf(params.authorization ?? params.Authorization);
-      return principal === 'open' || principal.startsWith('token:');
+      const principal = await options.auth.principalOf(params.authorization ?? params.Authorization);
+      if (principal.kind !== 'open' && principal.kind !== 'token') return false;
+      tokenSockets.track(ctx.extra.socket, principal);
+      return true;
     },
     onSubscribe: async (ctx, _id, payload) => {
       if (Object.keys(ctx.subscriptions).length > WS_LIMITS.maxSubscriptionsPerSocket) {
@@ -167,7 +173,7 @@ async function executionArgs(yoga: Yoga, ctx: WsContext<Record<string, unknown>,
     subscribe,
     groupKey: resumes(document, payload.variables ?? {})
       ? null
-      : groupKey(payload, (contextValue as { principal?: string }).principal ?? ''),
+      : groupKey(payload, (contextValue as { principal?: Principal }).principal?.key ?? ''),
     socket: ctx.extra.socket,
   };
   return {

@@ -24,6 +24,7 @@ export interface YogaOptions {
   metrics: Metrics;
   logger: Logger;
   production: boolean;
+  publicRead: boolean;
 }
 
 /** The origin of an HTTP request (null over WebSockets, where there is no request URL to trust). */
@@ -43,9 +44,14 @@ export function createYogaServer(options: YogaOptions): Yoga {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: (initial) =>
-      createContext(options.deps, auth.principalOf(authorizationOf(initial)), requestOriginOf(initial)),
-    plugins: [useOperationLimits(), useAuthorization(auth), useCursorCheck(), useOperationMetrics(options.metrics)],
+    context: async (initial) =>
+      createContext(options.deps, await auth.principalOf(authorizationOf(initial)), requestOriginOf(initial)),
+    plugins: [
+      useOperationLimits(),
+      useAuthorization(auth, { publicRead: options.publicRead }),
+      useCursorCheck(),
+      useOperationMetrics(options.metrics),
+    ],
     graphiql: { title: 'statuschecker', subscriptionsProtocol: 'WS' },
     renderGraphiQL: createGraphiQLRenderer(),
     landingPage: false,

@@ -65,8 +65,15 @@ describe.each(DATABASE_KINDS)('assertions through the API on %s', (database) => 
         ['$.status', false, 'degraded'],
         ['$.checks[0].status', true, 'ok'],
       ]);
+      // The body was read for the JSON assertions: the first byte and the transfer are phases.
+      expect(state.phases).toMatchObject({
+        dnsMs: null,
+        tlsMs: null,
+        firstByteMs: expect.any(Number),
+        transferMs: expect.any(Number),
+      });
       const event = (await completed.next()).checkCompleted;
-      expect(event).toMatchObject({ ok: false, reason: 'ASSERTION' });
+      expect(event).toMatchObject({ ok: false, reason: 'ASSERTION', phases: { firstByteMs: expect.any(Number) } });
       expect(event.assertions.map((outcome) => outcome.ok)).toEqual([true, false, true]);
     } finally {
       completed.dispose();
@@ -97,7 +104,12 @@ describe.each(DATABASE_KINDS)('assertions through the API on %s', (database) => 
         assertions: [{ source: 'BODY', operator: 'MATCHES', value: '"status":\\s*"degraded"' }],
       },
     });
-    expect(testCheck).toMatchObject({ __typename: 'TestCheckPayload', ok: true, assertions: [{ ok: true }] });
+    expect(testCheck).toMatchObject({
+      __typename: 'TestCheckPayload',
+      ok: true,
+      assertions: [{ ok: true }],
+      phases: { dnsMs: null, tlsMs: null, firstByteMs: expect.any(Number), transferMs: expect.any(Number) },
+    });
   });
 
   it.each<[string, string, AssertionInput[], string, RegExp, Record<string, unknown>?]>([

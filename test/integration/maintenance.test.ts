@@ -87,6 +87,8 @@ describe.each(DATABASE_KINDS)('maintenance windows on %s', (kind) => {
       return r.field;
     };
     expect(await refused({ recurrence: 'FREQ=SOMETIMES' })).toBe('recurrence');
+    expect(await refused({ recurrence: 'FREQ=DAILY\u0000' })).toBe('recurrence');
+    expect(await refused({ timezone: 'UTC\u0000' })).toBe('timezone');
     expect(await refused({ timezone: 'Mars/Olympus_Mons' })).toBe('timezone');
     expect(await refused({ endsAt: good.startsAt })).toBe('endsAt');
     expect(await refused({ endsAt: '2026-03-02T01:00:00Z' })).toBe('endsAt');
@@ -221,6 +223,67 @@ describe.each(DATABASE_KINDS)('maintenance windows on %s', (kind) => {
     t.app.testing.maintenance.evaluate();
     expect((await state(id)).status).toBe('UP');
     expect(await metricsText(t)).toContain('statuschecker_maintenance_active{service="cache"} 0');
+  });
+});
+
+describe.each(DATABASE_KINDS)('a maintenance window across a restart on %s', (kind) => {
+  let t: TestApp;
+  let target: Target;
+  const start = Date.parse('2026-03-01T10:00:00.000Z');
+  let clock = start;
+  const now = () => new Date(clock);
+  afterAll(async () => {
+    await t?.close();
+    await target?.close();
+  });
+
+  it('comes back MAINTENANCE while the window lasts, and out of it once it has ended', async () => {
+    target = await startTarget();
+    target.respondWith('/switch/restarted', 200);
+    t = await startTestApp(kind, { now, env: { SCHEDULER_ENABLED: 'false' } });
+    const service = await t.app.testing.registry.register({
+      name: 'restarted',
+      url: target.url('/switch/restarted'),
+      intervalSeconds: 60,
+    });
+    await t.app.testing.checkNow(service.id);
+    const { body } = await t.raw(
+      'mutation ($input: MaintenanceWindowInput!) { createMaintenanceWindow(input: $input) { __typename } }',
+      {
+        input: {
+          name: 'long one',
+          startsAt: new Date(start - MINUTE).toISOString(),
+          endsAt: new Date(start + 30 * MINUTE).toISOString(),
+          serviceIds: [Buffer.from(`Service:${service.id}`).toString('base64')],
+        },
+      },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(t.app.testing.cache.get(service.id)?.status).toBe('MAINTENANCE');
+    await t.stop();
+
+    clock = start + 10 * MINUTE;
+    t = await startTestApp(kind, { now, database: t.database, env: { SCHEDULER_ENABLED: 'false' } });
+    expect(t.app.testing.cache.get(service.id)).toMatchObject({
+      status: 'MAINTENANCE',
+      maintenance: expect.any(String),
+    });
+    await t.stop();
+
+    clock = start + 40 * MINUTE;
+    t = await startTestApp(kind, { now, database: t.database, env: { SCHEDULER_ENABLED: 'false' } });
+    expect(t.app.testing.cache.get(service.id)?.status).toBe('UNKNOWN');
+    await t.app.testing.history.flush();
+    const changes = await t.app.testing.prisma.statusChange.findMany({
+      where: { serviceId: service.id },
+      orderBy: { at: 'asc' },
+    });
+    expect(changes.map((c) => `${c.previous}→${c.current}`)).toEqual([
+      'UNKNOWN→UP',
+      'UP→MAINTENANCE',
+      'MAINTENANCE→UNKNOWN',
+    ]);
+    expect(await t.app.testing.checkNow(service.id)).toMatchObject({ status: 'UP' });
   });
 });
 

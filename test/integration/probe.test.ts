@@ -115,6 +115,13 @@ describe.each(['keep-alive', 'fresh'] as const)('probe, %s connections', (connec
       reason: null,
       message: null,
       certificateExpiresAt: null,
+      phases: {
+        dnsMs: null,
+        connectMs: expect.anything(),
+        tlsMs: null,
+        firstByteMs: expect.any(Number),
+        transferMs: null,
+      },
     });
     expect(result.latencyMs).toBeGreaterThan(0);
   });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type CheckOutcome, judge, maintenanceTransition } from '../../src/checks/judge.js';
+import { type CheckOutcome, dependencyJudgement, judge, maintenanceTransition } from '../../src/checks/judge.js';
 import { initialState, type ServiceState } from '../../src/checks/service-state.js';
 import { createMaintenanceSchedule } from '../../src/maintenance/maintenance-schedule.js';
 import type { MaintenanceWindowRow } from '../../src/maintenance/window-store.js';
@@ -117,5 +117,23 @@ describe('judging under maintenance', () => {
     expect(maintenanceTransition(paused, ref, t(1)).state.status).toBe('PAUSED');
     const inside = maintenanceTransition(up, ref, t(1)).state;
     expect(maintenanceTransition(inside, ref, t(2))).toEqual({ state: inside, transition: null });
+  });
+
+  it('wins over UNREACHABLE, and gives it back when it ends', () => {
+    const threshold1 = { failureThreshold: 1, successThreshold: 1 };
+    const inside = maintenanceTransition(up, ref, t(1)).state;
+    // Failing while its parent is DOWN, during the window: still MAINTENANCE, UNREACHABLE underneath.
+    const failed = judge(inside, fail, threshold1, t(2), { rootCause: 'parent', maintenance: ref });
+    expect(failed.transition).toBeNull();
+    expect(failed.state).toMatchObject({ status: 'MAINTENANCE', checkStatus: 'UNREACHABLE', rootCause: 'parent' });
+    // A parent going DOWN later changes only what is underneath.
+    const own = judge(inside, fail, threshold1, t(2), { maintenance: ref }).state;
+    expect(own.checkStatus).toBe('DOWN');
+    const parentDown = dependencyJudgement(own, 'parent', t(3));
+    expect(parentDown.transition).toBeNull();
+    expect(parentDown.state).toMatchObject({ status: 'MAINTENANCE', checkStatus: 'UNREACHABLE', rootCause: 'parent' });
+    const ended = maintenanceTransition(parentDown.state, null, t(4));
+    expect(ended.transition).toMatchObject({ previous: 'MAINTENANCE', current: 'UNREACHABLE' });
+    expect(ended.state).toMatchObject({ status: 'UNREACHABLE', rootCause: 'parent' });
   });
 });

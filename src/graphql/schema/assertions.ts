@@ -6,6 +6,7 @@ import {
   type AssertionResult,
   type AssertionSource,
 } from '../../probe/assert/assertion.js';
+import type { CheckPhases } from '../../probe/prober.js';
 import { builder } from '../builder.js';
 
 const SOURCE_DESCRIPTIONS: Record<AssertionSource, string> = {
@@ -72,3 +73,26 @@ export const AssertionInput = builder.inputType('AssertionInput', {
 
 /** At most 20 small objects: counted once, so a page of services stays within the complexity budget. */
 export const ASSERTION_LIST_COMPLEXITY = { field: 1, multiplier: 1 };
+
+export const CheckPhasesObject = builder.objectRef<CheckPhases>('CheckPhases').implement({
+  description: 'Where the time of one check went (null where a phase did not happen).',
+  fields: (t) => ({
+    dnsMs: t.exposeFloat('dnsMs', {
+      nullable: true,
+      description: 'Resolving the host name (null: an address, or a reused connection).',
+    }),
+    connectMs: t.exposeFloat('connectMs', {
+      nullable: true,
+      description: 'Opening the TCP connection (null: reused).',
+    }),
+    tlsMs: t.exposeFloat('tlsMs', { nullable: true, description: 'The TLS handshake.' }),
+    firstByteMs: t.exposeFloat('firstByteMs', {
+      nullable: true,
+      description: 'From the request (or the connection) to the first byte of the answer.',
+    }),
+    transferMs: t.exposeFloat('transferMs', {
+      nullable: true,
+      description: 'Reading the answer past its first byte (the body, when it is read).',
+    }),
+  }),
+});

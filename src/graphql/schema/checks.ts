@@ -1,11 +1,11 @@
 import type { ProbeResult } from '../../probe/prober.js';
 import { NotFoundError, ValidationError } from '../../registry/errors.js';
 import { checkDefinitionOf } from '../../registry/registry.js';
+import { requireVisibleServiceId } from '../access.js';
 import { builder } from '../builder.js';
-import { ASSERTION_LIST_COMPLEXITY, AssertionResultObject } from './assertions.js';
+import { ASSERTION_LIST_COMPLEXITY, AssertionResultObject, CheckPhasesObject } from './assertions.js';
 import { CheckFailureReasonEnum } from './enums.js';
 import { resultUnion } from './errors.js';
-import { requireServiceId } from './service-ids.js';
 import { RegisterServiceInput, ServicePayload } from './service-mutations.js';
 
 const TestCheckPayload = builder.objectRef<ProbeResult>('TestCheckPayload').implement({
@@ -17,6 +17,12 @@ const TestCheckPayload = builder.objectRef<ProbeResult>('TestCheckPayload').impl
     reason: t.expose('reason', { type: CheckFailureReasonEnum, nullable: true }),
     message: t.exposeString('message', { nullable: true }),
     certificateExpiresAt: t.expose('certificateExpiresAt', { type: 'DateTime', nullable: true }),
+    phases: t.field({
+      type: CheckPhasesObject,
+      nullable: true,
+      description: 'Where the time of the check went.',
+      resolve: (result) => result.phases ?? null,
+    }),
     assertions: t.field({
       type: [AssertionResultObject],
       complexity: ASSERTION_LIST_COMPLEXITY,
@@ -32,7 +38,7 @@ builder.mutationFields((t) => ({
     errors: resultUnion('ServiceResult', [NotFoundError]),
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
-      const serviceId = requireServiceId(String(id));
+      const serviceId = await requireVisibleServiceId(ctx, String(id));
       await ctx.monitor.checkNow(serviceId);
       // Write the transition this check may have caused before answering, so a client that
       // reads statusChanges next sees it. Best effort: if the database refuses, it stays buffered.

@@ -1,6 +1,7 @@
 import { INCIDENT_STATUSES, type IncidentRow, type IncidentUpdateRow } from '../../pages/incidents.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../registry/errors.js';
 import { builder } from '../builder.js';
+import { idCursors, idPage } from '../id-pages.js';
 import { resultUnion } from './errors.js';
 import { ServiceNode } from './service.js';
 import { nodeIdOf, serviceIdOf } from './service-ids.js';
@@ -47,12 +48,7 @@ const IncidentConnection = builder.simpleObject('IncidentConnection', {
   }),
 });
 
-const cursorOf = (id: string) => Buffer.from(`Incident:${id}`).toString('base64url');
-const idOfCursor = (cursor: string | null | undefined) => {
-  if (!cursor) return null;
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  return text.startsWith('Incident:') ? text.slice('Incident:'.length) : null;
-};
+const { cursorOf, idOf: idOfCursor } = idCursors('Incident');
 
 builder.objectField(StatusPageNode, 'incidents', (t) =>
   t.field({
@@ -66,17 +62,7 @@ builder.objectField(StatusPageNode, 'incidents', (t) =>
         ctx.incidents.ofServices(ids, size + 1, idOfCursor(after)),
         ctx.incidents.countOfServices(ids),
       ]);
-      const edges = rows.slice(0, size).map((node) => ({ cursor: cursorOf(node.id), node }));
-      return {
-        edges,
-        totalCount,
-        pageInfo: {
-          hasNextPage: rows.length > size,
-          hasPreviousPage: after != null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      return idPage(rows, size, after, totalCount, cursorOf);
     },
   }),
 );

@@ -1,12 +1,13 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../registry/errors.js';
 import { SERVICE_DEFAULTS } from '../../registry/service-input.js';
+import { checkServiceLabels, requireVisibleServiceId } from '../access.js';
 import { builder } from '../builder.js';
 import { AssertionInput } from './assertions.js';
 import { CheckKindEnum, HttpMethodEnum } from './enums.js';
 import { resultUnion } from './errors.js';
 import { HeartbeatOptionsInput, pushUrlOf } from './heartbeat-options.js';
 import { ServiceNode } from './service.js';
-import { nodeIdOf, requireServiceId } from './service-ids.js';
+import { nodeIdOf } from './service-ids.js';
 
 const HeaderInput = builder.inputType('HeaderInput', {
   fields: (t) => ({ name: t.string({ required: true }), value: t.string({ required: true }) }),
@@ -50,8 +51,12 @@ export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
     labels: t.stringList(),
     tcp: t.field({ type: TcpOptionsInput, description: 'TCP only.' }),
     dns: t.field({ type: DnsOptionsInput, description: 'DNS only (default: A records).' }),
-    tlsSkipVerify: t.boolean({ description: 'TLS only: accept any certificate (default false).' }),
-    caCertificate: t.string({ description: "TLS only: PEM of private CAs to trust besides Node's roots." }),
+    tlsSkipVerify: t.boolean({
+      description: 'https, tls, grpcs, wss, rediss, postgres: accept any certificate (default false).',
+    }),
+    caCertificate: t.string({
+      description: "https, tls, grpcs, wss, rediss, postgres: PEM of private CAs to trust besides Node's roots.",
+    }),
     heartbeat: t.field({
       type: HeartbeatOptionsInput,
       description: 'HEARTBEAT only: expected every periodSeconds or on a cron schedule, with grace.',
@@ -139,6 +144,7 @@ builder.mutationFields((t) => ({
     errors: resultUnion('RegisterServiceResult', [ValidationError, ConflictError]),
     args: { input: t.arg({ type: RegisterServiceInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
+      checkServiceLabels(ctx, input.labels, true);
       const { pushToken, ...service } = await ctx.registry.register({
         ...input,
         notificationChannelIds: channelIdsOf(input.notificationChannelIds),
@@ -155,7 +161,7 @@ builder.mutationFields((t) => ({
     errors: resultUnion('RotatePushTokenResult', [ValidationError, NotFoundError]),
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
-      const { service, pushToken } = await ctx.registry.rotatePushToken(requireServiceId(String(id)));
+      const { service, pushToken } = await ctx.registry.rotatePushToken(await requireVisibleServiceId(ctx, String(id)));
       return { service, pushUrl: pushUrlOf(ctx.publicUrl ?? ctx.requestOrigin, service.id, pushToken) };
     },
   }),
@@ -164,20 +170,26 @@ builder.mutationFields((t) => ({
     type: ServicePayload,
     errors: resultUnion('UpdateServiceResult', [ValidationError, ConflictError, NotFoundError]),
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateServiceInput, required: true }) },
-    resolve: async (_root, { id, input }, ctx) => ({
-      service: await ctx.registry.update(requireServiceId(String(id)), {
-        ...input,
-        notificationChannelIds: channelIdsOf(input.notificationChannelIds),
-        dependsOn: dependsOnIdsOf(input.dependsOn),
-      }),
-    }),
+    resolve: async (_root, { id, input }, ctx) => {
+      const serviceId = await requireVisibleServiceId(ctx, String(id));
+      checkServiceLabels(ctx, input.labels, false);
+      return {
+        service: await ctx.registry.update(serviceId, {
+          ...input,
+          notificationChannelIds: channelIdsOf(input.notificationChannelIds),
+          dependsOn: dependsOnIdsOf(input.dependsOn),
+        }),
+      };
+    },
   }),
 
   unregisterService: t.field({
     type: ServicePayload,
     errors: serviceResult,
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => ({ service: await ctx.registry.unregister(requireServiceId(String(id))) }),
+    resolve: async (_root, { id }, ctx) => ({
+      service: await ctx.registry.unregister(await requireVisibleServiceId(ctx, String(id))),
+    }),
   }),
 
   pauseService: t.field({
@@ -185,7 +197,7 @@ builder.mutationFields((t) => ({
     errors: serviceResult,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => ({
-      service: await ctx.registry.setPaused(requireServiceId(String(id)), true),
+      service: await ctx.registry.setPaused(await requireVisibleServiceId(ctx, String(id)), true),
     }),
   }),
 
@@ -194,7 +206,7 @@ builder.mutationFields((t) => ({
     errors: serviceResult,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => ({
-      service: await ctx.registry.setPaused(requireServiceId(String(id)), false),
+      service: await ctx.registry.setPaused(await requireVisibleServiceId(ctx, String(id)), false),
     }),
   }),
 }));

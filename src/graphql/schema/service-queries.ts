@@ -3,6 +3,8 @@ import type { ServiceStatus } from '../../checks/service-state.js';
 import type { StatusCache } from '../../checks/status-cache.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { isStorableText } from '../../registry/text.js';
+import type { Principal } from '../../tokens/principal.js';
+import { summaryFor, visibleWhere } from '../access.js';
 import { builder } from '../builder.js';
 import { ServiceStatusEnum } from './enums.js';
 import { serviceIdOf } from './service-ids.js';
@@ -30,11 +32,14 @@ export const StatusSummary = builder.simpleObject('StatusSummary', {
 
 type Filter = { status?: ServiceStatus[] | null; label?: string | null; search?: string | null } | null | undefined;
 
-/** Registry fields filter in SQL; status lives in the cache, so it becomes a set of ids. */
-function serviceWhere(filter: Filter, cache: StatusCache): Prisma.ServiceWhereInput {
+/**
+ * Registry fields filter in SQL; status lives in the cache, so it becomes a set of ids. A token
+ * limited to labels sees only its services (graphql/access.ts).
+ */
+function serviceWhere(filter: Filter, cache: StatusCache, principal: Principal): Prisma.ServiceWhereInput {
   // No service holds text PostgreSQL would refuse, so none matches it (and the database is not asked).
   if (!isStorableText(filter?.label ?? '') || !isStorableText(filter?.search ?? '')) return { id: { in: [] } };
-  const where: Prisma.ServiceWhereInput = {};
+  const where: Prisma.ServiceWhereInput = { AND: [visibleWhere(principal)] };
   if (filter?.label) where.labels = { has: filter.label };
   if (filter?.search) where.name = { contains: escapeLike(filter.search), mode: 'insensitive' };
   if (filter?.status) where.id = { in: cache.idsWithStatus(filter.status) };
@@ -59,10 +64,11 @@ builder.queryFields((t) => ({
       resolve: (query, _root, args, ctx) =>
         ctx.prisma.service.findMany({
           ...query,
-          where: serviceWhere(args.filter, ctx.cache),
+          where: serviceWhere(args.filter, ctx.cache, ctx.principal),
           orderBy: { name: 'asc' },
         }),
-      totalCount: (_connection, args, ctx) => ctx.prisma.service.count({ where: serviceWhere(args.filter, ctx.cache) }),
+      totalCount: (_connection, args, ctx) =>
+        ctx.prisma.service.count({ where: serviceWhere(args.filter, ctx.cache, ctx.principal) }),
     },
     { name: 'ServiceConnection' },
     { name: 'ServiceEdge' },
@@ -79,15 +85,19 @@ builder.queryFields((t) => ({
       }
       if (args.id != null) {
         const id = serviceIdOf(String(args.id));
-        return id === null ? null : ctx.prisma.service.findUnique({ ...query, where: { id } });
+        return id === null
+          ? null
+          : ctx.prisma.service.findUnique({ ...query, where: { id, ...visibleWhere(ctx.principal) } });
       }
       const name = String(args.name).trim();
-      return isStorableText(name) ? ctx.prisma.service.findUnique({ ...query, where: { name } }) : null;
+      return isStorableText(name)
+        ? ctx.prisma.service.findUnique({ ...query, where: { name, ...visibleWhere(ctx.principal) } })
+        : null;
     },
   }),
 
   statusSummary: t.field({
     type: StatusSummary,
-    resolve: (_root, _args, ctx) => ctx.cache.summary(),
+    resolve: (_root, _args, ctx) => summaryFor(ctx)(),
   }),
 }));

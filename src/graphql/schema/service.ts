@@ -6,8 +6,9 @@ import { withoutPassword } from '../../probe/net/redact.js';
 import type { TcpOptions } from '../../probe/tcp/options.js';
 import { assertionsOfRow, headersOf, kindOptionsOf } from '../../registry/registry.js';
 import type { Header } from '../../registry/service-input.js';
+import { visibleWhere } from '../access.js';
 import { builder } from '../builder.js';
-import { ASSERTION_LIST_COMPLEXITY, AssertionObject, AssertionResultObject } from './assertions.js';
+import { ASSERTION_LIST_COMPLEXITY, AssertionObject, AssertionResultObject, CheckPhasesObject } from './assertions.js';
 import { CheckFailureReasonEnum, CheckKindEnum, HttpMethodEnum, ServiceStatusEnum } from './enums.js';
 import { HeartbeatOptionsObject } from './heartbeat-options.js';
 
@@ -75,6 +76,12 @@ export const ServiceStateObject = builder.objectRef<ServiceState>('ServiceState'
       nullable: true,
       description: "Expiry of the target's TLS certificate, for https targets.",
     }),
+    phases: t.field({
+      type: CheckPhasesObject,
+      nullable: true,
+      description: 'Where the time of the check went.',
+      resolve: (state) => state.phases ?? null,
+    }),
     assertions: t.field({
       type: [AssertionResultObject],
       complexity: ASSERTION_LIST_COMPLEXITY,
@@ -86,6 +93,8 @@ export const ServiceStateObject = builder.objectRef<ServiceState>('ServiceState'
 
 export const ServiceNode = builder.prismaNode('Service', {
   id: { field: 'id' },
+  // node(id:) of a service outside a limited token's labels is null, as if it did not exist.
+  findUnique: (id, ctx) => ({ id, ...visibleWhere(ctx.principal) }),
   // node(id:) of a service that does not exist (or no longer does) is null, not an unexpected error.
   nullable: true,
   fields: (t) => ({

@@ -1,12 +1,13 @@
 import { GraphQLError } from 'graphql';
 import type { CheckCompletedEvent, MonitorTopics, StatusChangedEvent } from '../../checks/monitor-topics.js';
 import type { ServiceRow } from '../../registry/registry.js';
+import { summaryFor, visibleEvents } from '../access.js';
 import { builder } from '../builder.js';
 import type { GraphQLContext } from '../context.js';
 import { subscribeToEvents } from '../event-stream.js';
 import { resumedStatusChanges, SUMMARY_EVERY_MS, summaryChanges } from '../status-streams.js';
 import { transitionCursor, transitionIdOf } from '../transition-cursor.js';
-import { ASSERTION_LIST_COMPLEXITY, AssertionResultObject } from './assertions.js';
+import { ASSERTION_LIST_COMPLEXITY, AssertionResultObject, CheckPhasesObject } from './assertions.js';
 import { CheckFailureReasonEnum, ServiceStatusEnum } from './enums.js';
 import { ServiceNode, ServiceStateObject } from './service.js';
 import { serviceIdOf } from './service-ids.js';
@@ -56,6 +57,12 @@ const CheckResultObject = builder.objectRef<CheckCompletedEvent>('CheckResult').
     httpStatus: t.int({ nullable: true, resolve: (event) => event.result.httpStatus }),
     reason: t.field({ type: CheckFailureReasonEnum, nullable: true, resolve: (event) => event.result.reason }),
     message: t.string({ nullable: true, resolve: (event) => event.result.message }),
+    phases: t.field({
+      type: CheckPhasesObject,
+      nullable: true,
+      description: 'Where the time of the check went.',
+      resolve: (event) => event.result.phases ?? null,
+    }),
     assertions: t.field({
       type: [AssertionResultObject],
       complexity: ASSERTION_LIST_COMPLEXITY,
@@ -79,8 +86,9 @@ function serviceIds(ids: readonly (string | number)[]): Set<string> {
   return out;
 }
 
+/** The events of a topic, of the services the principal sees. */
 function stream<K extends keyof MonitorTopics & string>(ctx: GraphQLContext, topic: K, ids: Set<string> | null) {
-  return subscribeToEvents(ctx.events, topic, ids);
+  return visibleEvents(ctx, subscribeToEvents(ctx.events, topic, ids));
 }
 
 builder.subscriptionType({
@@ -96,14 +104,14 @@ builder.subscriptionType({
       subscribe: (_root, args, ctx) => {
         const ids = args.serviceIds ? serviceIds(args.serviceIds) : null;
         if (args.after == null) return stream(ctx, 'statusChanged', ids);
-        return resumedStatusChanges(ctx, ids, transitionIdOf(args.after));
+        return visibleEvents(ctx, resumedStatusChanges(ctx, ids, transitionIdOf(args.after)));
       },
       resolve: (event) => event,
     }),
     summaryChanged: t.field({
       type: StatusSummary,
       description: `The status counts, sent when they change (at most once every ${SUMMARY_EVERY_MS / 1000} s, with the counts of that moment).`,
-      subscribe: (_root, _args, ctx) => summaryChanges(ctx),
+      subscribe: (_root, _args, ctx) => summaryChanges({ ...ctx, summary: summaryFor(ctx) }),
       resolve: (summary) => summary,
     }),
     checkCompleted: t.field({

@@ -4,6 +4,7 @@ import type net from 'node:net';
 import * as packet from 'dns-packet';
 import { CheckFailure, type CheckRun } from '../net/check-run.js';
 import { connectTcp, type NetOptions, type ResolvedAddress } from '../net/connect.js';
+import { addPhase } from '../prober.js';
 import type { DnsRecordType } from './options.js';
 
 /** A decoded answer, with the rcode dns-packet sets but its types leave out. */
@@ -30,12 +31,17 @@ export async function askResolver(
     flags: packet.RECURSION_DESIRED,
     questions: [{ type, name, class: 'IN' }],
   };
+  let asked = performance.now();
   const udp = await overUdp(resolver, packet.encode(query), id, run);
+  addPhase(run.phases, 'firstByteMs', performance.now() - asked);
   if (!udp.flag_tc) return { response: udp, transport: 'udp' };
   run.stage = 'connecting';
   const socket = await connectTcp(resolver.address, resolver.port, options, run);
   socket.write(packet.streamEncode(query));
-  return { response: await overTcp(socket, id, run), transport: 'tcp' };
+  asked = performance.now();
+  const response = await overTcp(socket, id, run);
+  addPhase(run.phases, 'firstByteMs', performance.now() - asked);
+  return { response, transport: 'tcp' };
 }
 
 function overUdp(resolver: ResolvedAddress & { port: number }, query: Buffer, id: number, run: CheckRun) {

@@ -1,7 +1,8 @@
 import { type Agent, Client } from 'undici';
 import type { Observation } from '../assert/assertion.js';
 import { type ObservedResult, statusAccepted } from '../assert/verdict.js';
-import type { CheckFailureReason, ProbeResult } from '../prober.js';
+import { addPhase, type CheckFailureReason, type CheckPhases, noPhases, type ProbeResult } from '../prober.js';
+import type { TlsOptions } from '../tls/options.js';
 import { BODY_LIMIT_BYTES, BodySearch } from './body.js';
 import type { Connector } from './connector.js';
 import { classifyError } from './errors.js';
@@ -17,10 +18,19 @@ import {
   withoutCredentials,
 } from './target.js';
 
+/** Connections verified one way: the prober's own, or a target's tlsSkipVerify / caCertificate. */
+export interface Lane {
+  readonly agent: Agent;
+  readonly connector: Connector;
+  readonly clientOptions: Client.Options;
+}
+
 /** What every check of one prober shares. */
 export interface ProbeContext {
   readonly agent: Agent;
   readonly connector: Connector;
+  /** The lane of a target's TLS options, made on first use (keyed by skipVerify and the CA's PEM). */
+  laneFor(tls: TlsOptions | null | undefined): Lane;
   /** Fresh mode: every hop gets its own Client (one connection), destroyed when the hop is over. */
   readonly fresh: boolean;
   readonly clientOptions: Client.Options;
@@ -76,6 +86,8 @@ class Check implements HopOwner {
   /** Kept only when the target asserts something. */
   private responseHeaders: Record<string, string | string[] | undefined> | null = null;
   private body: { body: Buffer; truncated: boolean } | null = null;
+  private readonly phases: CheckPhases = noPhases();
+  private readonly lane: Lane;
   private timer: NodeJS.Timeout | null = null;
   private location: HopLocation;
   private method: string;
@@ -90,6 +102,7 @@ class Check implements HopOwner {
     private readonly signal: AbortSignal | undefined,
   ) {
     this.location = prepared.location;
+    this.lane = context.laneFor(target.tls);
     this.method = target.method;
     this.headers = prepared.headers;
   }
@@ -127,13 +140,24 @@ class Check implements HopOwner {
     // A hop is not reused: undici may still call back the previous one (draining, being aborted).
     const { location } = this;
     const { context } = this;
-    const client = context.fresh ? new Client(location.origin, context.clientOptions) : null;
+    const client = context.fresh ? new Client(location.origin, this.lane.clientOptions) : null;
     const hop = new Hop(this, location.origin, location.https, client);
     this.hop = hop;
     this.connected = false;
     context.waiting.set(location.origin, (context.waiting.get(location.origin) ?? 0) + 1);
     if (client !== null) context.clients.add(client);
-    (client ?? context.agent).dispatch(
+    // A connection opened for this request is opened inside dispatch: its phases are this check's.
+    this.lane.connector.attribute = this.phases;
+    try {
+      this.send(client, location, hop);
+    } finally {
+      this.lane.connector.attribute = null;
+    }
+  }
+
+  private send(client: Client | null, location: HopLocation, hop: Hop): void {
+    const { context } = this;
+    (client ?? this.lane.agent).dispatch(
       {
         origin: location.origin,
         path: location.path,
@@ -148,6 +172,7 @@ class Check implements HopOwner {
   onRequestStart(hop: Hop): void {
     if (hop.waiting) this.leaveWaiting(hop, false);
     if (hop.role === 'dead') return; // given up on before it got a connection
+    hop.requestAt = performance.now();
     this.connected = true;
     if (hop.https) this.certificateOrigin = hop.origin;
   }
@@ -158,6 +183,8 @@ class Check implements HopOwner {
       return;
     }
     this.status = statusCode;
+    hop.responseAt = performance.now();
+    if (hop.requestAt > 0) addPhase(this.phases, 'firstByteMs', hop.responseAt - hop.requestAt);
     const { target, prepared } = this;
     if (prepared.observing) this.responseHeaders = headers;
     // STATUS assertions, when there are any, say which statuses are expected instead of expectedStatus.
@@ -292,6 +319,9 @@ class Check implements HopOwner {
     this.signal?.removeEventListener('abort', this);
     const hop = this.hop;
     this.hop = null;
+    if (hop !== null && (hop.role === 'search' || hop.role === 'collect')) {
+      addPhase(this.phases, 'transferMs', performance.now() - hop.responseAt);
+    }
     if (hop !== null) this.release(hop, drainable);
     if (this.drains === null || this.drains.length === 0) this.clearTimer();
     const origin = this.certificateOrigin;
@@ -302,7 +332,9 @@ class Check implements HopOwner {
       httpStatus: this.status,
       reason,
       message,
-      certificateExpiresAt: origin === null ? null : this.context.connector.certificateExpiry(origin),
+      certificateExpiresAt: origin === null ? null : this.lane.connector.certificateExpiry(origin),
+      // A copy: a connection still being set up must not change a result already given.
+      phases: { ...this.phases },
     };
     if (this.prepared.observing && this.status !== null) result.observed = this.observation(this.status);
     this.resolve(result);
@@ -344,7 +376,7 @@ class Check implements HopOwner {
     }
     waiting.delete(hop.origin);
     // Nobody waits for a connection to this origin any more: stop connecting (blackholed hosts).
-    if (givingUp) this.context.connector.abandon(hop.origin);
+    if (givingUp) this.lane.connector.abandon(hop.origin);
   }
 
   private stopDrains(): void {

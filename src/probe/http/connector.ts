@@ -3,6 +3,7 @@ import net, { type LookupFunction, type Socket } from 'node:net';
 import tls, { type SecureContext, type TLSSocket } from 'node:tls';
 import { buildConnector } from 'undici';
 import type { ConnectPolicy } from '../../policy/target-policy.js';
+import { addPhase, type CheckPhases } from '../prober.js';
 import { ABANDONED_ERROR_CODE, POLICY_ERROR_CODE, ProbeConnectError } from './errors.js';
 
 /** Decides which resolved addresses a check may connect to (e.g. no private networks). */
@@ -13,6 +14,8 @@ export interface ConnectorOptions {
   ca: string | readonly string[] | undefined;
   /** Resume TLS sessions across connections (keep-alive mode) or always do a full handshake (fresh). */
   tlsSessionCache: boolean;
+  /** Accept any certificate (tlsSkipVerify); its expiry is still read. */
+  skipVerify?: boolean;
 }
 
 /** The `connect` function handed to undici, plus what it learned about each origin. */
@@ -24,6 +27,11 @@ export interface Connector {
   abandon(origin: string): void;
   /** Tears down every connection attempt still in progress (on close). */
   destroyAll(): void;
+  /**
+   * Where the phases of a connection opened right now go: undici opens a connection synchronously
+   * inside the dispatch that needs it, so a check sets this around its dispatch and clears it after.
+   */
+  attribute: CheckPhases | null;
 }
 
 /**
@@ -44,6 +52,7 @@ export function createConnector(options: ConnectorOptions): Connector {
     maxCachedSessions: options.tlsSessionCache ? 100 : 0,
     ...(lookup ? { lookup } : {}),
     ...(options.ca ? { secureContext: trustingContext(options.ca) } : {}),
+    ...(options.skipVerify ? { rejectUnauthorized: false } : {}),
   }) as unknown as SocketConnector;
 
   const expiries = new Map<string, Date>();
@@ -79,13 +88,16 @@ export function createConnector(options: ConnectorOptions): Connector {
       return;
     }
     let socket: Socket | null = null;
+    const timing = connector.attribute === null ? null : timeConnection(connector.attribute);
     socket = base(connectOptions, (err, connected) => {
       untrack(origin, socket);
       if (err === null && connectOptions.protocol === 'https:') remember(origin, connected as TLSSocket);
+      if (err === null) timing?.secured(connectOptions.protocol === 'https:');
       if (err === null) callback(null, connected);
       else callback(err, null);
     });
     track(origin, socket);
+    timing?.watch(socket);
   };
 
   const destroySockets = (sockets: Iterable<Socket>) => {
@@ -94,8 +106,9 @@ export function createConnector(options: ConnectorOptions): Connector {
     }
   };
 
-  return {
+  const connector: Connector = {
     connect,
+    attribute: null,
     certificateExpiry: (origin) => expiries.get(origin) ?? null,
     abandon(origin) {
       const sockets = connecting.get(origin);
@@ -107,6 +120,29 @@ export function createConnector(options: ConnectorOptions): Connector {
       const all = [...connecting.values()];
       connecting.clear();
       for (const sockets of all) destroySockets(sockets);
+    },
+  };
+  return connector;
+}
+
+/** Times one new connection: name resolution, TCP connect, TLS handshake (the socket's own events). */
+function timeConnection(phases: CheckPhases) {
+  const started = performance.now();
+  let resolvedAt: number | null = null;
+  let connectedAt: number | null = null;
+  return {
+    watch(socket: Socket) {
+      socket.once('lookup', () => {
+        resolvedAt = performance.now();
+        addPhase(phases, 'dnsMs', resolvedAt - started);
+      });
+      socket.once('connect', () => {
+        connectedAt = performance.now();
+        addPhase(phases, 'connectMs', connectedAt - (resolvedAt ?? started));
+      });
+    },
+    secured(https: boolean) {
+      if (https && connectedAt !== null) addPhase(phases, 'tlsMs', performance.now() - connectedAt);
     },
   };
 }

@@ -34,6 +34,9 @@ export class Hop implements Dispatcher.DispatchHandler {
   controller: Dispatcher.DispatchController | null = null;
   bytes = 0;
   search: BodySearch | null = null;
+  /** When the request went out on a connection, and when the response's head arrived. */
+  requestAt = 0;
+  responseAt = 0;
   /** collect: the chunks kept so far (at most 64 KiB in all). */
   chunks: Buffer[] | null = null;
 

@@ -2,7 +2,8 @@ import type { LookupFunction } from 'node:net';
 import { Agent } from 'undici';
 import type { ConnectPolicy } from '../../policy/target-policy.js';
 import type { Prober } from '../prober.js';
-import { type ProbeContext, runCheck } from './check.js';
+import type { TlsOptions } from '../tls/options.js';
+import { type Lane, type ProbeContext, runCheck } from './check.js';
 import { createConnector } from './connector.js';
 import type { HttpProbeTarget } from './target.js';
 
@@ -50,9 +51,35 @@ export function createHttpProber(options: HttpProberOptions): HttpProber {
     ...clientOptions,
     connections: options.maxConnectionsPerOrigin ?? null,
   });
+  const lanes = new Map<string, Lane>();
+  const laneFor = (tls: TlsOptions | null | undefined): Lane => {
+    if (!tls || (!tls.skipVerify && tls.caCertificate === null)) return base;
+    const key = `${tls.skipVerify ? 'skip' : 'verify'}|${tls.caCertificate ?? ''}`;
+    let lane = lanes.get(key);
+    if (lane === undefined) {
+      const extra = typeof options.ca === 'string' ? [options.ca] : [...(options.ca ?? [])];
+      const own = createConnector({
+        policy: options.policy,
+        lookup: options.lookup,
+        ca: tls.caCertificate === null ? options.ca : [...extra, tls.caCertificate],
+        tlsSessionCache: !fresh,
+        skipVerify: tls.skipVerify,
+      });
+      const ownClientOptions = { ...clientOptions, connect: own.connect };
+      lane = {
+        connector: own,
+        clientOptions: ownClientOptions,
+        agent: new Agent({ ...ownClientOptions, connections: options.maxConnectionsPerOrigin ?? null }),
+      };
+      lanes.set(key, lane);
+    }
+    return lane;
+  };
+  const base: Lane = { agent, connector, clientOptions };
   const context: ProbeContext = {
     agent,
     connector,
+    laneFor,
     fresh,
     clientOptions,
     clients: new Set(),
@@ -67,9 +94,14 @@ export function createHttpProber(options: HttpProberOptions): HttpProber {
       if (context.closed) return;
       context.closed = true;
       connector.destroyAll();
+      for (const lane of lanes.values()) lane.connector.destroyAll();
       const clients = [...context.clients];
       context.clients.clear();
-      await Promise.all([agent.destroy(), ...clients.map((client) => client.destroy())]);
+      await Promise.all([
+        agent.destroy(),
+        ...[...lanes.values()].map((lane) => lane.agent.destroy()),
+        ...clients.map((client) => client.destroy()),
+      ]);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { type Assertion, asserts } from '../assert/assertion.js';
+import type { TlsOptions } from '../tls/options.js';
 import type { StatusRanges } from './expected-status.js';
 import type { HttpMethod } from './method.js';
 
@@ -17,6 +18,8 @@ export interface HttpProbeTarget {
   degradedAboveMs: number | null;
   /** Evaluated in order after the kind's own verdict (src/probe/assert/); none when absent. */
   assertions?: readonly Assertion[];
+  /** https: how the certificate is verified (null: against Node's roots and the prober's CAs). */
+  tls?: TlsOptions | null;
 }
 
 /** A target's URL and headers in the shape undici takes, computed once per target object. */

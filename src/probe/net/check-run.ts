@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Assertion, Observation } from '../assert/assertion.js';
 import type { ObservedResult } from '../assert/verdict.js';
-import type { CheckFailureReason, ProbeResult } from '../prober.js';
+import { type CheckFailureReason, type CheckPhases, noPhases, type ProbeResult } from '../prober.js';
 
 /** Where a socket-based check is: a deadline before `connected` is a CONNECT_TIMEOUT, after it a TIMEOUT. */
 export type RunStage = 'connecting' | 'connected';
@@ -34,6 +34,8 @@ export interface CheckRun {
   readonly observing: boolean;
   /** What the check saw, for the assertions; kept whether the check passes or fails. */
   readonly observed: Observation;
+  /** Where the time went, filled in by connect, the TLS handshake and the kind's reads. */
+  readonly phases: CheckPhases;
 }
 
 /** What a passing check reports besides its latency. */
@@ -80,6 +82,7 @@ export async function runCheck(
     defer: (cleanup) => cleanups.push(cleanup),
     observing: (limits.assertions?.length ?? 0) > 0,
     observed: {},
+    phases: noPhases(),
   };
 
   let timer: NodeJS.Timeout | undefined;
@@ -101,6 +104,7 @@ export async function runCheck(
         ? failed(latencyMs, outcome.reason, outcome.message)
         : passed(latencyMs, limits.degradedAboveMs, outcome);
     if (run.observing) result.observed = run.observed;
+    result.phases = run.phases;
     return result;
   } finally {
     clearTimeout(timer);

@@ -2,6 +2,7 @@ import dns from 'node:dns';
 import net, { type LookupFunction, type Socket } from 'node:net';
 import type { ConnectPolicy } from '../../policy/target-policy.js';
 import { classifyError } from '../http/errors.js';
+import { addPhase } from '../prober.js';
 import { CheckFailure, type CheckRun } from './check-run.js';
 
 /** How socket-based kinds reach a peer: the same lookup and target policy as HTTP. */
@@ -32,8 +33,10 @@ export function hostAndPort(url: string, defaultPort?: number): { host: string; 
  */
 export async function resolveAllowed(host: string, options: NetOptions, run: CheckRun): Promise<ResolvedAddress> {
   const literal = net.isIP(host);
+  const started = performance.now();
   const candidates =
     literal !== 0 ? [{ address: host, family: literal as 4 | 6 }] : await lookupAll(host, options.lookup, run);
+  if (literal === 0) addPhase(run.phases, 'dnsMs', performance.now() - started);
   if (!options.policy) return candidates[0] as ResolvedAddress;
   let firstReason: string | null = null;
   for (const candidate of candidates) {
@@ -47,6 +50,7 @@ export async function resolveAllowed(host: string, options: NetOptions, run: Che
 /** Opens a TCP connection to host:port under the run's deadline; the socket is destroyed when the run settles. */
 export async function connectTcp(host: string, port: number, options: NetOptions, run: CheckRun): Promise<Socket> {
   const { address } = await resolveAllowed(host, options, run);
+  const started = performance.now();
   const socket = net.connect({ host: address, port, noDelay: true });
   run.defer(() => socket.destroy());
   await new Promise<void>((resolve, reject) => {
@@ -56,6 +60,7 @@ export async function connectTcp(host: string, port: number, options: NetOptions
   }).finally(() => socket.removeAllListeners('connect').removeAllListeners('error'));
   // Errors after this point are reported by whoever reads from the socket; never an unhandled 'error'.
   socket.on('error', () => {});
+  addPhase(run.phases, 'connectMs', performance.now() - started);
   run.stage = 'connected';
   return socket;
 }

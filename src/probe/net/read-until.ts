@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { quote } from '../http/target.js';
+import { addPhase } from '../prober.js';
 import { CheckFailure, type CheckRun } from './check-run.js';
 
 /** What a peer is read for at most: the same bound as an HTTP body. */
@@ -12,16 +13,23 @@ export const PEER_READ_LIMIT_BYTES = 64 * 1024;
  */
 export function readUntil(socket: Socket, expect: string, run: CheckRun): Promise<Buffer> {
   const needle = Buffer.from(expect, 'utf8');
+  const started = performance.now();
+  let firstAt: number | null = null;
   return new Promise((resolve, reject) => {
     let received = Buffer.alloc(0);
     const stop = () => {
       socket.off('data', onData).off('end', onEnd).off('close', onEnd).off('error', onError);
     };
     const onData = (chunk: Buffer) => {
+      if (firstAt === null) {
+        firstAt = performance.now();
+        addPhase(run.phases, 'firstByteMs', firstAt - started);
+      }
       const room = PEER_READ_LIMIT_BYTES - received.length;
       received = Buffer.concat([received, room < chunk.length ? chunk.subarray(0, room) : chunk]);
       if (received.indexOf(needle) !== -1) {
         stop();
+        addPhase(run.phases, 'transferMs', performance.now() - firstAt);
         resolve(received);
       } else if (received.length >= PEER_READ_LIMIT_BYTES) {
         stop();
@@ -51,12 +59,14 @@ function mismatch(expect: string, received: Buffer, where: string): CheckFailure
  * first; at most 64 KiB. Socket errors reject, for the kind to classify.
  */
 export function readFirst(socket: Socket, run: CheckRun): Promise<Buffer> {
+  const started = performance.now();
   return new Promise((resolve, reject) => {
     const stop = () => {
       socket.off('data', onData).off('end', onEnd).off('close', onEnd).off('error', onError);
     };
     const onData = (chunk: Buffer) => {
       stop();
+      addPhase(run.phases, 'firstByteMs', performance.now() - started);
       resolve(chunk.length > PEER_READ_LIMIT_BYTES ? chunk.subarray(0, PEER_READ_LIMIT_BYTES) : chunk);
     };
     const onEnd = () => {

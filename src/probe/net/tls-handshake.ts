@@ -1,5 +1,6 @@
 import net, { type Socket } from 'node:net';
 import tls, { type SecureContext, type TLSSocket } from 'node:tls';
+import { addPhase } from '../prober.js';
 import type { TlsOptions } from '../tls/options.js';
 import type { CheckRun } from './check-run.js';
 
@@ -29,8 +30,10 @@ export function handshake(socket: Socket, host: string, options: TlsOptions | nu
     ...(secureContext ? { secureContext } : {}),
   });
   run.defer(() => secure.destroy());
+  const started = performance.now();
   return new Promise<Handshake>((resolve, reject) => {
     secure.once('secureConnect', () => {
+      addPhase(run.phases, 'tlsMs', performance.now() - started);
       const validTo = secure.getPeerCertificate().valid_to;
       resolve({
         socket: secure,

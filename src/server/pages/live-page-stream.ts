@@ -24,10 +24,9 @@ export interface LivePageStreams {
 }
 
 interface PageStreams {
-  clients: Set<ServerResponse>;
+  /** Each reader, with the version it was sent last (one string shared by all who got it). */
+  clients: Map<ServerResponse, string>;
   unwatch: () => void;
-  /** Rendered once per change for everyone watching the page. */
-  last: string | null;
 }
 
 /** One Server-Sent Events message; every line of the data gets its own `data:`. */
@@ -58,26 +57,30 @@ export function createLivePageStreams(deps: LivePageStreamDeps): LivePageStreams
   const refresh = async (slug: string, streams: PageStreams) => {
     const html = await deps.renderMain(slug);
     if (html === null) {
-      for (const res of streams.clients) res.end(sseMessage('gone', 'This status page was removed.'));
+      for (const res of streams.clients.keys()) res.end(sseMessage('gone', 'This status page was removed.'));
       return;
     }
-    if (html === streams.last) return;
-    streams.last = html;
-    const message = sseMessage('page', html);
-    for (const res of streams.clients) write(res, message);
+    // Rendered once for everyone watching the page; each gets it unless it already has it.
+    let message: string | undefined;
+    for (const [res, sent] of streams.clients) {
+      if (sent === html) continue;
+      message ??= sseMessage('page', html);
+      streams.clients.set(res, html);
+      write(res, message);
+    }
   };
 
-  const join = (slug: string, res: ServerResponse) => {
+  const join = (slug: string, res: ServerResponse, sent: string) => {
     let streams = pages.get(slug);
     if (!streams) {
-      const created: PageStreams = { clients: new Set(), unwatch: () => {}, last: null };
+      const created: PageStreams = { clients: new Map(), unwatch: () => {} };
       created.unwatch = deps.watch.watch(slug, () => {
         refresh(slug, created).catch((err: unknown) => log.warn({ err, slug }, 'live status page refresh failed'));
       });
       pages.set(slug, created);
       streams = created;
     }
-    streams.clients.add(res);
+    streams.clients.set(res, sent);
     const joined = streams;
     return () => {
       joined.clients.delete(res);
@@ -109,7 +112,7 @@ export function createLivePageStreams(deps: LivePageStreamDeps): LivePageStreams
           });
           if (req.method === 'HEAD') return void res.end();
           open++;
-          const leave = join(slug, res);
+          const leave = join(slug, res, html);
           const keepAlive = setInterval(() => write(res, ': keep-alive\n\n'), KEEP_ALIVE_EVERY_MS);
           res.once('close', () => {
             open--;
@@ -128,7 +131,7 @@ export function createLivePageStreams(deps: LivePageStreamDeps): LivePageStreams
       return open;
     },
     close() {
-      for (const streams of pages.values()) for (const res of streams.clients) res.end();
+      for (const streams of pages.values()) for (const res of streams.clients.keys()) res.end();
     },
   };
 }

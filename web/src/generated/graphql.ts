@@ -79,6 +79,7 @@ export type CheckFailureReason =
 export type CheckKind =
   | 'DNS'
   | 'GRPC'
+  | 'HEARTBEAT'
   | 'HTTP'
   | 'POSTGRES'
   | 'REDIS'
@@ -98,6 +99,18 @@ export type HeaderInput = {
   value: string;
 };
 
+/** Exactly one of periodSeconds and cron. */
+export type HeartbeatOptionsInput = {
+  /** 5-field cron expression, e.g. "0 2 * * *" (every day at 02:00 in `timezone`). */
+  cron?: string | null | undefined;
+  /** Default 60; 0 to 30 days. */
+  graceSeconds?: number | null | undefined;
+  /** Expected every periodSeconds (1 s to 1 year). */
+  periodSeconds?: number | null | undefined;
+  /** IANA time zone, e.g. Europe/Berlin. */
+  timezone?: string | null | undefined;
+};
+
 export type HttpMethod =
   | 'GET'
   | 'HEAD'
@@ -107,7 +120,7 @@ export type RegisterServiceInput = {
   /** At most 20, evaluated in order on every check. */
   assertions?: Array<AssertionInput> | null | undefined;
   bodyContains?: string | null | undefined;
-  /** TLS only: PEM of private CAs to trust besides Node's roots. */
+  /** https, tls, grpcs, wss, rediss, postgres: PEM of private CAs to trust besides Node's roots. */
   caCertificate?: string | null | undefined;
   degradedAboveMs?: number | null | undefined;
   /** Services this one depends on (at most 20, no cycles): while one is DOWN, failing makes this one UNREACHABLE, not DOWN. */
@@ -117,8 +130,10 @@ export type RegisterServiceInput = {
   expectedStatus?: string | null | undefined;
   failureThreshold?: number | null | undefined;
   headers?: Array<HeaderInput> | null | undefined;
+  /** HEARTBEAT only: expected every periodSeconds or on a cron schedule, with grace. */
+  heartbeat?: HeartbeatOptionsInput | null | undefined;
   intervalSeconds?: number | null | undefined;
-  /** Default: from the url's scheme; when given, it must match it. */
+  /** Default: from the url's scheme; when given, it must match it. HEARTBEAT: a passive check, no url. */
   kind?: CheckKind | null | undefined;
   labels?: Array<string> | null | undefined;
   method?: HttpMethod | null | undefined;
@@ -129,9 +144,10 @@ export type RegisterServiceInput = {
   /** TCP only. */
   tcp?: TcpOptionsInput | null | undefined;
   timeoutMs?: number | null | undefined;
-  /** TLS only: accept any certificate (default false). */
+  /** https, tls, grpcs, wss, rediss, postgres: accept any certificate (default false). */
   tlsSkipVerify?: boolean | null | undefined;
-  url: string;
+  /** What to check; required for every kind but HEARTBEAT. */
+  url?: string | null | undefined;
 };
 
 export type ServiceStatus =
@@ -170,6 +186,8 @@ export type UpdateServiceInput = {
   expectedStatus?: string | null | undefined;
   failureThreshold?: number | null | undefined;
   headers?: Array<HeaderInput> | null | undefined;
+  /** HEARTBEAT only; replaces the schedule whole. */
+  heartbeat?: HeartbeatOptionsInput | null | undefined;
   intervalSeconds?: number | null | undefined;
   /** Default: from the url's scheme when the url changes. */
   kind?: CheckKind | null | undefined;
