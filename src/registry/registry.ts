@@ -17,6 +17,7 @@ import {
   WITH_DEPENDENCIES,
 } from './dependency-links.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { type ProtectManaged, refuseIfManaged } from './managed.js';
 import {
   type Header,
   type RegisterInput,
@@ -81,7 +82,7 @@ export interface RegistryOptions {
   /** Runs every database operation (fail fast while the database is down). */
   guard?: <T>(operation: () => Promise<T>) => Promise<T>;
   /** True while the config file's services may not be changed here (CONFIG_FILE, not in merge mode). */
-  protectManaged?: () => boolean;
+  protectManaged?: ProtectManaged;
 }
 
 type Guard = <T>(operation: () => Promise<T>) => Promise<T>;
@@ -120,11 +121,7 @@ export function createRegistry(deps: RegistryOptions): Registry {
     const existing = async (id: string): Promise<ServiceRecord> => {
       const row = await run(() => client.service.findUnique({ where: { id }, include: WITH_DEPENDENCIES }));
       if (!row) throw notFound(id);
-      if (protect && row.managedBy !== null && deps.protectManaged?.()) {
-        throw new ConflictError(
-          `service "${row.name}" is managed by the config file (CONFIG_FILE): change it there, or set CONFIG_FILE_MODE=merge`,
-        );
-      }
+      if (protect) refuseIfManaged(deps.protectManaged, row, `service "${row.name}"`);
       return row;
     };
     return {

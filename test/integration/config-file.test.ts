@@ -81,4 +81,68 @@ describe.each(DATABASE_KINDS)('CONFIG_FILE on %s', (kind) => {
     expect(await service('second')).toMatchObject({ paused: false });
     await t.app.testing.registry.unregister((await service('from-api'))!.id);
   });
+
+  it("refuses API changes to the file's channels, windows and pages, and keeps them", async () => {
+    await write({
+      notificationChannels: [{ name: 'file-hook', kind: 'WEBHOOK', url: 'http://127.0.0.1:9/hook' }],
+      services: [{ name: 'second', url: 'http://127.0.0.1:9/b', intervalSeconds: 300 }],
+      maintenanceWindows: [
+        { name: 'file-window', startsAt: '2027-01-01T00:00:00Z', endsAt: '2027-01-01T01:00:00Z', services: ['second'] },
+      ],
+      statusPages: [{ slug: 'file-page', title: 'From the file', services: ['second'] }],
+    });
+    const prisma = t.app.testing.prisma;
+    const rows = await until(
+      async () => {
+        const [channel, window, page] = await Promise.all([
+          prisma.notificationChannel.findUnique({ where: { name: 'file-hook' } }),
+          prisma.maintenanceWindow.findUnique({ where: { name: 'file-window' } }),
+          prisma.statusPage.findUnique({ where: { slug: 'file-page' } }),
+        ]);
+        return channel && window && page ? { channel, window, page } : undefined;
+      },
+      5_000,
+      'the objects of the file',
+    );
+    expect([rows.channel.managedBy, rows.window.managedBy, rows.page.managedBy]).toEqual([
+      'config file',
+      'config file',
+      'config file',
+    ]);
+    const globalId = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
+    const refused = async (mutation: string, type: string, id: string) => {
+      const { body } = await t.raw(
+        `mutation ($id: ID!) { ${mutation}(id: $id) { __typename ... on Error { message } } }`,
+        { id: globalId(type, id) },
+      );
+      expect(body.errors).toBeUndefined();
+      return (body.data as Record<string, { __typename: string; message: string }>)[mutation];
+    };
+    expect(await refused('deleteNotificationChannel', 'NotificationChannel', rows.channel.id)).toEqual({
+      __typename: 'ConflictError',
+      message:
+        'notification channel "file-hook" is managed by the config file (CONFIG_FILE): change it there, or set CONFIG_FILE_MODE=merge',
+    });
+    expect(await refused('deleteMaintenanceWindow', 'MaintenanceWindow', rows.window.id)).toMatchObject({
+      __typename: 'ConflictError',
+      message: expect.stringContaining('maintenance window "file-window" is managed by the config file'),
+    });
+    expect(await refused('deleteStatusPage', 'StatusPage', rows.page.id)).toMatchObject({
+      __typename: 'ConflictError',
+      message: expect.stringContaining('status page "file-page" is managed by the config file'),
+    });
+    const { body } = await t.raw(
+      'mutation ($id: ID!, $input: MaintenanceWindowInput!) { updateMaintenanceWindow(id: $id, input: $input) { __typename } }',
+      {
+        id: globalId('MaintenanceWindow', rows.window.id),
+        input: { name: 'renamed', startsAt: '2027-01-01T00:00:00Z', endsAt: '2027-01-01T02:00:00Z' },
+      },
+    );
+    expect(body.data).toEqual({ updateMaintenanceWindow: { __typename: 'ConflictError' } });
+    expect(await prisma.maintenanceWindow.findUnique({ where: { id: rows.window.id } })).toMatchObject({
+      name: 'file-window',
+    });
+    expect(await prisma.notificationChannel.count({ where: { name: 'file-hook' } })).toBe(1);
+    expect(await prisma.statusPage.count({ where: { slug: 'file-page' } })).toBe(1);
+  });
 });
