@@ -149,8 +149,11 @@ export async function createApp({
 
   // The domain: definitions, who checks what, what was recorded, the check loop, who is told.
   const notificationMetrics = createNotificationMetrics(metrics.registry, () => notifications.queueDepth());
+  // The config file's objects are its own: API changes to them are refused unless CONFIG_FILE_MODE=merge.
+  const protectManaged = () => config.configFile.path !== undefined && config.configFile.mode === 'strict';
   const notifications = createNotifications({
     prisma: db.prisma,
+    protectManaged,
     policy,
     secretsKey: config.notify.secretsKey,
     publicUrl: config.notify.publicUrl,
@@ -165,22 +168,9 @@ export async function createApp({
     logger,
     checkUrl: (url) => policy.checkUrl(url),
     guard: health.guard,
-    protectManaged: () => config.configFile.path !== undefined && config.configFile.mode === 'strict',
+    protectManaged,
   });
-  const statusPages = createStatusPages(db.prisma);
-  const configAsCode = createConfigAsCode({
-    prisma: db.prisma,
-    registry,
-    channels: notifications.channels,
-    statusPages,
-    env: config.configFile.env,
-    logger,
-    protectManaged: () => config.configFile.path !== undefined && config.configFile.mode === 'strict',
-    guard: health.guard,
-  });
-  const configFile = config.configFile.path
-    ? createConfigFileWatch({ file: config.configFile.path, configAsCode, logger })
-    : null;
+  const statusPages = createStatusPages(db.prisma, protectManaged);
   const seam = createOwnershipSeam();
   const { ownership, replicaId } = createOwnership({
     db,
@@ -211,7 +201,22 @@ export async function createApp({
     now,
     guard: health.guard,
     onChange: (serviceId, window) => monitor.setMaintenance(serviceId, window),
+    protectManaged,
   });
+  const configAsCode = createConfigAsCode({
+    prisma: db.prisma,
+    registry,
+    channels: notifications.channels,
+    statusPages,
+    maintenance,
+    env: config.configFile.env,
+    logger,
+    protectManaged,
+    guard: health.guard,
+  });
+  const configFile = config.configFile.path
+    ? createConfigFileWatch({ file: config.configFile.path, configAsCode, logger })
+    : null;
   const monitor = createMonitor({
     prober,
     ownership,

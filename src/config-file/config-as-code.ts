@@ -1,6 +1,7 @@
 import { ACTOR_ANONYMOUS, ACTOR_CONFIG_FILE, type AuditWriter, recordAudit } from '../audit/audit-log.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import type { Maintenance } from '../maintenance/maintenance.js';
 import type { ChannelStore } from '../notify/channels.js';
 import type { StatusPages } from '../pages/status-pages.js';
 import type { Registry } from '../registry/registry.js';
@@ -15,6 +16,7 @@ import { SERVICE_SHAPE } from './service-spec.js';
 import { checkShape, type Shape } from './shape.js';
 import { problemAt } from './spec.js';
 import { loadState } from './state.js';
+import { WINDOW_SHAPE } from './window-spec.js';
 
 export type { ConfigFormat, ConfigProblem } from './document.js';
 export type { ConfigAction, ConfigChange } from './plan.js';
@@ -54,6 +56,7 @@ export interface ConfigAsCodeDeps {
   registry: Registry;
   channels: ChannelStore;
   statusPages: StatusPages;
+  maintenance: Pick<Maintenance, 'batch'>;
   /** Where `${VAR}` references are read from (config.ts's snapshot of the environment). */
   env: Environment;
   logger: Logger;
@@ -68,6 +71,7 @@ const DOCUMENT_SHAPE: Shape = {
   fields: {
     notificationChannels: { type: 'list', of: CHANNEL_SHAPE, nullable: true },
     services: { type: 'list', of: SERVICE_SHAPE, nullable: true },
+    maintenanceWindows: { type: 'list', of: WINDOW_SHAPE, nullable: true },
     statusPages: { type: 'list', of: PAGE_SHAPE, nullable: true },
   },
 };
@@ -109,7 +113,7 @@ export function createConfigAsCode(deps: ConfigAsCodeDeps): ConfigAsCode {
 
       const batch = deps.registry.batch;
       const actor = planOptions.source === 'file' ? ACTOR_CONFIG_FILE : (options.actor ?? ACTOR_ANONYMOUS);
-      let committed: (() => void) | null = null;
+      let committed: (() => void)[] = [];
       try {
         const changes = await guard(() =>
           deps.prisma.$transaction(
@@ -120,19 +124,21 @@ export function createConfigAsCode(deps: ConfigAsCodeDeps): ConfigAsCode {
               const plan = planChanges(doc, state, planDeps, planOptions);
               if (plan.problems.length > 0) throw new ApplyRefused(plan.problems);
               const registry = batch(tx);
+              const windows = deps.maintenance.batch(tx);
               await executeSteps(plan.steps, state, {
                 registry,
                 channels: deps.channels.within(tx),
+                windows,
                 pages: deps.statusPages.within(tx),
               });
               await recordChanges(tx, plan.changes, actor);
-              committed = registry.committed;
+              committed = [registry.committed, windows.committed];
               return plan.changes;
             },
             { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
           ),
         );
-        (committed as (() => void) | null)?.();
+        for (const announce of committed) announce();
         const counts = countActions(changes);
         log.info({ ...counts, source: planOptions.source, prune }, 'config applied');
         return { ok: true, plan: { changes, applied: true } };
@@ -189,10 +195,12 @@ function checkDocument(
   const doc: DesiredDocument = {
     channels: section('notificationChannels', CHANNEL_SHAPE),
     services: section('services', SERVICE_SHAPE),
+    windows: section('maintenanceWindows', WINDOW_SHAPE),
     pages: section('statusPages', PAGE_SHAPE),
     names: {
       channels: namesIn(root.notificationChannels, 'name'),
       services: namesIn(root.services, 'name'),
+      windows: namesIn(root.maintenanceWindows, 'name'),
       pages: namesIn(root.statusPages, 'slug'),
     },
     refs: expanded.refs,
@@ -204,6 +212,7 @@ function checkDocument(
 const TARGET_KIND: Record<ConfigChange['kind'], string> = {
   NOTIFICATION_CHANNEL: 'notification channel',
   SERVICE: 'service',
+  MAINTENANCE_WINDOW: 'maintenance window',
   STATUS_PAGE: 'status page',
 };
 

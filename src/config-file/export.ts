@@ -9,6 +9,7 @@ import { hasPassword, serviceSpec, withoutPassword } from './service-spec.js';
 import { COMMENT_KEY } from './shape.js';
 import { getAtPath, parsePath, type Spec, setAtPath, storedRefs } from './spec.js';
 import { byName, type CurrentState } from './state.js';
+import { windowSpec } from './window-spec.js';
 
 interface Exported {
   spec: Spec;
@@ -17,7 +18,7 @@ interface Exported {
 }
 
 /** The top-level keys of a document, in the order they are written. */
-export const SECTIONS = ['notificationChannels', 'services', 'statusPages'] as const;
+export const SECTIONS = ['notificationChannels', 'services', 'maintenanceWindows', 'statusPages'] as const;
 
 /**
  * Every object as a document: sections in a fixed order, objects by name, fields in a fixed order,
@@ -56,10 +57,12 @@ export function exportDocument(
       const rest = new Map([...refs].filter(([path]) => !secrets.includes(path as 'url')));
       return { spec: withRefs(ordered(spec, CHANNEL_FIELD_ORDER), rest, env), notes };
     }),
-    services: byName(state.services).map(([, { row, channelIds }]) => {
+    services: byName(state.services).map(([, service]) => {
+      const { row, channelIds } = service;
       const names = channelIds.map((id) => state.channelNames.get(id) ?? id);
       const refs = storedRefs(row.configRefs);
-      const spec = withRefs(serviceSpec(toInput(row), names, row.paused), refs, env);
+      const dependsOn = service.dependsOn.map((id) => state.serviceNames.get(id) ?? id);
+      const spec = withRefs(serviceSpec(toInput(row), names, row.paused, dependsOn), refs, env);
       const notes: string[] = [];
       if (spec.url === row.url && hasPassword(row.url)) {
         spec.url = withoutPassword(row.url);
@@ -67,6 +70,17 @@ export function exportDocument(
       }
       return { spec, notes };
     }),
+    maintenanceWindows: byName(state.windows).map(([, row]) => ({
+      spec: withRefs(
+        windowSpec(
+          row,
+          row.serviceIds.map((id) => state.serviceNames.get(id) ?? id),
+        ),
+        storedRefs(row.configRefs),
+        env,
+      ),
+      notes: [],
+    })),
     statusPages: byName(state.pages).map(([, row]) => ({
       spec: withRefs(
         pageSpec(

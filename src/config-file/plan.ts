@@ -1,6 +1,8 @@
+import { type MaintenanceWindowInput, validateWindow } from '../maintenance/window-input.js';
 import type { ChannelInput } from '../notify/channel-input.js';
 import type { ChannelStore } from '../notify/channels.js';
 import { type StatusPageInput, validateStatusPage } from '../pages/page-input.js';
+import { dependencyProblem } from '../registry/dependency-graph.js';
 import { ValidationError } from '../registry/errors.js';
 import { toInput } from '../registry/registry.js';
 import type { RegisterInput, ServiceInput } from '../registry/service-input.js';
@@ -28,6 +30,7 @@ import {
   storedRefs,
 } from './spec.js';
 import type { CurrentState } from './state.js';
+import { WINDOW_FIELD_ORDER, windowInputOf, windowSpec } from './window-spec.js';
 
 export const CONFIG_ACTIONS = ['CREATE', 'UPDATE', 'DELETE', 'UNCHANGED'] as const;
 export type ConfigAction = (typeof CONFIG_ACTIONS)[number];
@@ -44,9 +47,10 @@ export interface ConfigChange {
 export interface DesiredDocument {
   channels: { index: number; object: Record<string, unknown> }[];
   services: { index: number; object: Record<string, unknown> }[];
+  windows: { index: number; object: Record<string, unknown> }[];
   pages: { index: number; object: Record<string, unknown> }[];
   /** The names every object of the document gives itself, also those whose shape is wrong. */
-  names: { channels: Set<string>; services: Set<string>; pages: Set<string> };
+  names: { channels: Set<string>; services: Set<string>; windows: Set<string>; pages: Set<string> };
   /** Every `${VAR}` reference, by its path in the document. */
   refs: ReadonlyMap<string, string>;
   lineOf: (path: Path) => number | null;
@@ -81,7 +85,18 @@ export type Step =
       id?: string;
       input: ServiceInput;
       channelNames: string[];
+      /** The services it depends on, by name, when they change (undefined: as they are). */
+      dependsOn: string[] | undefined;
       paused: boolean;
+      marks: Marks;
+    }
+  | {
+      kind: 'MAINTENANCE_WINDOW';
+      op: 'CREATE' | 'UPDATE';
+      path: string;
+      id?: string;
+      input: MaintenanceWindowInput;
+      serviceNames: string[];
       marks: Marks;
     }
   | {
@@ -106,7 +121,12 @@ export interface PlanDeps {
   channels: Pick<ChannelStore, 'validate' | 'secretOf'>;
 }
 
-const KIND_ORDER: Record<ObjectKind, number> = { NOTIFICATION_CHANNEL: 0, SERVICE: 1, STATUS_PAGE: 2 };
+const KIND_ORDER: Record<ObjectKind, number> = {
+  NOTIFICATION_CHANNEL: 0,
+  SERVICE: 1,
+  MAINTENANCE_WINDOW: 2,
+  STATUS_PAGE: 3,
+};
 
 /** Compares a checked document with what is stored: the changes, the writes that make them, and every problem. */
 export function planChanges(doc: DesiredDocument, state: CurrentState, deps: PlanDeps, options: PlanOptions): Plan {
@@ -150,6 +170,13 @@ export function planChanges(doc: DesiredDocument, state: CurrentState, deps: Pla
     if (!channelNames.has(name) && !removable(row.managedBy)) channelNames.add(name);
   for (const [name, { row }] of state.services)
     if (!serviceNames.has(name) && !removable(row.managedBy)) serviceNames.add(name);
+  // The dependency graph once the plan is applied, by name: the document's, and what stays stored.
+  const parentsByName = new Map<string, string[]>();
+  for (const [name, { dependsOn }] of state.services)
+    if (serviceNames.has(name)) parentsByName.set(name, namesOf(dependsOn, state.serviceNames));
+  for (const { object } of doc.services) {
+    if (typeof object.name === 'string') parentsByName.set(object.name.trim(), trimmed(object.dependsOn));
+  }
 
   const firstChannel = seen('notification channel', 'name');
   for (const { index, object } of doc.channels) {
@@ -222,15 +249,33 @@ export function planChanges(doc: DesiredDocument, state: CurrentState, deps: Pla
         at([...base, 'notificationChannels', i], `no notification channel named "${link}" (in the document or stored)`);
       }
     });
+    const parents = trimmed(object.dependsOn);
+    const unknownParent = parents.findIndex((parent) => !serviceNames.has(parent));
+    const dependencyIssue =
+      unknownParent >= 0
+        ? `no service named "${parents[unknownParent]}" (in the document or stored)`
+        : dependencyProblem(
+            name,
+            parents,
+            (parent) => serviceNames.has(parent),
+            (id) => parentsByName.get(id) ?? [],
+          );
+    if (dependencyIssue) at([...base, 'dependsOn', ...(unknownParent >= 0 ? [unknownParent] : [])], dependencyIssue);
     const { valid, errors } = validateServiceFully(input, deps.validateService);
     for (const err of errors) fieldError(base, err);
-    if (!valid) continue;
+    if (!valid || dependencyIssue) continue;
     const linked = [...new Set(links.map((link) => link.trim()))];
     const paused = object.paused === true;
-    const spec = serviceSpec(valid, linked, paused);
+    const spec = serviceSpec(valid, linked, paused, parents);
+    const currentParents = current ? namesOf(current.dependsOn, state.serviceNames) : [];
     const fields = current
       ? changedFields(
-          serviceSpec(toInput(current.row), namesOf(current.channelIds, state.channelNames), current.row.paused),
+          serviceSpec(
+            toInput(current.row),
+            namesOf(current.channelIds, state.channelNames),
+            current.row.paused,
+            currentParents,
+          ),
           spec,
           SERVICE_FIELD_ORDER,
         )
@@ -248,7 +293,53 @@ export function planChanges(doc: DesiredDocument, state: CurrentState, deps: Pla
         id: current?.row.id,
         input: valid,
         channelNames: linked,
+        dependsOn: sameList(parents, currentParents) ? undefined : parents,
         paused,
+        marks: marksOf(options, desiredRefs),
+      });
+    }
+  }
+
+  const firstWindow = seen('maintenance window', 'name');
+  for (const { index, object } of doc.windows) {
+    const base: Path = ['maintenanceWindows', index];
+    const name = String(object.name).trim();
+    if (!firstWindow(name, base, index)) continue;
+    const current = state.windows.get(name) ?? null;
+    const desiredRefs = refsUnder(doc.refs, formatPath(base));
+    trimmed(object.services).forEach((service, i) => {
+      if (!serviceNames.has(service)) {
+        at([...base, 'services', i], `no service named "${service}" (in the document or stored)`);
+      }
+    });
+    let input: MaintenanceWindowInput;
+    let valid: ReturnType<typeof validateWindow>;
+    try {
+      input = windowInputOf(object);
+      valid = validateWindow(input);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      fieldError(base, err.field.startsWith('serviceIds') ? new ValidationError('services', err.message) : err);
+      continue;
+    }
+    const services = valid.serviceIds.map((service) => service.trim());
+    const spec = windowSpec(valid, services);
+    const fields = current
+      ? changedFields(windowSpec(current, namesOf(current.serviceIds, state.serviceNames)), spec, WINDOW_FIELD_ORDER)
+      : [];
+    if (current) fields.push(...changedRefFields(storedRefs(current.configRefs), desiredRefs));
+    if (current && markedFor(current.managedBy)) fields.push('managedBy');
+    const unique = [...new Set(fields)];
+    if (current && unique.length > 0) refuseManaged(base, current.managedBy, `maintenance window "${name}"`);
+    const action = record('MAINTENANCE_WINDOW', name, base, unique, current !== null);
+    if (action === 'CREATE' || action === 'UPDATE') {
+      steps.push({
+        kind: 'MAINTENANCE_WINDOW',
+        op: action,
+        path: formatPath(base),
+        id: current?.id,
+        input,
+        serviceNames: services,
         marks: marksOf(options, desiredRefs),
       });
     }
@@ -303,6 +394,9 @@ export function planChanges(doc: DesiredDocument, state: CurrentState, deps: Pla
     const deletions: [ObjectKind, string, string, string | null, string][] = [];
     for (const [slug, row] of state.pages)
       if (!pageSlugs.has(slug)) deletions.push(['STATUS_PAGE', slug, row.id, row.managedBy, 'statusPages']);
+    for (const [name, row] of state.windows)
+      if (!doc.names.windows.has(name))
+        deletions.push(['MAINTENANCE_WINDOW', name, row.id, row.managedBy, 'maintenanceWindows']);
     for (const [name, { row }] of state.services)
       if (!doc.names.services.has(name)) deletions.push(['SERVICE', name, row.id, row.managedBy, 'services']);
     for (const [name, row] of state.channels)
@@ -335,6 +429,15 @@ function marksOf(options: PlanOptions, refs: ReadonlyMap<string, string>): Marks
 
 function namesOf(ids: readonly string[], names: ReadonlyMap<string, string>): string[] {
   return ids.map((id) => names.get(id) ?? id);
+}
+
+/** A list of names as a document gives it (its shape checked), each trimmed. */
+function trimmed(names: unknown): string[] {
+  return Array.isArray(names) ? names.map((name) => String(name).trim()) : [];
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
 /** The stored secret in clear; one that no longer opens (SECRETS_KEY changed) differs from any given. */

@@ -62,6 +62,7 @@ export const SERVICE_SHAPE: Shape = {
   type: 'object',
   fields: {
     ...DEFINITION_FIELDS,
+    dependsOn: strings,
     notificationChannels: strings,
     paused: { ...bool, nullable: true } as Shape,
   },
@@ -78,14 +79,32 @@ const IMPLICIT: Partial<Record<keyof ServiceInput, unknown>> = { dns: { recordTy
 
 /** A document's service as registry input (its shape has been checked). */
 export function serviceInputOf(object: Record<string, unknown>): RegisterInput {
-  const { notificationChannels: _channels, paused: _paused, $comment: _comment, ...definition } = object;
+  const {
+    notificationChannels: _channels,
+    dependsOn: _dependsOn,
+    paused: _paused,
+    $comment: _comment,
+    ...definition
+  } = object;
   return definition as unknown as RegisterInput;
 }
 
-/** A service as a document writes it: defaults, and the kind its url's scheme implies, left out. */
-export function serviceSpec(input: ServiceInput, channelNames: readonly string[], paused: boolean): Spec {
+/**
+ * A service as a document writes it: defaults, and the kind its url's scheme implies, left out.
+ * `dependsOn` by name, in its order (the first parent is the first root cause looked at).
+ */
+export function serviceSpec(
+  input: ServiceInput,
+  channelNames: readonly string[],
+  paused: boolean,
+  dependsOn: readonly string[] = [],
+): Spec {
   const spec: Spec = {};
   for (const key of SERVICE_FIELD_ORDER) {
+    if (key === 'dependsOn') {
+      if (dependsOn.length > 0) spec[key] = [...dependsOn];
+      continue;
+    }
     if (key === 'notificationChannels') {
       if (channelNames.length > 0) spec[key] = [...channelNames].sort();
       continue;

@@ -18,6 +18,7 @@ import {
   WITH_DEPENDENCIES,
 } from './dependency-links.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { type ProtectManaged, refuseIfManaged } from './managed.js';
 import { newPushToken, pushPath } from './push-token.js';
 import {
   type Header,
@@ -89,7 +90,7 @@ export interface RegistryOptions {
   /** Runs every database operation (fail fast while the database is down). */
   guard?: <T>(operation: () => Promise<T>) => Promise<T>;
   /** True while the config file's services may not be changed here (CONFIG_FILE, not in merge mode). */
-  protectManaged?: () => boolean;
+  protectManaged?: ProtectManaged;
 }
 
 type Guard = <T>(operation: () => Promise<T>) => Promise<T>;
@@ -128,11 +129,7 @@ export function createRegistry(deps: RegistryOptions): Registry {
     const existing = async (id: string): Promise<ServiceRecord> => {
       const row = await run(() => client.service.findUnique({ where: { id }, include: WITH_DEPENDENCIES }));
       if (!row) throw notFound(id);
-      if (protect && row.managedBy !== null && deps.protectManaged?.()) {
-        throw new ConflictError(
-          `service "${row.name}" is managed by the config file (CONFIG_FILE): change it there, or set CONFIG_FILE_MODE=merge`,
-        );
-      }
+      if (protect) refuseIfManaged(deps.protectManaged, row, `service "${row.name}"`);
       return row;
     };
     return {
@@ -214,7 +211,10 @@ export function createRegistry(deps: RegistryOptions): Registry {
       },
 
       async rotatePushToken(id) {
-        const current = await existing(id);
+        // Not refused for a service of the config file: the secret is not in the file, and its next
+        // apply keeps it (else a heartbeat of the file could never be given a push URL).
+        const current = await run(() => client.service.findUnique({ where: { id } }));
+        if (!current) throw notFound(id);
         if (current.kind !== 'HEARTBEAT')
           throw new ValidationError('id', `is a ${current.kind} check, not a HEARTBEAT`);
         const push = newPushToken();
