@@ -53,9 +53,11 @@ import { createHttpServer } from './server/http-server.js';
 import { createLivePageStreams } from './server/pages/live-page-stream.js';
 import { createPublicRoutes } from './server/pages/public-routes.js';
 import { renderStatusMain } from './server/pages/status-page-html.js';
+import { createPushRoute } from './server/push-route.js';
 import { createSharedSubscriptions } from './server/shared-subscriptions.js';
 import { attachGraphQLWebSocket } from './server/ws-server.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
+import { createPushIntake, type PushIntake } from './sync/push-intake.js';
 import { createServiceSync } from './sync/service-sync.js';
 import { createApiTokens } from './tokens/api-tokens.js';
 import { VERSION } from './version.js';
@@ -90,6 +92,8 @@ export interface AppOptions {
   signal?: AbortSignal;
   /** The database, already opening (main.ts opens it while this module's imports load). */
   database?: Promise<MigratedDatabase>;
+  /** Longest wait between looks at heartbeat deadlines (default 1 s; tests moving `now` use less). */
+  heartbeatPollMs?: number;
 }
 
 /**
@@ -106,6 +110,7 @@ export async function createApp({
   notify,
   signal,
   database,
+  heartbeatPollMs,
 }: AppOptions): Promise<App> {
   const log = logger.child({ component: 'app' });
   const metrics = createMetrics(new MetricsRegistry(), { perService: config.metrics.perService });
@@ -224,6 +229,7 @@ export async function createApp({
     onLag: (lagMs) => metrics.schedulerLag.observe(lagMs / 1000),
     onDiscard: () => metrics.discardedResults.inc(),
     requestRemoteCheck: requestCheckThrough(events),
+    heartbeatPollMs,
     maintenanceOf: (serviceId) => maintenance.inForce(serviceId),
     reportsUnchecked: !events.shared,
   });
@@ -251,6 +257,7 @@ export async function createApp({
     if (remote && (kind === 'registered' || kind === 'resumed')) ownership.claimSoon();
   });
   const follower = followRemoteEvents({ events, sync, monitor, registry, history, logger });
+  const pushIntake = createPushIntake({ directory, monitor, events, now, logger });
 
   // The API: GraphQL over HTTP and WebSockets, /metrics.
   const deps: GraphQLDeps = {
@@ -275,9 +282,18 @@ export async function createApp({
     audit: createAuditLog(db.prisma, now, logger.child({ component: 'audit' })),
     maintenance,
     now,
+    publicUrl: config.notify.publicUrl,
     slaDownStatuses: downStatuses(config.history.unreachableIsDown),
   };
-  const { yoga, server, ws, live } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
+  const { yoga, server, ws, live } = createApi({
+    config,
+    logger,
+    metrics,
+    auth,
+    deps,
+    pushIntake,
+    isReady: () => db.ping(1_000),
+  });
   metrics.live.ownedServices = () => (Number.isFinite(ownership.owned) ? ownership.owned : monitor.scheduled);
 
   // Started top to bottom, stopped bottom to top.
@@ -369,11 +385,12 @@ interface ApiParts {
   metrics: Metrics;
   auth: Authenticator;
   deps: GraphQLDeps;
+  pushIntake: PushIntake;
   isReady: () => Promise<boolean>;
 }
 
 /** GraphQL (Yoga) on one HTTP server with /metrics, plus graphql-ws on the same port; their gauges. */
-function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
+function createApi({ config, logger, metrics, auth, deps, pushIntake, isReady }: ApiParts) {
   setUnusedQueryPolicy(config.graphql.unusedQuery);
   const yoga = createYogaServer({
     schema,
@@ -410,6 +427,11 @@ function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
     metrics,
     metricsToken: config.auth.metricsToken,
     isReady,
+    pushRoute: createPushRoute({
+      intake: pushIntake,
+      logger,
+      onPush: (outcome) => metrics.heartbeatPushes.inc({ outcome }),
+    }),
     publicRoutes: createPublicRoutes({
       pageView: (slug) => pageView(pageDeps, slug),
       statusBadge: (name) => statusBadge(pageDeps, name),

@@ -238,7 +238,7 @@ export function planChanges(doc: DesiredDocument, state: CurrentState, deps: Pla
     const desiredRefs = refsUnder(doc.refs, formatPath(base));
     const currentRefs = storedRefs(current?.row.configRefs);
     // A url given without its password (as the export writes it) keeps the stored password.
-    if (current && hasPassword(current.row.url) && input.url.trim() === withoutPassword(current.row.url)) {
+    if (current && hasPassword(current.row.url) && (input.url ?? '').trim() === withoutPassword(current.row.url)) {
       input.url = current.row.url;
       const ref = currentRefs.get('url');
       if (ref !== undefined && !desiredRefs.has('url')) desiredRefs.set('url', ref);

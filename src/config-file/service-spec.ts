@@ -16,7 +16,8 @@ import { isDefault, parsePath, type Spec, withoutNulls } from './spec.js';
 const DEFINITION_FIELDS: Record<keyof ServiceInput, Shape> = {
   name: str,
   kind: choice(CHECK_KINDS, true),
-  url: str,
+  // Every kind but HEARTBEAT needs one (validation says so, naming the field).
+  url: optStr,
   method: choice(HTTP_METHODS, true),
   headers: {
     type: 'list',
@@ -35,6 +36,11 @@ const DEFINITION_FIELDS: Record<keyof ServiceInput, Shape> = {
   dns: { type: 'object', nullable: true, fields: { recordType: choice(DNS_RECORD_TYPES, true), resolver: optStr } },
   tlsSkipVerify: { ...bool, nullable: true } as Shape,
   caCertificate: optStr,
+  heartbeat: {
+    type: 'object',
+    nullable: true,
+    fields: { periodSeconds: optInt, cron: optStr, timezone: optStr, graceSeconds: optInt },
+  },
   assertions: {
     type: 'list',
     nullable: true,
@@ -60,7 +66,7 @@ export const SERVICE_SHAPE: Shape = {
     notificationChannels: strings,
     paused: { ...bool, nullable: true } as Shape,
   },
-  required: ['name', 'url'],
+  required: ['name'],
 };
 
 /** The order fields are written in. */
@@ -110,7 +116,8 @@ export function serviceSpec(
     const field = key as keyof ServiceInput;
     let value: unknown = input[field];
     if (field === 'name' || field === 'url') {
-      spec[field] = value;
+      // A heartbeat has no url of its own (its push path is made from its id).
+      if (value !== '') spec[field] = value;
       continue;
     }
     if (field === 'kind' && value === kindOfSchemeOf(input.url)) continue;

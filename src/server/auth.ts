@@ -145,6 +145,7 @@ export const PER_SERVICE_MUTATIONS: ReadonlySet<string> = new Set([
   'pauseService',
   'resumeService',
   'checkServiceNow',
+  'rotatePushToken',
   'testCheck',
 ]);
 

@@ -145,4 +145,38 @@ describe.each(DATABASE_KINDS)('CONFIG_FILE on %s', (kind) => {
     expect(await prisma.notificationChannel.count({ where: { name: 'file-hook' } })).toBe(1);
     expect(await prisma.statusPage.count({ where: { slug: 'file-page' } })).toBe(1);
   });
+
+  it("gives a heartbeat of the file its push URL by rotation, and the file's next apply keeps that secret", async () => {
+    const heartbeat = { name: 'file-backup', heartbeat: { cron: '0 2 * * *', graceSeconds: 600 } };
+    await write({ services: [{ name: 'second', url: 'http://127.0.0.1:9/b', intervalSeconds: 300 }, heartbeat] });
+    const row = await until(async () => (await service('file-backup')) ?? undefined, 2_000, 'the heartbeat');
+    expect(row).toMatchObject({ kind: 'HEARTBEAT', managedBy: 'config file', url: `/push/${row.id}` });
+    // Its other fields are the file's (refused to the API); its secret is not in the file.
+    await expect(t.app.testing.registry.setPaused(row.id, true)).rejects.toThrow(/managed by the config file/);
+    const { pushToken } = await t.app.testing.registry.rotatePushToken(row.id);
+    const hash = (await service('file-backup'))!.pushTokenHash;
+    expect(hash).toEqual(expect.any(String));
+
+    await write({
+      services: [
+        { name: 'second', url: 'http://127.0.0.1:9/b', intervalSeconds: 300 },
+        { ...heartbeat, heartbeat: { cron: '0 3 * * *', graceSeconds: 600 } },
+      ],
+    });
+    await until(
+      async () =>
+        ((await service('file-backup'))?.kindOptions as { heartbeat?: { cron?: string } } | null)?.heartbeat?.cron ===
+        '0 3 * * *'
+          ? true
+          : undefined,
+      2_000,
+      'the changed schedule',
+    );
+    expect((await service('file-backup'))!.pushTokenHash).toBe(hash);
+    expect(pushToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    // And pruned like any other service of the file.
+    await write({ services: [{ name: 'second', url: 'http://127.0.0.1:9/b', intervalSeconds: 300 }] });
+    await until(async () => ((await service('file-backup')) ? undefined : true), 2_000, 'the heartbeat pruned');
+  });
 });

@@ -206,4 +206,49 @@ describe.each(DATABASE_KINDS)('a token limited to labels on %s', (kind) => {
       await t.app.testing.registry.unregister(worker.id);
     }
   });
+
+  it('rotatePushToken: WRITE on its own heartbeats only; the push endpoint takes its secret, never an API token', async () => {
+    const heartbeat = async (name: string, labels: string[]) => {
+      const { pushToken, id } = await t.app.testing.registry.register({
+        name,
+        kind: 'HEARTBEAT',
+        heartbeat: { periodSeconds: 3600, graceSeconds: 60 },
+        labels,
+      });
+      if (pushToken === undefined) throw new Error('no push secret');
+      return { id, globalId: globalIdOf(id), secret: pushToken };
+    };
+    const ours = await heartbeat('pay-backup', ['team:payments']);
+    const theirs = await heartbeat('search-backup', ['team:search']);
+    const rotate = (token: string, id: string) =>
+      call(
+        token,
+        'mutation($id: ID!) { rotatePushToken(id: $id) { __typename ... on ServicePayload { pushUrl } ... on Error { message } } }',
+        { id },
+      );
+    const pushStatus = async (id: string, secret: string) =>
+      (await fetch(`${t.baseUrl}/push/${id}/${secret}`, { method: 'POST' })).status;
+
+    // A READ token may not run a mutation at all.
+    const read = await rotate(reader, ours.globalId);
+    expect(read.status).toBe(403);
+    expect(read.body.errors?.[0]?.message).toMatch(/scope is READ/);
+    // Another team's heartbeat does not exist for the writer; its secret is untouched.
+    expect((await rotate(writer, theirs.globalId)).body.data).toEqual({
+      rotatePushToken: { __typename: 'NotFoundError', message: expect.stringContaining('no service with id') },
+    });
+    expect(await pushStatus(theirs.id, theirs.secret)).toBe(200);
+    // Its own: a new secret, the old one refused from now on.
+    const mine = await rotate(writer, ours.globalId);
+    const pushUrl = (mine.body.data as { rotatePushToken: { pushUrl: string } }).rotatePushToken.pushUrl;
+    const secret = new URL(pushUrl).pathname.split('/')[3]!;
+    expect(secret).not.toBe(ours.secret);
+    expect(await pushStatus(ours.id, ours.secret)).toBe(404);
+    expect(await pushStatus(ours.id, secret)).toBe(200);
+    // The push endpoint is not the API: an API token, even the unlimited one, is no push secret.
+    for (const token of [ENV_TOKEN, writer]) {
+      const res = await fetch(`${t.baseUrl}/push/${ours.id}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(404);
+    }
+  });
 });

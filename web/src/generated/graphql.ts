@@ -79,6 +79,7 @@ export type CheckFailureReason =
 export type CheckKind =
   | 'DNS'
   | 'GRPC'
+  | 'HEARTBEAT'
   | 'HTTP'
   | 'POSTGRES'
   | 'REDIS'
@@ -96,6 +97,18 @@ export type DnsOptionsInput = {
 export type HeaderInput = {
   name: string;
   value: string;
+};
+
+/** Exactly one of periodSeconds and cron. */
+export type HeartbeatOptionsInput = {
+  /** 5-field cron expression, e.g. "0 2 * * *" (every day at 02:00 in `timezone`). */
+  cron?: string | null | undefined;
+  /** Default 60; 0 to 30 days. */
+  graceSeconds?: number | null | undefined;
+  /** Expected every periodSeconds (1 s to 1 year). */
+  periodSeconds?: number | null | undefined;
+  /** IANA time zone, e.g. Europe/Berlin. */
+  timezone?: string | null | undefined;
 };
 
 export type HttpMethod =
@@ -117,8 +130,10 @@ export type RegisterServiceInput = {
   expectedStatus?: string | null | undefined;
   failureThreshold?: number | null | undefined;
   headers?: Array<HeaderInput> | null | undefined;
+  /** HEARTBEAT only: expected every periodSeconds or on a cron schedule, with grace. */
+  heartbeat?: HeartbeatOptionsInput | null | undefined;
   intervalSeconds?: number | null | undefined;
-  /** Default: from the url's scheme; when given, it must match it. */
+  /** Default: from the url's scheme; when given, it must match it. HEARTBEAT: a passive check, no url. */
   kind?: CheckKind | null | undefined;
   labels?: Array<string> | null | undefined;
   method?: HttpMethod | null | undefined;
@@ -131,7 +146,8 @@ export type RegisterServiceInput = {
   timeoutMs?: number | null | undefined;
   /** https, tls, grpcs, wss, rediss, postgres: accept any certificate (default false). */
   tlsSkipVerify?: boolean | null | undefined;
-  url: string;
+  /** What to check; required for every kind but HEARTBEAT. */
+  url?: string | null | undefined;
 };
 
 export type ServiceStatus =
@@ -170,6 +186,8 @@ export type UpdateServiceInput = {
   expectedStatus?: string | null | undefined;
   failureThreshold?: number | null | undefined;
   headers?: Array<HeaderInput> | null | undefined;
+  /** HEARTBEAT only; replaces the schedule whole. */
+  heartbeat?: HeartbeatOptionsInput | null | undefined;
   intervalSeconds?: number | null | undefined;
   /** Default: from the url's scheme when the url changes. */
   kind?: CheckKind | null | undefined;
