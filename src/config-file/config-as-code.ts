@@ -9,7 +9,7 @@ import { CHANNEL_SHAPE } from './channel-spec.js';
 import { type ConfigFormat, type ConfigProblem, type Path, parseConfigDocument } from './document.js';
 import { ApplyRefused, executeSteps } from './execute.js';
 import { type Environment, expandReferences } from './expand.js';
-import { exportDocument, SECTIONS } from './export.js';
+import { type ExportScope, exportDocument, SECTIONS } from './export.js';
 import { PAGE_SHAPE } from './page-spec.js';
 import { type ConfigChange, type DesiredDocument, type PlanOptions, planChanges } from './plan.js';
 import { SERVICE_SHAPE } from './service-spec.js';
@@ -37,7 +37,7 @@ export interface ApplyOptions {
 
 export interface ConfigAsCode {
   /** Every object as a document (YAML by default): stable order, defaults left out, no secret in clear. */
-  exportConfig(format?: ConfigFormat): Promise<string>;
+  exportConfig(format?: ConfigFormat, scope?: ExportScope | null): Promise<string>;
   /**
    * Checks the whole document (every problem at once, with its path and line), then plans it
    * against what is stored; with `dryRun` false applies the plan in one transaction, all or nothing.
@@ -87,9 +87,9 @@ export function createConfigAsCode(deps: ConfigAsCodeDeps): ConfigAsCode {
   const planDeps = { validateService: deps.registry.validate, channels: deps.channels };
 
   return {
-    async exportConfig(format = 'YAML') {
+    async exportConfig(format = 'YAML', scope = null) {
       const state = await guard(() => loadState(deps.prisma, deps.statusPages));
-      return exportDocument(state, format, deps.env, deps.channels.secretOf);
+      return exportDocument(state, format, deps.env, deps.channels.secretOf, scope);
     },
 
     async applyConfig(text, format = 'YAML', dryRun = true, prune = false, options = {}) {

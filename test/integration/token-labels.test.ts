@@ -1,5 +1,6 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { StatusChangedDocument, SummaryChangedDocument } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { DATABASE_KINDS } from '../support/database.js';
@@ -177,6 +178,33 @@ describe.each(DATABASE_KINDS)('a token limited to labels on %s', (kind) => {
     expect(changes.events.map((e) => e.statusChanged.service.name)).toEqual(['pay-api']);
     expect(changes.errors).toEqual([]);
     expect(summaries.events.every((s) => s.summaryChanged.total === 3)).toBe(true);
+  });
+
+  it('export: its services only, without channels, windows, pages or links outside its labels', async () => {
+    const idOf = (global: string) => Buffer.from(global, 'base64').toString().split(':')[1]!;
+    const worker = await t.app.testing.registry.register({
+      name: 'pay-worker',
+      url: 'http://127.0.0.1:9/worker',
+      labels: ['team:payments'],
+      dependsOn: [idOf(ids['pay-api']!), idOf(ids['search-api']!)],
+    });
+    try {
+      const { exportConfig } = await data<{ exportConfig: string }>(reader, '{ exportConfig }');
+      const document = parse(exportConfig) as { services: { name: string; dependsOn?: string[] }[] };
+      expect(Object.keys(document)).toEqual(['services']);
+      expect(document.services.map((s) => s.name)).toEqual(['new-one', 'pay-api', 'pay-db', 'pay-worker']);
+      expect(document.services.find((s) => s.name === 'pay-worker')?.dependsOn).toEqual(['pay-api']);
+      expect(exportConfig).not.toMatch(/search-api|unlabelled/);
+      expect(exportConfig).toMatch(/^# only the services with one of the labels team:payments/);
+      const { exportConfig: json } = await data<{ exportConfig: string }>(reader, '{ exportConfig(format: JSON) }');
+      expect(Object.keys(JSON.parse(json))).toEqual(['$comment', 'services']);
+      // The whole export is still the admin's.
+      const { exportConfig: all } = await data<{ exportConfig: string }>(ENV_TOKEN, '{ exportConfig }');
+      expect(all).toMatch(/search-api/);
+      expect(all).toMatch(/dependsOn:\n\s+- pay-api\n\s+- search-api/);
+    } finally {
+      await t.app.testing.registry.unregister(worker.id);
+    }
   });
 
   it('rotatePushToken: WRITE on its own heartbeats only; the push endpoint takes its secret, never an API token', async () => {
