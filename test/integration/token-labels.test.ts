@@ -155,6 +155,23 @@ describe.each(DATABASE_KINDS)('a token limited to labels on %s', (kind) => {
       { id: ids['search-api'] },
     );
     expect(update).toEqual({ updateService: { __typename: 'NotFoundError' } });
+    // dependsOn: another team's service is no parent it may name, told as for one that does not exist.
+    const idOf = (global: string) => Buffer.from(global, 'base64').toString().split(':')[1]!;
+    const depend = async (parents: string[]) =>
+      data<{ updateService: { __typename: string; field?: string; message?: string } }>(
+        writer,
+        'mutation($id: ID!, $parents: [ID!]) { updateService(id: $id, input: { dependsOn: $parents }) { __typename ... on ValidationError { field message } } }',
+        { id: ids['pay-db'], parents },
+      );
+    expect(await depend([ids['search-api']!])).toEqual({
+      updateService: {
+        __typename: 'ValidationError',
+        field: 'dependsOn',
+        message: `dependsOn: no such service: ${idOf(ids['search-api']!)}`,
+      },
+    });
+    expect(await depend([ids['pay-api']!])).toEqual({ updateService: { __typename: 'ServicePayload' } });
+    expect(await depend([])).toEqual({ updateService: { __typename: 'ServicePayload' } });
   });
 
   it('subscriptions: statusChanged and summaryChanged carry only its services', async () => {

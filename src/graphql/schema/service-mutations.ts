@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../registry/errors.js';
 import { SERVICE_DEFAULTS } from '../../registry/service-input.js';
-import { checkServiceLabels, requireVisibleServiceId } from '../access.js';
+import { checkServiceLabels, requireVisibleServiceId, visibleParents } from '../access.js';
 import { builder } from '../builder.js';
 import { AssertionInput } from './assertions.js';
 import { CheckKindEnum, HttpMethodEnum } from './enums.js';
@@ -148,7 +148,7 @@ builder.mutationFields((t) => ({
       const { pushToken, ...service } = await ctx.registry.register({
         ...input,
         notificationChannelIds: channelIdsOf(input.notificationChannelIds),
-        dependsOn: dependsOnIdsOf(input.dependsOn),
+        dependsOn: await visibleParents(ctx, dependsOnIdsOf(input.dependsOn)),
       });
       const base = ctx.publicUrl ?? ctx.requestOrigin;
       return { service, pushUrl: pushToken === undefined ? null : pushUrlOf(base, service.id, pushToken) };
@@ -177,7 +177,7 @@ builder.mutationFields((t) => ({
         service: await ctx.registry.update(serviceId, {
           ...input,
           notificationChannelIds: channelIdsOf(input.notificationChannelIds),
-          dependsOn: dependsOnIdsOf(input.dependsOn),
+          dependsOn: await visibleParents(ctx, dependsOnIdsOf(input.dependsOn)),
         }),
       };
     },
