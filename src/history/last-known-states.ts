@@ -23,6 +23,7 @@ export async function loadLastKnownStates(
         consecutiveFailures: row.consecutiveFailures,
         consecutiveSuccesses: row.consecutiveSuccesses,
         certificateExpiresAt: row.certificateExpiresAt,
+        ...(row.version > 0n ? { version: Number(row.version) } : {}),
       } satisfies ServiceState,
     ]),
   );
