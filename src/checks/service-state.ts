@@ -19,6 +19,10 @@ export interface ServiceState {
   certificateExpiresAt: Date | null;
   /** Changed status more than 5 times in 10 minutes, and not stable for 5 since (checks/flap-detector.ts). */
   flapping?: boolean;
+  /** HEARTBEAT: the last ping (success or failure); the next deadline is computed from it. */
+  lastPingAt?: Date | null;
+  /** HEARTBEAT: when the run in progress started (/start), until its ping. */
+  runStartedAt?: Date | null;
   /** UNREACHABLE only: the id of the deepest DOWN service it depends on (checks/dependencies.ts). */
   rootCause?: string | null;
   /** The last check's assertions, in order, with what was found (absent: none were evaluated). */

@@ -13,12 +13,20 @@ import {
   operatorTransition,
 } from './judge.js';
 import type { Notify } from './monitor-sink.js';
-import { initialState, nextVersion } from './service-state.js';
+import { initialState, nextVersion, type ServiceState } from './service-state.js';
 import type { StatusCache } from './status-cache.js';
 
+/** The heartbeat's part of a state, which the judge does not decide. */
+export type HeartbeatPatch = Pick<ServiceState, 'lastPingAt' | 'runStartedAt'>;
+
 export interface StateRecorder {
-  /** A check's result: judged against the cached state, cached, and reported to the sinks. */
-  result(service: CheckDefinition, result: ProbeResult): void;
+  /**
+   * A check's result: judged against the cached state, cached, and reported to the sinks. A
+   * heartbeat's state keeps its ping times, or takes those of `patch`.
+   */
+  result(service: CheckDefinition, result: ProbeResult, patch?: HeartbeatPatch): void;
+  /** A heartbeat's run started: only its state changes (no check, no transition). */
+  patch(service: CheckDefinition, patch: HeartbeatPatch): void;
   /** An operator paused or resumed the service; `remote`: already reported by the process that did it. */
   operator(service: CheckDefinition, paused: boolean, origin: 'local' | 'remote'): void;
   /**
@@ -97,11 +105,17 @@ export function createStateRecorder(
   };
 
   const recorder: StateRecorder = {
-    result(service, result) {
+    result(service, result, patch) {
       const at = now();
       const previous = cache.get(service.id) ?? initialState(service.paused, at);
       const context = { rootCause: rootCauseOf(service), maintenance: maintenanceOf(service.id) };
-      apply(service, judge(previous, result, service, at, context), at, result);
+      const judged = judge(previous, result, service, at, context);
+      // The judge does not decide a heartbeat's ping times: kept, or those of the ping.
+      const heartbeat: HeartbeatPatch | undefined =
+        service.kind === 'HEARTBEAT'
+          ? (patch ?? { lastPingAt: previous.lastPingAt ?? null, runStartedAt: previous.runStartedAt ?? null })
+          : undefined;
+      apply(service, heartbeat ? { ...judged, state: { ...judged.state, ...heartbeat } } : judged, at, result);
     },
     maintenance(service, window, record) {
       const current = cache.get(service.id);
@@ -121,6 +135,14 @@ export function createStateRecorder(
     },
     adopted(service) {
       if (service.dependsOn.length > 0) judgeDependencies(service);
+    },
+    patch(service, patch) {
+      const at = now();
+      const previous = cache.get(service.id) ?? initialState(service.paused, at);
+      // Newer than what other replicas hold, so that their resync takes it from the database.
+      const state: ServiceState = { ...previous, ...patch, version: nextVersion(previous, at) };
+      cache.set(service.id, state);
+      notify('stateChanged', service, state);
     },
     operator(service, paused, origin) {
       const at = now();

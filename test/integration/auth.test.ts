@@ -379,7 +379,11 @@ describe.each([{ publicRead: false }, { publicRead: true }])(
         });
         return encodeGlobalID('NotificationChannel', channel.id);
       }
-      const row = await t.app.testing.registry.register({ name, url: 'http://127.0.0.1:9/fresh' });
+      // A push secret belongs to a heartbeat only (another kind answers a ValidationError).
+      const heartbeat = /pushtoken/i.test(root.name)
+        ? { kind: 'HEARTBEAT' as const, heartbeat: { periodSeconds: 3600, graceSeconds: 60 } }
+        : { url: 'http://127.0.0.1:9/fresh' };
+      const row = await t.app.testing.registry.register({ name, ...heartbeat });
       return globalIdOf(row.id);
     };
     /** Everything a refused operation could have changed: stored services and their live state. */

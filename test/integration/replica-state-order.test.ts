@@ -58,6 +58,7 @@ function row(id: string, url: string, dependsOn: string[] = []): ServiceRecord {
     paused: false,
     managedBy: null,
     configRefs: null,
+    pushTokenHash: null,
     createdAt: new Date(),
     updatedAt: new Date(),
     dependencies: dependsOn.map((dependsOnId) => ({ dependsOnId })),

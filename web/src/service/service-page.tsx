@@ -13,10 +13,12 @@ import {
   UnregisterServiceDocument,
 } from '../generated/graphql';
 import { Link, navigate, servicePath } from '../router';
-import { formatAgo, formatMs, formatPercent, formatTime, kindOf } from '../status';
+import { formatAgo, formatMs, formatPercent, formatTime } from '../status';
 import { ConfirmDialog } from '../ui/confirm-dialog';
 import { StatusBadge } from '../ui/status-badge';
 import { useAsync } from '../ui/use-async';
+import { Assertions, Phases } from './check-detail';
+import { Deliveries } from './deliveries';
 import { HistoryList } from './history-list';
 import { type CheckPoint, LatencyChart } from './latency-chart';
 
@@ -35,11 +37,13 @@ export function ServicePage({ id }: { id: string }) {
   const [paused, setPaused] = useState<boolean>();
   const [historyVersion, setHistoryVersion] = useState(0);
   const [points, setPoints] = useState<CheckPoint[]>([]);
+  const [lastCheck, setLastCheck] = useState<Pick<Service['state'], 'assertions' | 'phases'>>();
 
   useEffect(() => {
     setState(undefined);
     setPaused(undefined);
     setPoints([]);
+    setLastCheck(undefined);
     const stopStatus = live.subscribe(
       ServiceLiveDocument,
       () => ({ serviceIds: [id] }),
@@ -56,6 +60,7 @@ export function ServicePage({ id }: { id: string }) {
         const check = data.checkCompleted;
         const point = { t: new Date(check.at).getTime() / 1000, latencyMs: check.latencyMs ?? null, ok: check.ok };
         setPoints((known) => [...known, point].slice(-LIVE_POINTS));
+        setLastCheck({ assertions: check.assertions, phases: check.phases });
       },
     );
     // What changed while the socket was down: read the page again.
@@ -108,9 +113,12 @@ export function ServicePage({ id }: { id: string }) {
       <div class="grid">
         <CurrentState state={current} />
         <Uptime service={service} />
+        <Assertions results={lastCheck?.assertions ?? current.assertions} />
+        <Phases phases={lastCheck ? lastCheck.phases : current.phases} />
       </div>
       <LatencySection service={service} points={points} />
       <HistoryList id={service.id} version={historyVersion} />
+      <Deliveries id={service.id} version={historyVersion} />
       <Definition service={service} />
     </>
   );
@@ -211,6 +219,28 @@ function CurrentState({ state }: { state: Service['state'] }) {
         <dd class="message-full">{state.message ?? '–'}</dd>
         <dt>Reason</dt>
         <dd>{state.reason ?? '–'}</dd>
+        {state.rootCause && (
+          <>
+            <dt>Root cause</dt>
+            <dd>
+              <Link href={servicePath(state.rootCause.id)}>{state.rootCause.name}</Link> is DOWN
+            </dd>
+          </>
+        )}
+        {state.maintenance && (
+          <>
+            <dt>Maintenance</dt>
+            <dd>{state.maintenance.name}</dd>
+          </>
+        )}
+        {state.flapping && (
+          <>
+            <dt>Flapping</dt>
+            <dd>
+              <strong class="warn-text">⚠ yes</strong>: notifications are held until it settles
+            </dd>
+          </>
+        )}
         <dt>HTTP status</dt>
         <dd>{state.httpStatus ?? '–'}</dd>
         <dt>Latency</dt>
@@ -344,7 +374,7 @@ function Definition({ service }: { service: Service }) {
         <dt>URL</dt>
         <dd class="break">{service.url}</dd>
         <dt>Kind</dt>
-        <dd>{kindOf(service.url)}</dd>
+        <dd>{service.kind}</dd>
         <dt>Method</dt>
         <dd>{service.method}</dd>
         <dt>Expected status</dt>
@@ -363,11 +393,33 @@ function Definition({ service }: { service: Service }) {
         </dd>
         <dt>Labels</dt>
         <dd>{service.labels.length ? service.labels.join(', ') : '–'}</dd>
+        <dt>Depends on</dt>
+        <dd>
+          <ServiceLinks services={service.dependsOn} />
+        </dd>
+        <dt>Needed by</dt>
+        <dd>
+          <ServiceLinks services={service.dependents} />
+        </dd>
         <dt>Headers</dt>
         <dd>{service.headers.length ? service.headers.map((h) => h.name).join(', ') : '–'}</dd>
         <dt>Registered</dt>
         <dd>{formatTime(service.createdAt)}</dd>
       </dl>
     </section>
+  );
+}
+
+function ServiceLinks({ services }: { services: readonly { id: string; name: string }[] }) {
+  if (services.length === 0) return <>–</>;
+  return (
+    <>
+      {services.map((s, i) => (
+        <span key={s.id}>
+          {i > 0 && ', '}
+          <Link href={servicePath(s.id)}>{s.name}</Link>
+        </span>
+      ))}
+    </>
   );
 }
