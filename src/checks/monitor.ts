@@ -214,7 +214,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
         schedule(service, adoptedDueAt(service, state, t));
         // A state restored from the database may say MAINTENANCE for a window that has ended since
         // (or not yet say it for one in force): this process reports it now that it checks the service.
-        if (scheduler.has(id)) recorder.maintenance(service, options.maintenanceOf?.(id) ?? null, true);
+        if (!scheduler.has(id)) continue;
+        recorder.maintenance(service, options.maintenanceOf?.(id) ?? null, true);
+        recorder.adopted(definitions.get(id) ?? service);
       }
     },
 

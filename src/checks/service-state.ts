@@ -36,6 +36,29 @@ export interface ServiceState {
   checkStatus?: ServiceStatus;
   /** The id of the maintenance window in force, while the status is MAINTENANCE. */
   maintenance?: string | null;
+  /**
+   * Orders the states of one service across replicas (see `nextVersion`): a state is only ever
+   * replaced by one with a higher version. Absent: not versioned (a state not judged yet).
+   */
+  version?: number;
+}
+
+/**
+ * The version of a state the process that judges the service writes now: a hybrid logical clock
+ * in microseconds, above the previous version (so one process never goes backwards, whatever its
+ * clock does) and above the wall-clock time (so a replica that takes a service over, having seen
+ * the last owner's states, stamps its own above them). Other replicas hear a service's states
+ * through more than one path (statusChanged at once, checkCompleted in batches, the database on
+ * a resync), in any order; the version is what tells them which is the latest.
+ */
+export function nextVersion(previous: ServiceState | undefined, at: Date): number {
+  return Math.max((previous?.version ?? 0) + 1, at.getTime() * 1000);
+}
+
+/** Whether `next` may replace `current`: newer by version, or either is not versioned. */
+export function supersedes(next: ServiceState, current: ServiceState | undefined): boolean {
+  if (!current?.version || !next.version) return true;
+  return next.version > current.version;
 }
 
 /** What the checks of a service say, whatever is shown over it (UNKNOWN: nothing since it was hidden). */

@@ -11,9 +11,10 @@ import {
   type MaintenanceRef,
   maintenanceTransition,
   operatorTransition,
+  type Transition,
 } from './judge.js';
 import type { Notify } from './monitor-sink.js';
-import { initialState, type ServiceState } from './service-state.js';
+import { initialState, nextVersion, type ServiceState } from './service-state.js';
 import type { StatusCache } from './status-cache.js';
 
 /** The heartbeat's part of a state, which the judge does not decide. */
@@ -35,6 +36,12 @@ export interface StateRecorder {
    * before its parent becomes UNREACHABLE now, not at its next check).
    */
   parentChanged(serviceId: string): void;
+  /**
+   * Judges one service this process has just taken over against the services it depends on: its
+   * last owner may have lost it before hearing that a parent went DOWN (a DOWN child of a DOWN
+   * parent is UNREACHABLE), and this process did not judge it when it heard.
+   */
+  adopted(service: CheckDefinition): void;
   /**
    * A maintenance window started or ended for the service. `record`: this process reports the
    * transition (it checks the service); otherwise it only shows it, and the checking process's
@@ -65,7 +72,15 @@ export function createStateRecorder(
 
   const apply = (service: CheckDefinition, judged: Judgement, at: Date, result?: ProbeResult) => {
     const { transition } = judged;
-    const state = { ...judged.state, flapping: flaps.observe(service.id, transition !== null, at) };
+    // A state that goes out (a check's, a transition's) gets a new version; one that stays here
+    // (a root cause moving deeper, an overlay that changed nothing shown) keeps the one it had.
+    const published = result !== undefined || transition !== null;
+    const state = {
+      ...judged.state,
+      // Into and out of a maintenance window is planned, not instability: not counted.
+      flapping: flaps.observe(service.id, transition !== null && !maintenanceEdge(transition), at),
+      version: published ? nextVersion(cache.get(service.id), at) : judged.state.version,
+    };
     cache.set(service.id, state);
     if (result) notify('checkCompleted', { service, at, result, state });
     if (!transition) return;
@@ -81,6 +96,14 @@ export function createStateRecorder(
     );
     notify('statusChanged', { id: uuidv7(at.getTime()), service, transition, state });
     if (transition.previous === 'DOWN' || transition.current === 'DOWN') recorder.parentChanged(service.id);
+  };
+
+  const judgeDependencies = (service: CheckDefinition) => {
+    const current = cache.get(service.id);
+    if (!current) return;
+    const at = now();
+    const judged = dependencyJudgement(current, rootCauseOf(service), at);
+    if (judged.state !== current) apply(service, judged, at);
   };
 
   const recorder: StateRecorder = {
@@ -102,29 +125,33 @@ export function createStateRecorder(
       const at = now();
       const judged = maintenanceTransition(current, window, at);
       if (record) apply(service, judged, at);
+      // Shown only, with the version it had: the checking process's report (newer) replaces it.
       else cache.set(service.id, judged.state);
     },
     parentChanged(serviceId) {
       if (!dependencies) return;
       for (const childId of dependencies.graph.dependentsOf(serviceId)) {
         const child = dependencies.judgedHere(childId);
-        const current = cache.get(childId);
-        if (!child || !current) continue;
-        const at = now();
-        const judged = dependencyJudgement(current, rootCauseOf(child), at);
-        if (judged.state !== current) apply(child, judged, at);
+        if (child) judgeDependencies(child);
       }
     },
+    adopted(service) {
+      if (service.dependsOn.length > 0) judgeDependencies(service);
+    },
     patch(service, patch) {
-      const previous = cache.get(service.id) ?? initialState(service.paused, now());
-      const state: ServiceState = { ...previous, ...patch };
+      const at = now();
+      const previous = cache.get(service.id) ?? initialState(service.paused, at);
+      // Newer than what other replicas hold, so that their resync takes it from the database.
+      const state: ServiceState = { ...previous, ...patch, version: nextVersion(previous, at) };
       cache.set(service.id, state);
       notify('stateChanged', service, state);
     },
     operator(service, paused, origin) {
       const at = now();
       const current = cache.get(service.id) ?? initialState(!paused, at);
-      const { state, transition } = operatorTransition(current, paused, at);
+      const judged = operatorTransition(current, paused, at);
+      const { transition } = judged;
+      const state = transition ? { ...judged.state, version: nextVersion(current, at) } : judged.state;
       cache.set(service.id, state);
       if (transition && origin === 'local') {
         notify('statusChanged', { id: uuidv7(at.getTime()), service, transition, state });
@@ -132,4 +159,9 @@ export function createStateRecorder(
     },
   };
   return recorder;
+}
+
+/** A transition into or out of MAINTENANCE (the flap rule leaves them out, here and in the outbox). */
+function maintenanceEdge(transition: Transition): boolean {
+  return transition.previous === 'MAINTENANCE' || transition.current === 'MAINTENANCE';
 }

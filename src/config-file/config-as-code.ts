@@ -1,4 +1,4 @@
-import { ACTOR_ANONYMOUS, ACTOR_CONFIG_FILE, type AuditWriter, recordAudit } from '../audit/audit-log.js';
+import { ACTOR_ANONYMOUS, ACTOR_CONFIG_FILE, type AuditWriter, recordAudits } from '../audit/audit-log.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { Maintenance } from '../maintenance/maintenance.js';
@@ -84,7 +84,6 @@ const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
 export function createConfigAsCode(deps: ConfigAsCodeDeps): ConfigAsCode {
   const guard = deps.guard ?? (<T>(operation: () => Promise<T>) => operation());
   const log = deps.logger.child({ component: 'config-file' });
-  const planDeps = { validateService: deps.registry.validate, channels: deps.channels };
 
   return {
     async exportConfig(format = 'YAML', scope = null) {
@@ -96,6 +95,9 @@ export function createConfigAsCode(deps: ConfigAsCodeDeps): ConfigAsCode {
       const checked = checkDocument(text, format, deps.env);
       if (!checked.ok) return { ok: false, problems: checked.problems };
       const { doc, problems: shapeProblems } = checked;
+      // The plan runs twice (before the transaction, and in it against what is stored then); a
+      // definition's validation depends on the definition only, so the second plan reuses the first's.
+      const planDeps = { validateService: remembered(deps.registry.validate), channels: deps.channels };
       const planOptions: PlanOptions = {
         prune,
         source: options.source ?? 'api',
@@ -147,6 +149,25 @@ export function createConfigAsCode(deps: ConfigAsCodeDeps): ConfigAsCode {
         throw err;
       }
     },
+  };
+}
+
+/** `validate` answering each input it has seen before as it did then (its value, or its error). */
+function remembered(validate: Registry['validate']): Registry['validate'] {
+  const seen = new Map<string, { value: ReturnType<Registry['validate']> } | { error: unknown }>();
+  return (input) => {
+    const key = JSON.stringify(input);
+    let outcome = seen.get(key);
+    if (!outcome) {
+      try {
+        outcome = { value: validate(input) };
+      } catch (error) {
+        outcome = { error };
+      }
+      seen.set(key, outcome);
+    }
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
   };
 }
 
@@ -218,20 +239,22 @@ const TARGET_KIND: Record<ConfigChange['kind'], string> = {
 
 /** One audit entry per change, in the transaction of the changes (written with them or not at all). */
 async function recordChanges(tx: AuditWriter, changes: readonly ConfigChange[], actor: string): Promise<void> {
-  for (const change of changes) {
-    if (change.action === 'UNCHANGED') continue;
-    await recordAudit(tx, {
-      actor,
-      operation: `config.${change.action}`,
-      target: `${TARGET_KIND[change.kind]} "${change.name}"`,
-      summary:
-        change.action === 'UPDATE'
-          ? `changed ${change.fields.join(', ')}`
-          : change.action === 'CREATE'
-            ? 'created from the config'
-            : 'deleted: not in the config (prune)',
-    });
-  }
+  await recordAudits(
+    tx,
+    changes
+      .filter((change) => change.action !== 'UNCHANGED')
+      .map((change) => ({
+        actor,
+        operation: `config.${change.action}`,
+        target: `${TARGET_KIND[change.kind]} "${change.name}"`,
+        summary:
+          change.action === 'UPDATE'
+            ? `changed ${change.fields.join(', ')}`
+            : change.action === 'CREATE'
+              ? 'created from the config'
+              : 'deleted: not in the config (prune)',
+      })),
+  );
 }
 
 function namesIn(items: unknown, key: string): Set<string> {

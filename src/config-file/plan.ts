@@ -27,6 +27,7 @@ import {
   problemAt,
   refsRecord,
   refsUnder,
+  type Spec,
   storedRefs,
 } from './spec.js';
 import type { CurrentState } from './state.js';
@@ -300,94 +301,92 @@ export function planChanges(doc: DesiredDocument, state: CurrentState, deps: Pla
     }
   }
 
-  const firstWindow = seen('maintenance window', 'name');
-  for (const { index, object } of doc.windows) {
-    const base: Path = ['maintenanceWindows', index];
-    const name = String(object.name).trim();
-    if (!firstWindow(name, base, index)) continue;
-    const current = state.windows.get(name) ?? null;
-    const desiredRefs = refsUnder(doc.refs, formatPath(base));
-    trimmed(object.services).forEach((service, i) => {
-      if (!serviceNames.has(service)) {
-        at([...base, 'services', i], `no service named "${service}" (in the document or stored)`);
-      }
-    });
-    let input: MaintenanceWindowInput;
-    let valid: ReturnType<typeof validateWindow>;
-    try {
-      input = windowInputOf(object);
-      valid = validateWindow(input);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      fieldError(base, err.field.startsWith('serviceIds') ? new ValidationError('services', err.message) : err);
-      continue;
-    }
-    const services = valid.serviceIds.map((service) => service.trim());
-    const spec = windowSpec(valid, services);
-    const fields = current
-      ? changedFields(windowSpec(current, namesOf(current.serviceIds, state.serviceNames)), spec, WINDOW_FIELD_ORDER)
-      : [];
-    if (current) fields.push(...changedRefFields(storedRefs(current.configRefs), desiredRefs));
-    if (current && markedFor(current.managedBy)) fields.push('managedBy');
-    const unique = [...new Set(fields)];
-    if (current && unique.length > 0) refuseManaged(base, current.managedBy, `maintenance window "${name}"`);
-    const action = record('MAINTENANCE_WINDOW', name, base, unique, current !== null);
-    if (action === 'CREATE' || action === 'UPDATE') {
-      steps.push({
-        kind: 'MAINTENANCE_WINDOW',
-        op: action,
-        path: formatPath(base),
-        id: current?.id,
-        input,
-        serviceNames: services,
-        marks: marksOf(options, desiredRefs),
+  /** Windows and pages name services and are planned alike: by their name (a page's slug). */
+  const planNamingServices = <Input extends { serviceIds?: string[] | null }, Valid extends { serviceIds: string[] }>(
+    kind: 'MAINTENANCE_WINDOW' | 'STATUS_PAGE',
+    section: 'maintenanceWindows' | 'statusPages',
+    what: string,
+    key: 'name' | 'slug',
+    objects: DesiredDocument['windows'],
+    stored: ReadonlyMap<string, { id: string; managedBy: string | null; configRefs: unknown; serviceIds: string[] }>,
+    inputOf: (object: Record<string, unknown>) => Input,
+    validate: (input: Input) => Valid,
+    specOf: (value: Omit<Valid, 'serviceIds'>, serviceNames: readonly string[]) => Spec,
+    order: readonly string[],
+  ) => {
+    const first = seen(what, key);
+    for (const { index, object } of objects) {
+      const base: Path = [section, index];
+      const name = String(object[key]).trim();
+      if (!first(name, base, index)) continue;
+      const current = stored.get(name) ?? null;
+      const desiredRefs = refsUnder(doc.refs, formatPath(base));
+      trimmed(object.services).forEach((service, i) => {
+        if (!serviceNames.has(service)) {
+          at([...base, 'services', i], `no service named "${service}" (in the document or stored)`);
+        }
       });
-    }
-  }
-
-  const firstPage = seen('status page', 'slug');
-  for (const { index, object } of doc.pages) {
-    const base: Path = ['statusPages', index];
-    const input = pageInputOf(object);
-    const slug = input.slug.trim();
-    if (!firstPage(slug, base, index)) continue;
-    const current = state.pages.get(slug) ?? null;
-    const desiredRefs = refsUnder(doc.refs, formatPath(base));
-    (input.serviceIds ?? []).forEach((service, i) => {
-      if (!serviceNames.has(service.trim())) {
-        at([...base, 'services', i], `no service named "${service}" (in the document or stored)`);
+      let input: Input;
+      let valid: Valid;
+      try {
+        input = inputOf(object);
+        valid = validate(input);
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        fieldError(base, err.field.startsWith('serviceIds') ? new ValidationError('services', err.message) : err);
+        continue;
       }
-    });
-    let valid: ReturnType<typeof validateStatusPage>;
-    try {
-      valid = validateStatusPage(input);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      fieldError(base, err.field.startsWith('serviceIds') ? new ValidationError('services', err.message) : err);
-      continue;
+      const services = valid.serviceIds.map((service) => service.trim());
+      const spec = specOf(valid, services);
+      const fields = current
+        ? changedFields(
+            specOf(current as unknown as Omit<Valid, 'serviceIds'>, namesOf(current.serviceIds, state.serviceNames)),
+            spec,
+            order,
+          )
+        : [];
+      if (current) fields.push(...changedRefFields(storedRefs(current.configRefs), desiredRefs));
+      if (current && markedFor(current.managedBy)) fields.push('managedBy');
+      const unique = [...new Set(fields)];
+      if (current && unique.length > 0) refuseManaged(base, current.managedBy, `${what} "${name}"`);
+      const action = record(kind, name, base, unique, current !== null);
+      if (action === 'CREATE' || action === 'UPDATE') {
+        steps.push({
+          kind,
+          op: action,
+          path: formatPath(base),
+          id: current?.id,
+          input,
+          serviceNames: services,
+          marks: marksOf(options, desiredRefs),
+        } as unknown as Step);
+      }
     }
-    const services = valid.serviceIds.map((service) => service.trim());
-    const spec = pageSpec(valid, services);
-    const fields = current
-      ? changedFields(pageSpec(current, namesOf(current.serviceIds, state.serviceNames)), spec, PAGE_FIELD_ORDER)
-      : [];
-    if (current) fields.push(...changedRefFields(storedRefs(current.configRefs), desiredRefs));
-    if (current && markedFor(current.managedBy)) fields.push('managedBy');
-    const unique = [...new Set(fields)];
-    if (current && unique.length > 0) refuseManaged(base, current.managedBy, `status page "${slug}"`);
-    const action = record('STATUS_PAGE', slug, base, unique, current !== null);
-    if (action === 'CREATE' || action === 'UPDATE') {
-      steps.push({
-        kind: 'STATUS_PAGE',
-        op: action,
-        path: formatPath(base),
-        id: current?.id,
-        input,
-        serviceNames: services,
-        marks: marksOf(options, desiredRefs),
-      });
-    }
-  }
+  };
+  planNamingServices(
+    'MAINTENANCE_WINDOW',
+    'maintenanceWindows',
+    'maintenance window',
+    'name',
+    doc.windows,
+    state.windows,
+    windowInputOf,
+    validateWindow,
+    windowSpec,
+    WINDOW_FIELD_ORDER,
+  );
+  planNamingServices(
+    'STATUS_PAGE',
+    'statusPages',
+    'status page',
+    'slug',
+    doc.pages,
+    state.pages,
+    pageInputOf,
+    validateStatusPage,
+    pageSpec,
+    PAGE_FIELD_ORDER,
+  );
 
   // Deletions, with prune only: what is stored and not in the document.
   if (options.prune) {

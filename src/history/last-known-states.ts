@@ -25,6 +25,7 @@ export async function loadLastKnownStates(
         certificateExpiresAt: row.certificateExpiresAt,
         // Heartbeats only: an active check's state has no ping times.
         ...(row.lastPingAt || row.runStartedAt ? { lastPingAt: row.lastPingAt, runStartedAt: row.runStartedAt } : {}),
+        ...(row.version > 0n ? { version: Number(row.version) } : {}),
       } satisfies ServiceState,
     ]),
   );

@@ -184,6 +184,51 @@ describe('registering and changing a service through the form', () => {
   });
 });
 
+describe('a heartbeat through the UI', () => {
+  it('registers one, shows its push URL once, turns UP on a ping, and makes a new URL that replaces it', async () => {
+    const page = await openDashboard('/services/new');
+    await page.getByLabel('Name').fill('dash-nightly');
+    await page.getByLabel('A heartbeat: a job pings statuschecker').check();
+    expect(await page.getByLabel('URL').count()).toBe(0);
+    await page.getByLabel('Every (s)').fill('3600');
+    await page.getByLabel('Grace (s)').fill('60');
+    await page.getByRole('button', { name: 'Register' }).click();
+    const shown = page.getByTestId('push-url');
+    await shown.waitFor({ timeout: 10_000 });
+    const pushUrl = (await shown.innerText()).trim();
+    expect(pushUrl).toMatch(new RegExp(`^${server.url}/push/[0-9a-f-]{36}/[A-Za-z0-9_-]{43}$`));
+
+    expect((await fetch(pushUrl, { method: 'POST' })).status).toBe(200);
+    await page.getByRole('link', { name: 'Go to dash-nightly' }).click();
+    await expect.poll(() => page.locator('.page-head .status').innerText(), { timeout: 10_000 }).toMatch(/Up/);
+    expect(await page.getByTestId('state').innerText()).toMatch(/Last ping/);
+    expect(await page.locator('#definition-title + dl').innerText()).toMatch(/every 3600 s\s*, up to 60 s late/);
+    // The URL is not shown again on the service's page.
+    expect(await page.getByTestId('push-url').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'New push URL' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Make a new one' }).click();
+    const fresh = page.getByTestId('push-url');
+    await fresh.waitFor({ timeout: 10_000 });
+    const newUrl = (await fresh.innerText()).trim();
+    expect(newUrl).not.toBe(pushUrl);
+    expect((await fetch(pushUrl)).status).toBe(404);
+    expect((await fetch(newUrl)).status).toBe(200);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it('names a bad cron schedule beside its field', async () => {
+    const page = await openDashboard('/services/new');
+    await page.getByLabel('Name').fill('dash-bad-cron');
+    await page.getByLabel('A heartbeat: a job pings statuschecker').check();
+    await page.getByLabel('Cron schedule').fill('0 0 30 2 *');
+    await page.getByRole('button', { name: 'Register' }).click();
+    const error = page.locator('[data-field="cron"] .field-error');
+    await expect.poll(() => error.innerText().catch(() => ''), { timeout: 10_000 }).toMatch(/never/);
+    expect(await page.getByLabel('Cron schedule').getAttribute('aria-invalid')).toBe('true');
+  });
+});
+
 describe('a service page', () => {
   it("shows each assertion's outcome, where the time went and the notifications sent, and follows the checks live", async () => {
     target.respondWith('/switch/dash-hook', 200);

@@ -323,6 +323,8 @@ describe.each([{ publicRead: false }, { publicRead: true }])(
       // Paused, so the scheduler leaves it alone and only a wrongly run operation could change it.
       const shared = await t.app.testing.registry.register({ name: 'walk-shared', url: 'http://127.0.0.1:9/shared' });
       await t.app.testing.registry.setPaused(shared.id, true);
+      // Its PAUSED transition stored before the walks: statusCursor answers null until one is.
+      await t.app.testing.history.flush();
       sharedService = globalIdOf(shared.id);
       const channel = await t.app.testing.notifications.channels.create({
         name: 'walk-shared',

@@ -155,7 +155,16 @@ describe('ws://, postgres:// and redis:// checks against real peers', () => {
     const redis = (url: string, timeoutMs = 2_000) => kindTarget('REDIS', url, { timeoutMs });
 
     it('passes on PONG, without and with AUTH', async () => {
-      expect(await prober.probe(redis(REDIS))).toMatchObject({ ok: true, message: 'PONG' });
+      const plain = await prober.probe(redis(REDIS));
+      expect(plain).toMatchObject({ ok: true, message: 'PONG' });
+      // Connect, then PING's answer as the first byte (AUTH, before it, is in neither).
+      expect(plain.phases).toEqual({
+        dnsMs: null,
+        connectMs: expect.any(Number),
+        tlsMs: null,
+        firstByteMs: expect.any(Number),
+        transferMs: null,
+      });
       expect(await prober.probe(redis(`redis://${REDIS_USER}:${PASSWORD}@127.0.0.1:6379`))).toMatchObject({
         ok: true,
         message: 'PONG',

@@ -266,7 +266,7 @@ export type RegisterServiceMutationVariables = Exact<{
 
 export type RegisterServiceMutation = { registerService:
     | { __typename: 'ConflictError', message: string }
-    | { __typename: 'ServicePayload', service: { id: string } }
+    | { __typename: 'ServicePayload', pushUrl: string | null, service: { id: string } }
     | { __typename: 'ValidationError', field: string | null, message: string }
    };
 
@@ -333,13 +333,24 @@ export type UnregisterServiceMutation = { unregisterService:
     | { __typename: 'ServicePayload' }
    };
 
-export type ServiceDefinitionFragment = { id: string, name: string, kind: CheckKind, url: string, method: HttpMethod, expectedStatus: string, bodyContains: string | null, degradedAboveMs: number | null, failureThreshold: number, successThreshold: number, intervalSeconds: number, timeoutMs: number, labels: Array<string>, paused: boolean, createdAt: string, updatedAt: string, headers: Array<{ name: string, value: string }>, dependsOn: Array<{ id: string, name: string }>, dependents: Array<{ id: string, name: string }> };
+export type RotatePushTokenMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RotatePushTokenMutation = { rotatePushToken:
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'ServicePayload', pushUrl: string | null }
+    | { __typename: 'ValidationError', message: string }
+   };
+
+export type ServiceDefinitionFragment = { id: string, name: string, kind: CheckKind, url: string, method: HttpMethod, expectedStatus: string, bodyContains: string | null, degradedAboveMs: number | null, failureThreshold: number, successThreshold: number, intervalSeconds: number, timeoutMs: number, labels: Array<string>, paused: boolean, createdAt: string, updatedAt: string, headers: Array<{ name: string, value: string }>, dependsOn: Array<{ id: string, name: string }>, dependents: Array<{ id: string, name: string }>, heartbeat: { periodSeconds: number | null, cron: string | null, timezone: string | null, graceSeconds: number } | null };
 
 export type AssertionOutcomeFragment = { ok: boolean, actual: string | null, assertion: { source: AssertionSource, path: string | null, operator: AssertionOperator, value: string | null, degrade: boolean } };
 
 export type PhasesFragment = { dnsMs: number | null, connectMs: number | null, tlsMs: number | null, firstByteMs: number | null, transferMs: number | null };
 
-export type ServiceStateDetailFragment = { status: ServiceStatus, message: string | null, reason: CheckFailureReason | null, httpStatus: number | null, latencyMs: number | null, since: string | null, lastCheckedAt: string | null, consecutiveFailures: number, certificateExpiresAt: string | null, flapping: boolean, assertions: Array<{ ok: boolean, actual: string | null, assertion: { source: AssertionSource, path: string | null, operator: AssertionOperator, value: string | null, degrade: boolean } }>, phases: { dnsMs: number | null, connectMs: number | null, tlsMs: number | null, firstByteMs: number | null, transferMs: number | null } | null, rootCause: { id: string, name: string } | null, maintenance: { name: string } | null };
+export type ServiceStateDetailFragment = { status: ServiceStatus, message: string | null, reason: CheckFailureReason | null, httpStatus: number | null, latencyMs: number | null, since: string | null, lastCheckedAt: string | null, consecutiveFailures: number, certificateExpiresAt: string | null, flapping: boolean, lastPingAt: string | null, runStartedAt: string | null, assertions: Array<{ ok: boolean, actual: string | null, assertion: { source: AssertionSource, path: string | null, operator: AssertionOperator, value: string | null, degrade: boolean } }>, phases: { dnsMs: number | null, connectMs: number | null, tlsMs: number | null, firstByteMs: number | null, transferMs: number | null } | null, rootCause: { id: string, name: string } | null, maintenance: { name: string } | null };
 
 export type LatencyFragment = { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number };
 
@@ -348,7 +359,7 @@ export type ServiceDetailQueryVariables = Exact<{
 }>;
 
 
-export type ServiceDetailQuery = { service: { id: string, name: string, kind: CheckKind, url: string, method: HttpMethod, expectedStatus: string, bodyContains: string | null, degradedAboveMs: number | null, failureThreshold: number, successThreshold: number, intervalSeconds: number, timeoutMs: number, labels: Array<string>, paused: boolean, createdAt: string, updatedAt: string, uptimeHour: number | null, uptimeDay: number | null, uptimeWeek: number | null, uptimeMonth: number | null, state: { status: ServiceStatus, message: string | null, reason: CheckFailureReason | null, httpStatus: number | null, latencyMs: number | null, since: string | null, lastCheckedAt: string | null, consecutiveFailures: number, certificateExpiresAt: string | null, flapping: boolean, assertions: Array<{ ok: boolean, actual: string | null, assertion: { source: AssertionSource, path: string | null, operator: AssertionOperator, value: string | null, degrade: boolean } }>, phases: { dnsMs: number | null, connectMs: number | null, tlsMs: number | null, firstByteMs: number | null, transferMs: number | null } | null, rootCause: { id: string, name: string } | null, maintenance: { name: string } | null }, latencyHour: { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number } | null, latencyDay: { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number } | null, latencyWeek: { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number } | null, headers: Array<{ name: string, value: string }>, dependsOn: Array<{ id: string, name: string }>, dependents: Array<{ id: string, name: string }> } | null };
+export type ServiceDetailQuery = { service: { id: string, name: string, kind: CheckKind, url: string, method: HttpMethod, expectedStatus: string, bodyContains: string | null, degradedAboveMs: number | null, failureThreshold: number, successThreshold: number, intervalSeconds: number, timeoutMs: number, labels: Array<string>, paused: boolean, createdAt: string, updatedAt: string, uptimeHour: number | null, uptimeDay: number | null, uptimeWeek: number | null, uptimeMonth: number | null, state: { status: ServiceStatus, message: string | null, reason: CheckFailureReason | null, httpStatus: number | null, latencyMs: number | null, since: string | null, lastCheckedAt: string | null, consecutiveFailures: number, certificateExpiresAt: string | null, flapping: boolean, lastPingAt: string | null, runStartedAt: string | null, assertions: Array<{ ok: boolean, actual: string | null, assertion: { source: AssertionSource, path: string | null, operator: AssertionOperator, value: string | null, degrade: boolean } }>, phases: { dnsMs: number | null, connectMs: number | null, tlsMs: number | null, firstByteMs: number | null, transferMs: number | null } | null, rootCause: { id: string, name: string } | null, maintenance: { name: string } | null }, latencyHour: { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number } | null, latencyDay: { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number } | null, latencyWeek: { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number } | null, headers: Array<{ name: string, value: string }>, dependsOn: Array<{ id: string, name: string }>, dependents: Array<{ id: string, name: string }>, heartbeat: { periodSeconds: number | null, cron: string | null, timezone: string | null, graceSeconds: number } | null } | null };
 
 export type ServiceHistoryQueryVariables = Exact<{
   id: string | number;
@@ -386,7 +397,7 @@ export type ServiceLiveSubscriptionVariables = Exact<{
 }>;
 
 
-export type ServiceLiveSubscription = { statusChanged: { at: string, current: ServiceStatus, service: { id: string, paused: boolean }, state: { status: ServiceStatus, message: string | null, reason: CheckFailureReason | null, httpStatus: number | null, latencyMs: number | null, since: string | null, lastCheckedAt: string | null, consecutiveFailures: number, certificateExpiresAt: string | null, flapping: boolean, assertions: Array<{ ok: boolean, actual: string | null, assertion: { source: AssertionSource, path: string | null, operator: AssertionOperator, value: string | null, degrade: boolean } }>, phases: { dnsMs: number | null, connectMs: number | null, tlsMs: number | null, firstByteMs: number | null, transferMs: number | null } | null, rootCause: { id: string, name: string } | null, maintenance: { name: string } | null } } };
+export type ServiceLiveSubscription = { statusChanged: { at: string, current: ServiceStatus, service: { id: string, paused: boolean }, state: { status: ServiceStatus, message: string | null, reason: CheckFailureReason | null, httpStatus: number | null, latencyMs: number | null, since: string | null, lastCheckedAt: string | null, consecutiveFailures: number, certificateExpiresAt: string | null, flapping: boolean, lastPingAt: string | null, runStartedAt: string | null, assertions: Array<{ ok: boolean, actual: string | null, assertion: { source: AssertionSource, path: string | null, operator: AssertionOperator, value: string | null, degrade: boolean } }>, phases: { dnsMs: number | null, connectMs: number | null, tlsMs: number | null, firstByteMs: number | null, transferMs: number | null } | null, rootCause: { id: string, name: string } | null, maintenance: { name: string } | null } } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -463,6 +474,12 @@ export const ServiceDefinitionFragmentDoc = new TypedDocumentString(`
     id
     name
   }
+  heartbeat {
+    periodSeconds
+    cron
+    timezone
+    graceSeconds
+  }
 }
     `, {"fragmentName":"ServiceDefinition"}) as unknown as TypedDocumentString<ServiceDefinitionFragment, unknown>;
 export const AssertionOutcomeFragmentDoc = new TypedDocumentString(`
@@ -512,6 +529,8 @@ export const ServiceStateDetailFragmentDoc = new TypedDocumentString(`
   maintenance {
     name
   }
+  lastPingAt
+  runStartedAt
 }
     fragment AssertionOutcome on AssertionResult {
   ok
@@ -596,6 +615,7 @@ export const RegisterServiceDocument = new TypedDocumentString(`
       service {
         id
       }
+      pushUrl
     }
     ... on ValidationError {
       field
@@ -686,6 +706,19 @@ export const UnregisterServiceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UnregisterServiceMutation, UnregisterServiceMutationVariables>;
+export const RotatePushTokenDocument = new TypedDocumentString(`
+    mutation RotatePushToken($id: ID!) {
+  rotatePushToken(id: $id) {
+    __typename
+    ... on ServicePayload {
+      pushUrl
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RotatePushTokenMutation, RotatePushTokenMutationVariables>;
 export const ServiceDetailDocument = new TypedDocumentString(`
     query ServiceDetail($id: ID!) {
   service(id: $id) {
@@ -737,6 +770,12 @@ export const ServiceDetailDocument = new TypedDocumentString(`
     id
     name
   }
+  heartbeat {
+    periodSeconds
+    cron
+    timezone
+    graceSeconds
+  }
 }
 fragment AssertionOutcome on AssertionResult {
   ok
@@ -780,6 +819,8 @@ fragment ServiceStateDetail on ServiceState {
   maintenance {
     name
   }
+  lastPingAt
+  runStartedAt
 }
 fragment Latency on LatencyStats {
   checks
@@ -952,4 +993,6 @@ fragment ServiceStateDetail on ServiceState {
   maintenance {
     name
   }
+  lastPingAt
+  runStartedAt
 }`) as unknown as TypedDocumentString<ServiceLiveSubscription, ServiceLiveSubscriptionVariables>;

@@ -7,6 +7,7 @@ import {
   LiveChecksDocument,
   PauseServiceDocument,
   ResumeServiceDocument,
+  RotatePushTokenDocument,
   ServiceDetailDocument,
   type ServiceDetailQuery,
   ServiceLiveDocument,
@@ -128,6 +129,8 @@ function Actions({ service, paused, onChanged }: { service: Service; paused: boo
   const [busy, setBusy] = useState<string>();
   const [outcome, setOutcome] = useState<string>();
   const [confirming, setConfirming] = useState(false);
+  const [rotating, setRotating] = useState(false);
+  const [pushUrl, setPushUrl] = useState<string>();
   const run = async (label: string, action: () => Promise<{ __typename: string; message?: string }>) => {
     setBusy(label);
     setOutcome(undefined);
@@ -185,12 +188,41 @@ function Actions({ service, paused, onChanged }: { service: Service; paused: boo
       <Link href={`${servicePath(id)}/edit`} class="button">
         Edit
       </Link>
+      {service.kind === 'HEARTBEAT' && (
+        <button type="button" disabled={!!busy} onClick={() => setRotating(true)}>
+          New push URL
+        </button>
+      )}
       <button type="button" class="danger" disabled={!!busy} onClick={() => setConfirming(true)}>
         Delete
       </button>
       <output aria-live="polite" class="outcome">
         {busy ? `${busy}…` : outcome}
       </output>
+      {pushUrl && (
+        <p class="push-url">
+          New push URL, shown only this once (the old one no longer works):{' '}
+          <code class="break" data-testid="push-url">
+            {pushUrl}
+          </code>
+        </p>
+      )}
+      {rotating && (
+        <ConfirmDialog
+          title={`A new push URL for ${service.name}?`}
+          message="The current one stops working at once: every job that calls it must be given the new one."
+          confirmLabel="Make a new one"
+          onConfirm={() => {
+            setRotating(false);
+            void run('New push URL', async () => {
+              const result = (await request(RotatePushTokenDocument, { id })).rotatePushToken;
+              if (result.__typename === 'ServicePayload' && result.pushUrl) setPushUrl(result.pushUrl);
+              return result;
+            });
+          }}
+          onClose={() => setRotating(false)}
+        />
+      )}
       {confirming && (
         <ConfirmDialog
           title={`Delete ${service.name}?`}
@@ -263,6 +295,22 @@ function CurrentState({ state }: { state: Service['state'] }) {
             'never'
           )}
         </dd>
+        {state.lastPingAt !== undefined && state.lastPingAt !== null && (
+          <>
+            <dt>Last ping</dt>
+            <dd>
+              <time dateTime={state.lastPingAt}>{formatTime(state.lastPingAt)}</time>
+            </dd>
+          </>
+        )}
+        {state.runStartedAt && (
+          <>
+            <dt>Run started</dt>
+            <dd>
+              <time dateTime={state.runStartedAt}>{formatTime(state.runStartedAt)}</time> (running)
+            </dd>
+          </>
+        )}
         <dt>Consecutive failures</dt>
         <dd>{state.consecutiveFailures}</dd>
         <dt>Certificate expires</dt>
@@ -367,6 +415,7 @@ const latencyCells = (stats: Service['latencyHour']): [string, string][] => [
 ];
 
 function Definition({ service }: { service: Service }) {
+  if (service.heartbeat) return <HeartbeatDefinition service={service} heartbeat={service.heartbeat} />;
   return (
     <section aria-labelledby="definition-title" class="card">
       <h2 id="definition-title">Definition</h2>
@@ -421,5 +470,44 @@ function ServiceLinks({ services }: { services: readonly { id: string; name: str
         </span>
       ))}
     </>
+  );
+}
+
+function HeartbeatDefinition({
+  service,
+  heartbeat,
+}: {
+  service: Service;
+  heartbeat: NonNullable<Service['heartbeat']>;
+}) {
+  return (
+    <section aria-labelledby="definition-title" class="card">
+      <h2 id="definition-title">Definition</h2>
+      <dl class="pairs">
+        <dt>Kind</dt>
+        <dd>HEARTBEAT: a job calls its push URL ({service.url}/…)</dd>
+        <dt>Expected</dt>
+        <dd>
+          {heartbeat.cron
+            ? `on the schedule "${heartbeat.cron}" (${heartbeat.timezone ?? 'UTC'})`
+            : `every ${heartbeat.periodSeconds} s`}
+          , up to {heartbeat.graceSeconds} s late
+        </dd>
+        <dt>Degraded above</dt>
+        <dd>{service.degradedAboveMs ? `a run of ${service.degradedAboveMs} ms` : '–'}</dd>
+        <dt>Thresholds</dt>
+        <dd>
+          DOWN after {service.failureThreshold} failure(s), UP after {service.successThreshold} success(es)
+        </dd>
+        <dt>Labels</dt>
+        <dd>{service.labels.length ? service.labels.join(', ') : '–'}</dd>
+        <dt>Depends on</dt>
+        <dd>
+          <ServiceLinks services={service.dependsOn} />
+        </dd>
+        <dt>Registered</dt>
+        <dd>{formatTime(service.createdAt)}</dd>
+      </dl>
+    </section>
   );
 }
