@@ -18,7 +18,10 @@ import type { GraphQLWebSocket } from './server/ws-server.js';
  */
 export interface AppTesting {
   /** The registry the mutations call: sets services up without a token, in setup code. */
-  readonly registry: Pick<Registry, 'register' | 'unregister' | 'setPaused' | 'listAll' | 'findByName'>;
+  readonly registry: Pick<
+    Registry,
+    'register' | 'unregister' | 'setPaused' | 'rotatePushToken' | 'listAll' | 'findByName'
+  >;
   /** Reads of stored rows: what history wrote, and when. */
   readonly prisma: PrismaClient;
   /** The very cache the resolvers read (tests spy on it to break one resolver). */

@@ -53,9 +53,11 @@ import { createHttpServer } from './server/http-server.js';
 import { createLivePageStreams } from './server/pages/live-page-stream.js';
 import { createPublicRoutes } from './server/pages/public-routes.js';
 import { renderStatusMain } from './server/pages/status-page-html.js';
+import { createPushRoute } from './server/push-route.js';
 import { createSharedSubscriptions } from './server/shared-subscriptions.js';
 import { attachGraphQLWebSocket } from './server/ws-server.js';
 import { createYogaServer, GRAPHQL_PATH } from './server/yoga.js';
+import { createPushIntake, type PushIntake } from './sync/push-intake.js';
 import { createServiceSync } from './sync/service-sync.js';
 import { createApiTokens } from './tokens/api-tokens.js';
 import { VERSION } from './version.js';
@@ -90,6 +92,8 @@ export interface AppOptions {
   signal?: AbortSignal;
   /** The database, already opening (main.ts opens it while this module's imports load). */
   database?: Promise<MigratedDatabase>;
+  /** Longest wait between looks at heartbeat deadlines (default 1 s; tests moving `now` use less). */
+  heartbeatPollMs?: number;
 }
 
 /**
@@ -106,6 +110,7 @@ export async function createApp({
   notify,
   signal,
   database,
+  heartbeatPollMs,
 }: AppOptions): Promise<App> {
   const log = logger.child({ component: 'app' });
   const metrics = createMetrics(new MetricsRegistry(), { perService: config.metrics.perService });
@@ -144,8 +149,11 @@ export async function createApp({
 
   // The domain: definitions, who checks what, what was recorded, the check loop, who is told.
   const notificationMetrics = createNotificationMetrics(metrics.registry, () => notifications.queueDepth());
+  // The config file's objects are its own: API changes to them are refused unless CONFIG_FILE_MODE=merge.
+  const protectManaged = () => config.configFile.path !== undefined && config.configFile.mode === 'strict';
   const notifications = createNotifications({
     prisma: db.prisma,
+    protectManaged,
     policy,
     secretsKey: config.notify.secretsKey,
     publicUrl: config.notify.publicUrl,
@@ -160,22 +168,9 @@ export async function createApp({
     logger,
     checkUrl: (url) => policy.checkUrl(url),
     guard: health.guard,
-    protectManaged: () => config.configFile.path !== undefined && config.configFile.mode === 'strict',
+    protectManaged,
   });
-  const statusPages = createStatusPages(db.prisma);
-  const configAsCode = createConfigAsCode({
-    prisma: db.prisma,
-    registry,
-    channels: notifications.channels,
-    statusPages,
-    env: config.configFile.env,
-    logger,
-    protectManaged: () => config.configFile.path !== undefined && config.configFile.mode === 'strict',
-    guard: health.guard,
-  });
-  const configFile = config.configFile.path
-    ? createConfigFileWatch({ file: config.configFile.path, configAsCode, logger })
-    : null;
+  const statusPages = createStatusPages(db.prisma, protectManaged);
   const seam = createOwnershipSeam();
   const { ownership, replicaId } = createOwnership({
     db,
@@ -206,7 +201,22 @@ export async function createApp({
     now,
     guard: health.guard,
     onChange: (serviceId, window) => monitor.setMaintenance(serviceId, window),
+    protectManaged,
   });
+  const configAsCode = createConfigAsCode({
+    prisma: db.prisma,
+    registry,
+    channels: notifications.channels,
+    statusPages,
+    maintenance,
+    env: config.configFile.env,
+    logger,
+    protectManaged,
+    guard: health.guard,
+  });
+  const configFile = config.configFile.path
+    ? createConfigFileWatch({ file: config.configFile.path, configAsCode, logger })
+    : null;
   const monitor = createMonitor({
     prober,
     ownership,
@@ -219,6 +229,7 @@ export async function createApp({
     onLag: (lagMs) => metrics.schedulerLag.observe(lagMs / 1000),
     onDiscard: () => metrics.discardedResults.inc(),
     requestRemoteCheck: requestCheckThrough(events),
+    heartbeatPollMs,
     maintenanceOf: (serviceId) => maintenance.inForce(serviceId),
     reportsUnchecked: !events.shared,
   });
@@ -246,6 +257,7 @@ export async function createApp({
     if (remote && (kind === 'registered' || kind === 'resumed')) ownership.claimSoon();
   });
   const follower = followRemoteEvents({ events, sync, monitor, registry, history, logger });
+  const pushIntake = createPushIntake({ directory, monitor, events, now, logger });
 
   // The API: GraphQL over HTTP and WebSockets, /metrics.
   const deps: GraphQLDeps = {
@@ -270,9 +282,18 @@ export async function createApp({
     audit: createAuditLog(db.prisma, now, logger.child({ component: 'audit' })),
     maintenance,
     now,
+    publicUrl: config.notify.publicUrl,
     slaDownStatuses: downStatuses(config.history.unreachableIsDown),
   };
-  const { yoga, server, ws, live } = createApi({ config, logger, metrics, auth, deps, isReady: () => db.ping(1_000) });
+  const { yoga, server, ws, live } = createApi({
+    config,
+    logger,
+    metrics,
+    auth,
+    deps,
+    pushIntake,
+    isReady: () => db.ping(1_000),
+  });
   metrics.live.ownedServices = () => (Number.isFinite(ownership.owned) ? ownership.owned : monitor.scheduled);
 
   // Started top to bottom, stopped bottom to top.
@@ -364,11 +385,12 @@ interface ApiParts {
   metrics: Metrics;
   auth: Authenticator;
   deps: GraphQLDeps;
+  pushIntake: PushIntake;
   isReady: () => Promise<boolean>;
 }
 
 /** GraphQL (Yoga) on one HTTP server with /metrics, plus graphql-ws on the same port; their gauges. */
-function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
+function createApi({ config, logger, metrics, auth, deps, pushIntake, isReady }: ApiParts) {
   setUnusedQueryPolicy(config.graphql.unusedQuery);
   const yoga = createYogaServer({
     schema,
@@ -405,6 +427,11 @@ function createApi({ config, logger, metrics, auth, deps, isReady }: ApiParts) {
     metrics,
     metricsToken: config.auth.metricsToken,
     isReady,
+    pushRoute: createPushRoute({
+      intake: pushIntake,
+      logger,
+      onPush: (outcome) => metrics.heartbeatPushes.inc({ outcome }),
+    }),
     publicRoutes: createPublicRoutes({
       pageView: (slug) => pageView(pageDeps, slug),
       statusBadge: (name) => statusBadge(pageDeps, name),

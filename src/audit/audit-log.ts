@@ -40,19 +40,27 @@ export type AuditWriter = Pick<PrismaClient, 'auditEntry'>;
  * (tx) => { …; await recordAudit(tx, {...}) })`) so the entry is written with it or not at all.
  */
 export async function recordAudit(db: AuditWriter, record: AuditRecord): Promise<AuditEntryRow> {
+  return db.auditEntry.create({ data: entryData(record) });
+}
+
+/** Records many entries in one statement (an applied config's changes), in their order. */
+export async function recordAudits(db: AuditWriter, records: readonly AuditRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await db.auditEntry.createMany({ data: records.map(entryData) });
+}
+
+function entryData(record: AuditRecord) {
   const at = record.at ?? new Date();
   const summary =
     record.summary.length > MAX_SUMMARY_LENGTH ? `${record.summary.slice(0, MAX_SUMMARY_LENGTH - 1)}…` : record.summary;
-  return db.auditEntry.create({
-    data: {
-      id: uuidv7(at.getTime()),
-      at,
-      actor: record.actor,
-      operation: record.operation,
-      target: record.target ?? null,
-      summary,
-    },
-  });
+  return {
+    id: uuidv7(at.getTime()),
+    at,
+    actor: record.actor,
+    operation: record.operation,
+    target: record.target ?? null,
+    summary,
+  };
 }
 
 export interface AuditLog {

@@ -1,5 +1,6 @@
 import type { Assertion } from '../probe/assert/assertion.js';
 import type { DnsOptions } from '../probe/dns/options.js';
+import type { HeartbeatOptions } from '../probe/heartbeat/schedule.js';
 import type { StatusRanges } from '../probe/http/expected-status.js';
 import type { HttpMethod } from '../probe/http/method.js';
 import type { CheckKind } from '../probe/kinds.js';
@@ -26,6 +27,8 @@ export interface CheckDefinition {
   tcp: TcpOptions | null;
   dns: DnsOptions | null;
   tls: TlsOptions | null;
+  /** HEARTBEAT: when pings are expected; `url` is then the push path /push/{id}. */
+  heartbeat: HeartbeatOptions | null;
   /** Ids of the services this one depends on: while one is DOWN, failing makes it UNREACHABLE. */
   dependsOn: readonly string[];
   /** Evaluated in order after the kind's own verdict. */

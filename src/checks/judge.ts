@@ -157,6 +157,7 @@ function nextStatus(
 
 function transitionMessage(outcome: CheckOutcome): string | null {
   if (!outcome.ok || outcome.degraded) return outcome.message;
+  if (outcome.summary !== undefined) return outcome.summary;
   const latency = `${Math.round(outcome.latencyMs)} ms`;
   return outcome.httpStatus === null ? `passed in ${latency}` : `HTTP ${outcome.httpStatus} in ${latency}`;
 }

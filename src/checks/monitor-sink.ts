@@ -23,6 +23,8 @@ export interface StatusChanged {
 export interface MonitorSink {
   checkCompleted?(event: CheckCompleted): void;
   statusChanged?(event: StatusChanged): void;
+  /** The state changed without a check (a heartbeat's run started): it is to be stored. */
+  stateChanged?(service: CheckDefinition, state: ServiceState): void;
   /** A service's definition is new or changed (its name may have changed). */
   serviceDefined?(service: CheckDefinition, previous: CheckDefinition | undefined): void;
   serviceRemoved?(service: CheckDefinition): void;

@@ -1,5 +1,6 @@
 import type { EventBus } from '../events/event-bus.js';
 import type { ProbeResult } from '../probe/prober.js';
+import type { HeartbeatPing } from './heartbeat-ping.js';
 import type { MonitorSink } from './monitor-sink.js';
 import type { ServiceState, ServiceStatus } from './service-state.js';
 
@@ -31,6 +32,12 @@ export interface ServiceChangedEvent {
 /** checkServiceNow on a process that does not check the service: the owner is asked. */
 export interface CheckRequestedEvent {
   serviceId: string;
+}
+
+/** A heartbeat's ping that arrived at a process which does not own the service: for the owner to record. */
+export interface HeartbeatPushedEvent {
+  serviceId: string;
+  ping: HeartbeatPing;
 }
 
 /**
@@ -65,6 +72,7 @@ export type MonitorTopics = {
   checkCompleted: CheckCompletedEvent;
   serviceChanged: ServiceChangedEvent;
   checkRequested: CheckRequestedEvent;
+  heartbeatPushed: HeartbeatPushedEvent;
   apiTokenChanged: ApiTokenChangedEvent;
   maintenanceChanged: MaintenanceChangedEvent;
   incidentChanged: IncidentChangedEvent;
@@ -75,7 +83,7 @@ export type MonitorEvents = EventBus<MonitorTopics>;
 /** checkCompleted is a firehose: other processes get it in batches; transitions go at once. */
 export const EVENT_BATCH_MS = { checkCompleted: 100 };
 
-const DATE_KEYS = new Set(['at', 'since', 'lastCheckedAt', 'certificateExpiresAt']);
+const DATE_KEYS = new Set(['at', 'since', 'lastCheckedAt', 'certificateExpiresAt', 'lastPingAt', 'runStartedAt']);
 
 /** JSON turns dates into strings; this turns the known date fields back. */
 export function reviveEventDates(key: string, value: unknown): unknown {

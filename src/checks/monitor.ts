@@ -4,6 +4,8 @@ import { createScheduler } from '../schedule/scheduler.js';
 import type { CheckDefinition } from './check-definition.js';
 import { adoptedDueAt, firstDueAt } from './check-phase.js';
 import { createDependencies, type Dependencies } from './dependencies.js';
+import { type HeartbeatPing, pingEffect } from './heartbeat-ping.js';
+import { createHeartbeatTracker } from './heartbeat-tracker.js';
 import type { MaintenanceRef } from './judge.js';
 import { fanOut, type MonitorSink } from './monitor-sink.js';
 import { initialState, type ServiceState } from './service-state.js';
@@ -35,6 +37,8 @@ export interface MonitorOptions {
    * arrived (through the event stream), false when nobody answered within `timeoutMs`.
    */
   requestRemoteCheck?: (serviceId: string, timeoutMs: number) => Promise<boolean>;
+  /** How often the heartbeat deadlines are looked at, at most (default 1 s; tests with a moved clock: less). */
+  heartbeatPollMs?: number;
   /** The maintenance window in force for a service now, if any. */
   maintenanceOf?: (serviceId: string) => MaintenanceRef | null;
   /**
@@ -43,6 +47,12 @@ export interface MonitorOptions {
    */
   reportsUnchecked?: boolean;
 }
+
+/**
+ * What became of a ping: recorded; not this process's to record (another replica owns the
+ * service); or ignored (no such heartbeat, or paused).
+ */
+export type PushOutcome = 'recorded' | 'not-owner' | 'unknown' | 'paused';
 
 export interface Monitor {
   /** Seeds the cache (restored states, or UNKNOWN/PAUSED) and schedules every unpaused service. */
@@ -59,6 +69,13 @@ export interface Monitor {
   release(serviceIds: readonly string[]): void;
   /** Runs one check now and resolves with the state after it (null: unknown or paused service). */
   checkNow(serviceId: string): Promise<ServiceState | null>;
+  /**
+   * A heartbeat's ping, judged like a check's result when this process owns the service (or
+   * `anyway`: nobody else can, see sync/push-intake.ts).
+   */
+  push(serviceId: string, ping: HeartbeatPing, anyway?: boolean): PushOutcome;
+  /** When a heartbeat is DOWN if no ping comes (null: not tracked here). */
+  heartbeatDeadline(serviceId: string): Date | null;
   /** One check of an unsaved definition; nothing is stored or published. */
   testCheck(service: Omit<CheckDefinition, 'id'>, signal?: AbortSignal): Promise<ProbeResult>;
   /** True when this process runs the checks of the service (its state here is the freshest). */
@@ -123,13 +140,28 @@ export function createMonitor(options: MonitorOptions): Monitor {
     {
       graph: dependencies,
       // Only the process that checks a service (and holds its lease) judges it.
-      judgedHere: (id) => (scheduler.has(id) && ownership.accepts(id) ? definitions.get(id) : undefined),
+      judgedHere: (id) =>
+        (scheduler.has(id) || heartbeats.has(id)) && ownership.accepts(id) ? definitions.get(id) : undefined,
     },
     options.maintenanceOf,
   );
 
+  // Passive checks are not probed: their deadlines wait here, and a missed one is a failed check.
+  const heartbeats = createHeartbeatTracker({
+    now,
+    missed: (service, result) => record(service, result),
+    pollMs: options.heartbeatPollMs,
+  });
+
   const schedule = (service: CheckDefinition, firstDueAt?: number) => {
     if (!schedulerEnabled) return;
+    if (service.kind === 'HEARTBEAT') {
+      scheduler.remove(service.id);
+      if (service.paused || !ownership.owns(service.id)) heartbeats.untrack(service.id);
+      else heartbeats.track(service, cache.get(service.id));
+      return;
+    }
+    heartbeats.untrack(service.id);
     if (service.paused || !ownership.owns(service.id)) scheduler.remove(service.id);
     else scheduler.upsert(service.id, service, service.intervalSeconds * 1000, firstDueAt);
   };
@@ -182,12 +214,17 @@ export function createMonitor(options: MonitorOptions): Monitor {
         schedule(service, adoptedDueAt(service, state, t));
         // A state restored from the database may say MAINTENANCE for a window that has ended since
         // (or not yet say it for one in force): this process reports it now that it checks the service.
-        if (scheduler.has(id)) recorder.maintenance(service, options.maintenanceOf?.(id) ?? null, true);
+        if (!scheduler.has(id)) continue;
+        recorder.maintenance(service, options.maintenanceOf?.(id) ?? null, true);
+        recorder.adopted(definitions.get(id) ?? service);
       }
     },
 
     release(serviceIds) {
-      for (const id of serviceIds) scheduler.remove(id);
+      for (const id of serviceIds) {
+        scheduler.remove(id);
+        heartbeats.untrack(id);
+      }
     },
 
     remove(serviceId) {
@@ -195,6 +232,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       definitions.delete(serviceId);
       dependencies.changed();
       scheduler.remove(serviceId);
+      heartbeats.untrack(serviceId);
       cache.delete(serviceId);
       if (service) notify('serviceRemoved', service);
     },
@@ -202,6 +240,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
     async checkNow(serviceId) {
       const service = definitions.get(serviceId);
       if (!service || service.paused) return null;
+      // A heartbeat is not probed: checking it now judges its deadline now.
+      if (service.kind === 'HEARTBEAT') {
+        heartbeats.evaluate(serviceId);
+        return cache.get(serviceId) ?? null;
+      }
       if (scheduler.has(serviceId)) {
         await scheduler.runNow(serviceId);
         return cache.get(serviceId) ?? null;
@@ -215,25 +258,49 @@ export function createMonitor(options: MonitorOptions): Monitor {
       return cache.get(serviceId) ?? null;
     },
 
+    push(serviceId, ping, anyway = false) {
+      const service = definitions.get(serviceId);
+      if (service?.kind !== 'HEARTBEAT') return 'unknown';
+      if (service.paused) return 'paused';
+      if (!anyway && !(heartbeats.has(serviceId) && ownership.accepts(serviceId))) return 'not-owner';
+      const at = now();
+      const { result, patch } = pingEffect(service, cache.get(serviceId), ping, at);
+      if (result === null) recorder.patch(service, patch);
+      else {
+        recorder.result(service, result, patch);
+        heartbeats.pinged(service, at);
+      }
+      return 'recorded';
+    },
+
+    heartbeatDeadline: (serviceId) => heartbeats.deadlineOf(serviceId),
+
     testCheck: (service, signal) => options.prober.probe(service, signal),
 
-    checksLocally: (serviceId) => scheduler.has(serviceId),
-
+    checksLocally: (serviceId) => scheduler.has(serviceId) || heartbeats.has(serviceId),
     setMaintenance(serviceId, window) {
       const service = definitions.get(serviceId);
       if (!service) return;
-      recorder.maintenance(service, window, scheduler.has(serviceId) || options.reportsUnchecked === true);
+      recorder.maintenance(
+        service,
+        window,
+        scheduler.has(serviceId) || heartbeats.has(serviceId) || options.reportsUnchecked === true,
+      );
     },
     serviceIds: () => definitions.keys(),
     dependencies,
     parentChanged: (serviceId) => recorder.parentChanged(serviceId),
 
     start() {
-      if (schedulerEnabled) scheduler.start();
+      if (schedulerEnabled) {
+        scheduler.start();
+        heartbeats.start();
+      }
       log.info({ services: definitions.size, schedulerEnabled, concurrency: options.concurrency }, 'monitor started');
     },
 
     async stop(timeoutMs) {
+      heartbeats.stop();
       await scheduler.stop(timeoutMs);
     },
 
@@ -241,7 +308,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       return scheduler.running;
     },
     get scheduled() {
-      return scheduler.size;
+      return scheduler.size + heartbeats.size;
     },
   };
 }

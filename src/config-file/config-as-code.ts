@@ -1,6 +1,7 @@
-import { ACTOR_ANONYMOUS, ACTOR_CONFIG_FILE, type AuditWriter, recordAudit } from '../audit/audit-log.js';
+import { ACTOR_ANONYMOUS, ACTOR_CONFIG_FILE, type AuditWriter, recordAudits } from '../audit/audit-log.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import type { Maintenance } from '../maintenance/maintenance.js';
 import type { ChannelStore } from '../notify/channels.js';
 import type { StatusPages } from '../pages/status-pages.js';
 import type { Registry } from '../registry/registry.js';
@@ -8,13 +9,14 @@ import { CHANNEL_SHAPE } from './channel-spec.js';
 import { type ConfigFormat, type ConfigProblem, type Path, parseConfigDocument } from './document.js';
 import { ApplyRefused, executeSteps } from './execute.js';
 import { type Environment, expandReferences } from './expand.js';
-import { exportDocument, SECTIONS } from './export.js';
+import { type ExportScope, exportDocument, SECTIONS } from './export.js';
 import { PAGE_SHAPE } from './page-spec.js';
 import { type ConfigChange, type DesiredDocument, type PlanOptions, planChanges } from './plan.js';
 import { SERVICE_SHAPE } from './service-spec.js';
 import { checkShape, type Shape } from './shape.js';
 import { problemAt } from './spec.js';
 import { loadState } from './state.js';
+import { WINDOW_SHAPE } from './window-spec.js';
 
 export type { ConfigFormat, ConfigProblem } from './document.js';
 export type { ConfigAction, ConfigChange } from './plan.js';
@@ -35,7 +37,7 @@ export interface ApplyOptions {
 
 export interface ConfigAsCode {
   /** Every object as a document (YAML by default): stable order, defaults left out, no secret in clear. */
-  exportConfig(format?: ConfigFormat): Promise<string>;
+  exportConfig(format?: ConfigFormat, scope?: ExportScope | null): Promise<string>;
   /**
    * Checks the whole document (every problem at once, with its path and line), then plans it
    * against what is stored; with `dryRun` false applies the plan in one transaction, all or nothing.
@@ -54,6 +56,7 @@ export interface ConfigAsCodeDeps {
   registry: Registry;
   channels: ChannelStore;
   statusPages: StatusPages;
+  maintenance: Pick<Maintenance, 'batch'>;
   /** Where `${VAR}` references are read from (config.ts's snapshot of the environment). */
   env: Environment;
   logger: Logger;
@@ -68,6 +71,7 @@ const DOCUMENT_SHAPE: Shape = {
   fields: {
     notificationChannels: { type: 'list', of: CHANNEL_SHAPE, nullable: true },
     services: { type: 'list', of: SERVICE_SHAPE, nullable: true },
+    maintenanceWindows: { type: 'list', of: WINDOW_SHAPE, nullable: true },
     statusPages: { type: 'list', of: PAGE_SHAPE, nullable: true },
   },
 };
@@ -80,18 +84,20 @@ const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
 export function createConfigAsCode(deps: ConfigAsCodeDeps): ConfigAsCode {
   const guard = deps.guard ?? (<T>(operation: () => Promise<T>) => operation());
   const log = deps.logger.child({ component: 'config-file' });
-  const planDeps = { validateService: deps.registry.validate, channels: deps.channels };
 
   return {
-    async exportConfig(format = 'YAML') {
+    async exportConfig(format = 'YAML', scope = null) {
       const state = await guard(() => loadState(deps.prisma, deps.statusPages));
-      return exportDocument(state, format, deps.env, deps.channels.secretOf);
+      return exportDocument(state, format, deps.env, deps.channels.secretOf, scope);
     },
 
     async applyConfig(text, format = 'YAML', dryRun = true, prune = false, options = {}) {
       const checked = checkDocument(text, format, deps.env);
       if (!checked.ok) return { ok: false, problems: checked.problems };
       const { doc, problems: shapeProblems } = checked;
+      // The plan runs twice (before the transaction, and in it against what is stored then); a
+      // definition's validation depends on the definition only, so the second plan reuses the first's.
+      const planDeps = { validateService: remembered(deps.registry.validate), channels: deps.channels };
       const planOptions: PlanOptions = {
         prune,
         source: options.source ?? 'api',
@@ -109,7 +115,7 @@ export function createConfigAsCode(deps: ConfigAsCodeDeps): ConfigAsCode {
 
       const batch = deps.registry.batch;
       const actor = planOptions.source === 'file' ? ACTOR_CONFIG_FILE : (options.actor ?? ACTOR_ANONYMOUS);
-      let committed: (() => void) | null = null;
+      let committed: (() => void)[] = [];
       try {
         const changes = await guard(() =>
           deps.prisma.$transaction(
@@ -120,19 +126,21 @@ export function createConfigAsCode(deps: ConfigAsCodeDeps): ConfigAsCode {
               const plan = planChanges(doc, state, planDeps, planOptions);
               if (plan.problems.length > 0) throw new ApplyRefused(plan.problems);
               const registry = batch(tx);
+              const windows = deps.maintenance.batch(tx);
               await executeSteps(plan.steps, state, {
                 registry,
                 channels: deps.channels.within(tx),
+                windows,
                 pages: deps.statusPages.within(tx),
               });
               await recordChanges(tx, plan.changes, actor);
-              committed = registry.committed;
+              committed = [registry.committed, windows.committed];
               return plan.changes;
             },
             { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 30_000 },
           ),
         );
-        (committed as (() => void) | null)?.();
+        for (const announce of committed) announce();
         const counts = countActions(changes);
         log.info({ ...counts, source: planOptions.source, prune }, 'config applied');
         return { ok: true, plan: { changes, applied: true } };
@@ -141,6 +149,25 @@ export function createConfigAsCode(deps: ConfigAsCodeDeps): ConfigAsCode {
         throw err;
       }
     },
+  };
+}
+
+/** `validate` answering each input it has seen before as it did then (its value, or its error). */
+function remembered(validate: Registry['validate']): Registry['validate'] {
+  const seen = new Map<string, { value: ReturnType<Registry['validate']> } | { error: unknown }>();
+  return (input) => {
+    const key = JSON.stringify(input);
+    let outcome = seen.get(key);
+    if (!outcome) {
+      try {
+        outcome = { value: validate(input) };
+      } catch (error) {
+        outcome = { error };
+      }
+      seen.set(key, outcome);
+    }
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
   };
 }
 
@@ -189,10 +216,12 @@ function checkDocument(
   const doc: DesiredDocument = {
     channels: section('notificationChannels', CHANNEL_SHAPE),
     services: section('services', SERVICE_SHAPE),
+    windows: section('maintenanceWindows', WINDOW_SHAPE),
     pages: section('statusPages', PAGE_SHAPE),
     names: {
       channels: namesIn(root.notificationChannels, 'name'),
       services: namesIn(root.services, 'name'),
+      windows: namesIn(root.maintenanceWindows, 'name'),
       pages: namesIn(root.statusPages, 'slug'),
     },
     refs: expanded.refs,
@@ -204,25 +233,28 @@ function checkDocument(
 const TARGET_KIND: Record<ConfigChange['kind'], string> = {
   NOTIFICATION_CHANNEL: 'notification channel',
   SERVICE: 'service',
+  MAINTENANCE_WINDOW: 'maintenance window',
   STATUS_PAGE: 'status page',
 };
 
 /** One audit entry per change, in the transaction of the changes (written with them or not at all). */
 async function recordChanges(tx: AuditWriter, changes: readonly ConfigChange[], actor: string): Promise<void> {
-  for (const change of changes) {
-    if (change.action === 'UNCHANGED') continue;
-    await recordAudit(tx, {
-      actor,
-      operation: `config.${change.action}`,
-      target: `${TARGET_KIND[change.kind]} "${change.name}"`,
-      summary:
-        change.action === 'UPDATE'
-          ? `changed ${change.fields.join(', ')}`
-          : change.action === 'CREATE'
-            ? 'created from the config'
-            : 'deleted: not in the config (prune)',
-    });
-  }
+  await recordAudits(
+    tx,
+    changes
+      .filter((change) => change.action !== 'UNCHANGED')
+      .map((change) => ({
+        actor,
+        operation: `config.${change.action}`,
+        target: `${TARGET_KIND[change.kind]} "${change.name}"`,
+        summary:
+          change.action === 'UPDATE'
+            ? `changed ${change.fields.join(', ')}`
+            : change.action === 'CREATE'
+              ? 'created from the config'
+              : 'deleted: not in the config (prune)',
+      })),
+  );
 }
 
 function namesIn(items: unknown, key: string): Set<string> {

@@ -9,6 +9,7 @@ import { hasPassword, serviceSpec, withoutPassword } from './service-spec.js';
 import { COMMENT_KEY } from './shape.js';
 import { getAtPath, parsePath, type Spec, setAtPath, storedRefs } from './spec.js';
 import { byName, type CurrentState } from './state.js';
+import { windowSpec } from './window-spec.js';
 
 interface Exported {
   spec: Spec;
@@ -17,7 +18,12 @@ interface Exported {
 }
 
 /** The top-level keys of a document, in the order they are written. */
-export const SECTIONS = ['notificationChannels', 'services', 'statusPages'] as const;
+export const SECTIONS = ['notificationChannels', 'services', 'maintenanceWindows', 'statusPages'] as const;
+
+/** Whom an export is for: a token limited to labels sees its services only. */
+export interface ExportScope {
+  labels: readonly string[];
+}
 
 /**
  * Every object as a document: sections in a fixed order, objects by name, fields in a fixed order,
@@ -29,7 +35,9 @@ export function exportDocument(
   format: ConfigFormat,
   env: Environment,
   secretOf: ChannelStore['secretOf'],
+  scope: ExportScope | null = null,
 ): string {
+  if (scope) state = cutToLabels(state, scope.labels);
   const sections: Record<(typeof SECTIONS)[number], Exported[]> = {
     notificationChannels: byName(state.channels).map(([, row]) => {
       const spec = channelSpec(storedChannel(row));
@@ -56,10 +64,12 @@ export function exportDocument(
       const rest = new Map([...refs].filter(([path]) => !secrets.includes(path as 'url')));
       return { spec: withRefs(ordered(spec, CHANNEL_FIELD_ORDER), rest, env), notes };
     }),
-    services: byName(state.services).map(([, { row, channelIds }]) => {
+    services: byName(state.services).map(([, service]) => {
+      const { row, channelIds } = service;
       const names = channelIds.map((id) => state.channelNames.get(id) ?? id);
       const refs = storedRefs(row.configRefs);
-      const spec = withRefs(serviceSpec(toInput(row), names, row.paused), refs, env);
+      const dependsOn = service.dependsOn.map((id) => state.serviceNames.get(id) ?? id);
+      const spec = withRefs(serviceSpec(toInput(row), names, row.paused, dependsOn), refs, env);
       const notes: string[] = [];
       if (spec.url === row.url && hasPassword(row.url)) {
         spec.url = withoutPassword(row.url);
@@ -67,6 +77,17 @@ export function exportDocument(
       }
       return { spec, notes };
     }),
+    maintenanceWindows: byName(state.windows).map(([, row]) => ({
+      spec: withRefs(
+        windowSpec(
+          row,
+          row.serviceIds.map((id) => state.serviceNames.get(id) ?? id),
+        ),
+        storedRefs(row.configRefs),
+        env,
+      ),
+      notes: [],
+    })),
     statusPages: byName(state.pages).map(([, row]) => ({
       spec: withRefs(
         pageSpec(
@@ -81,14 +102,15 @@ export function exportDocument(
   };
   const present = SECTIONS.filter((section) => sections[section].length > 0);
   if (format === 'JSON') {
-    const value = Object.fromEntries(
-      present.map((section) => [
+    const value = Object.fromEntries([
+      ...(scope ? [[COMMENT_KEY, scopeNote(scope)]] : []),
+      ...present.map((section) => [
         section,
         sections[section].map(({ spec, notes }) =>
           notes.length ? { ...spec, [COMMENT_KEY]: notes.join('; ') } : spec,
         ),
       ]),
-    );
+    ]);
     return `${JSON.stringify(value, null, 2)}\n`;
   }
   const doc = new Document(
@@ -100,7 +122,34 @@ export function exportDocument(
       if (notes.length > 0 && isMap(node)) node.commentBefore = notes.map((note) => ` ${note}`).join('\n');
     });
   }
-  return present.length === 0 ? '{}\n' : doc.toString({ lineWidth: 0 });
+  if (scope) doc.commentBefore = ` ${scopeNote(scope)}`;
+  return present.length === 0 && !scope ? '{}\n' : doc.toString({ lineWidth: 0 });
+}
+
+function scopeNote(scope: ExportScope): string {
+  return `only the services with one of the labels ${scope.labels.join(', ')} (the token's): channels, windows, pages and links to services outside them are left out`;
+}
+
+/**
+ * What a token limited to labels may see of the state: its services, without the channels they
+ * notify (channels are not its to read) and with only the parents it sees.
+ */
+function cutToLabels(state: CurrentState, labels: readonly string[]): CurrentState {
+  const wanted = new Set(labels);
+  const services = new Map([...state.services].filter(([, { row }]) => row.labels.some((label) => wanted.has(label))));
+  const visible = new Set([...services.values()].map(({ row }) => row.id));
+  return {
+    ...state,
+    services: new Map(
+      [...services].map(([name, service]) => [
+        name,
+        { ...service, channelIds: [], dependsOn: service.dependsOn.filter((id) => visible.has(id)) },
+      ]),
+    ),
+    channels: new Map(),
+    windows: new Map(),
+    pages: new Map(),
+  };
 }
 
 /** Whether a stored reference still gives the stored value (one that cannot be expanded here is trusted). */

@@ -1,6 +1,8 @@
+import { type MaintenanceWindowInput, validateWindow } from '../maintenance/window-input.js';
 import type { ChannelInput } from '../notify/channel-input.js';
 import type { ChannelStore } from '../notify/channels.js';
 import { type StatusPageInput, validateStatusPage } from '../pages/page-input.js';
+import { dependencyProblem } from '../registry/dependency-graph.js';
 import { ValidationError } from '../registry/errors.js';
 import { toInput } from '../registry/registry.js';
 import type { RegisterInput, ServiceInput } from '../registry/service-input.js';
@@ -25,9 +27,11 @@ import {
   problemAt,
   refsRecord,
   refsUnder,
+  type Spec,
   storedRefs,
 } from './spec.js';
 import type { CurrentState } from './state.js';
+import { WINDOW_FIELD_ORDER, windowInputOf, windowSpec } from './window-spec.js';
 
 export const CONFIG_ACTIONS = ['CREATE', 'UPDATE', 'DELETE', 'UNCHANGED'] as const;
 export type ConfigAction = (typeof CONFIG_ACTIONS)[number];
@@ -44,9 +48,10 @@ export interface ConfigChange {
 export interface DesiredDocument {
   channels: { index: number; object: Record<string, unknown> }[];
   services: { index: number; object: Record<string, unknown> }[];
+  windows: { index: number; object: Record<string, unknown> }[];
   pages: { index: number; object: Record<string, unknown> }[];
   /** The names every object of the document gives itself, also those whose shape is wrong. */
-  names: { channels: Set<string>; services: Set<string>; pages: Set<string> };
+  names: { channels: Set<string>; services: Set<string>; windows: Set<string>; pages: Set<string> };
   /** Every `${VAR}` reference, by its path in the document. */
   refs: ReadonlyMap<string, string>;
   lineOf: (path: Path) => number | null;
@@ -81,7 +86,18 @@ export type Step =
       id?: string;
       input: ServiceInput;
       channelNames: string[];
+      /** The services it depends on, by name, when they change (undefined: as they are). */
+      dependsOn: string[] | undefined;
       paused: boolean;
+      marks: Marks;
+    }
+  | {
+      kind: 'MAINTENANCE_WINDOW';
+      op: 'CREATE' | 'UPDATE';
+      path: string;
+      id?: string;
+      input: MaintenanceWindowInput;
+      serviceNames: string[];
       marks: Marks;
     }
   | {
@@ -106,7 +122,12 @@ export interface PlanDeps {
   channels: Pick<ChannelStore, 'validate' | 'secretOf'>;
 }
 
-const KIND_ORDER: Record<ObjectKind, number> = { NOTIFICATION_CHANNEL: 0, SERVICE: 1, STATUS_PAGE: 2 };
+const KIND_ORDER: Record<ObjectKind, number> = {
+  NOTIFICATION_CHANNEL: 0,
+  SERVICE: 1,
+  MAINTENANCE_WINDOW: 2,
+  STATUS_PAGE: 3,
+};
 
 /** Compares a checked document with what is stored: the changes, the writes that make them, and every problem. */
 export function planChanges(doc: DesiredDocument, state: CurrentState, deps: PlanDeps, options: PlanOptions): Plan {
@@ -150,6 +171,13 @@ export function planChanges(doc: DesiredDocument, state: CurrentState, deps: Pla
     if (!channelNames.has(name) && !removable(row.managedBy)) channelNames.add(name);
   for (const [name, { row }] of state.services)
     if (!serviceNames.has(name) && !removable(row.managedBy)) serviceNames.add(name);
+  // The dependency graph once the plan is applied, by name: the document's, and what stays stored.
+  const parentsByName = new Map<string, string[]>();
+  for (const [name, { dependsOn }] of state.services)
+    if (serviceNames.has(name)) parentsByName.set(name, namesOf(dependsOn, state.serviceNames));
+  for (const { object } of doc.services) {
+    if (typeof object.name === 'string') parentsByName.set(object.name.trim(), trimmed(object.dependsOn));
+  }
 
   const firstChannel = seen('notification channel', 'name');
   for (const { index, object } of doc.channels) {
@@ -211,7 +239,7 @@ export function planChanges(doc: DesiredDocument, state: CurrentState, deps: Pla
     const desiredRefs = refsUnder(doc.refs, formatPath(base));
     const currentRefs = storedRefs(current?.row.configRefs);
     // A url given without its password (as the export writes it) keeps the stored password.
-    if (current && hasPassword(current.row.url) && input.url.trim() === withoutPassword(current.row.url)) {
+    if (current && hasPassword(current.row.url) && (input.url ?? '').trim() === withoutPassword(current.row.url)) {
       input.url = current.row.url;
       const ref = currentRefs.get('url');
       if (ref !== undefined && !desiredRefs.has('url')) desiredRefs.set('url', ref);
@@ -222,15 +250,33 @@ export function planChanges(doc: DesiredDocument, state: CurrentState, deps: Pla
         at([...base, 'notificationChannels', i], `no notification channel named "${link}" (in the document or stored)`);
       }
     });
+    const parents = trimmed(object.dependsOn);
+    const unknownParent = parents.findIndex((parent) => !serviceNames.has(parent));
+    const dependencyIssue =
+      unknownParent >= 0
+        ? `no service named "${parents[unknownParent]}" (in the document or stored)`
+        : dependencyProblem(
+            name,
+            parents,
+            (parent) => serviceNames.has(parent),
+            (id) => parentsByName.get(id) ?? [],
+          );
+    if (dependencyIssue) at([...base, 'dependsOn', ...(unknownParent >= 0 ? [unknownParent] : [])], dependencyIssue);
     const { valid, errors } = validateServiceFully(input, deps.validateService);
     for (const err of errors) fieldError(base, err);
-    if (!valid) continue;
+    if (!valid || dependencyIssue) continue;
     const linked = [...new Set(links.map((link) => link.trim()))];
     const paused = object.paused === true;
-    const spec = serviceSpec(valid, linked, paused);
+    const spec = serviceSpec(valid, linked, paused, parents);
+    const currentParents = current ? namesOf(current.dependsOn, state.serviceNames) : [];
     const fields = current
       ? changedFields(
-          serviceSpec(toInput(current.row), namesOf(current.channelIds, state.channelNames), current.row.paused),
+          serviceSpec(
+            toInput(current.row),
+            namesOf(current.channelIds, state.channelNames),
+            current.row.paused,
+            currentParents,
+          ),
           spec,
           SERVICE_FIELD_ORDER,
         )
@@ -248,61 +294,108 @@ export function planChanges(doc: DesiredDocument, state: CurrentState, deps: Pla
         id: current?.row.id,
         input: valid,
         channelNames: linked,
+        dependsOn: sameList(parents, currentParents) ? undefined : parents,
         paused,
         marks: marksOf(options, desiredRefs),
       });
     }
   }
 
-  const firstPage = seen('status page', 'slug');
-  for (const { index, object } of doc.pages) {
-    const base: Path = ['statusPages', index];
-    const input = pageInputOf(object);
-    const slug = input.slug.trim();
-    if (!firstPage(slug, base, index)) continue;
-    const current = state.pages.get(slug) ?? null;
-    const desiredRefs = refsUnder(doc.refs, formatPath(base));
-    (input.serviceIds ?? []).forEach((service, i) => {
-      if (!serviceNames.has(service.trim())) {
-        at([...base, 'services', i], `no service named "${service}" (in the document or stored)`);
-      }
-    });
-    let valid: ReturnType<typeof validateStatusPage>;
-    try {
-      valid = validateStatusPage(input);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      fieldError(base, err.field.startsWith('serviceIds') ? new ValidationError('services', err.message) : err);
-      continue;
-    }
-    const services = valid.serviceIds.map((service) => service.trim());
-    const spec = pageSpec(valid, services);
-    const fields = current
-      ? changedFields(pageSpec(current, namesOf(current.serviceIds, state.serviceNames)), spec, PAGE_FIELD_ORDER)
-      : [];
-    if (current) fields.push(...changedRefFields(storedRefs(current.configRefs), desiredRefs));
-    if (current && markedFor(current.managedBy)) fields.push('managedBy');
-    const unique = [...new Set(fields)];
-    if (current && unique.length > 0) refuseManaged(base, current.managedBy, `status page "${slug}"`);
-    const action = record('STATUS_PAGE', slug, base, unique, current !== null);
-    if (action === 'CREATE' || action === 'UPDATE') {
-      steps.push({
-        kind: 'STATUS_PAGE',
-        op: action,
-        path: formatPath(base),
-        id: current?.id,
-        input,
-        serviceNames: services,
-        marks: marksOf(options, desiredRefs),
+  /** Windows and pages name services and are planned alike: by their name (a page's slug). */
+  const planNamingServices = <Input extends { serviceIds?: string[] | null }, Valid extends { serviceIds: string[] }>(
+    kind: 'MAINTENANCE_WINDOW' | 'STATUS_PAGE',
+    section: 'maintenanceWindows' | 'statusPages',
+    what: string,
+    key: 'name' | 'slug',
+    objects: DesiredDocument['windows'],
+    stored: ReadonlyMap<string, { id: string; managedBy: string | null; configRefs: unknown; serviceIds: string[] }>,
+    inputOf: (object: Record<string, unknown>) => Input,
+    validate: (input: Input) => Valid,
+    specOf: (value: Omit<Valid, 'serviceIds'>, serviceNames: readonly string[]) => Spec,
+    order: readonly string[],
+  ) => {
+    const first = seen(what, key);
+    for (const { index, object } of objects) {
+      const base: Path = [section, index];
+      const name = String(object[key]).trim();
+      if (!first(name, base, index)) continue;
+      const current = stored.get(name) ?? null;
+      const desiredRefs = refsUnder(doc.refs, formatPath(base));
+      trimmed(object.services).forEach((service, i) => {
+        if (!serviceNames.has(service)) {
+          at([...base, 'services', i], `no service named "${service}" (in the document or stored)`);
+        }
       });
+      let input: Input;
+      let valid: Valid;
+      try {
+        input = inputOf(object);
+        valid = validate(input);
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        fieldError(base, err.field.startsWith('serviceIds') ? new ValidationError('services', err.message) : err);
+        continue;
+      }
+      const services = valid.serviceIds.map((service) => service.trim());
+      const spec = specOf(valid, services);
+      const fields = current
+        ? changedFields(
+            specOf(current as unknown as Omit<Valid, 'serviceIds'>, namesOf(current.serviceIds, state.serviceNames)),
+            spec,
+            order,
+          )
+        : [];
+      if (current) fields.push(...changedRefFields(storedRefs(current.configRefs), desiredRefs));
+      if (current && markedFor(current.managedBy)) fields.push('managedBy');
+      const unique = [...new Set(fields)];
+      if (current && unique.length > 0) refuseManaged(base, current.managedBy, `${what} "${name}"`);
+      const action = record(kind, name, base, unique, current !== null);
+      if (action === 'CREATE' || action === 'UPDATE') {
+        steps.push({
+          kind,
+          op: action,
+          path: formatPath(base),
+          id: current?.id,
+          input,
+          serviceNames: services,
+          marks: marksOf(options, desiredRefs),
+        } as unknown as Step);
+      }
     }
-  }
+  };
+  planNamingServices(
+    'MAINTENANCE_WINDOW',
+    'maintenanceWindows',
+    'maintenance window',
+    'name',
+    doc.windows,
+    state.windows,
+    windowInputOf,
+    validateWindow,
+    windowSpec,
+    WINDOW_FIELD_ORDER,
+  );
+  planNamingServices(
+    'STATUS_PAGE',
+    'statusPages',
+    'status page',
+    'slug',
+    doc.pages,
+    state.pages,
+    pageInputOf,
+    validateStatusPage,
+    pageSpec,
+    PAGE_FIELD_ORDER,
+  );
 
   // Deletions, with prune only: what is stored and not in the document.
   if (options.prune) {
     const deletions: [ObjectKind, string, string, string | null, string][] = [];
     for (const [slug, row] of state.pages)
       if (!pageSlugs.has(slug)) deletions.push(['STATUS_PAGE', slug, row.id, row.managedBy, 'statusPages']);
+    for (const [name, row] of state.windows)
+      if (!doc.names.windows.has(name))
+        deletions.push(['MAINTENANCE_WINDOW', name, row.id, row.managedBy, 'maintenanceWindows']);
     for (const [name, { row }] of state.services)
       if (!doc.names.services.has(name)) deletions.push(['SERVICE', name, row.id, row.managedBy, 'services']);
     for (const [name, row] of state.channels)
@@ -335,6 +428,15 @@ function marksOf(options: PlanOptions, refs: ReadonlyMap<string, string>): Marks
 
 function namesOf(ids: readonly string[], names: ReadonlyMap<string, string>): string[] {
   return ids.map((id) => names.get(id) ?? id);
+}
+
+/** A list of names as a document gives it (its shape checked), each trimmed. */
+function trimmed(names: unknown): string[] {
+  return Array.isArray(names) ? names.map((name) => String(name).trim()) : [];
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
 /** The stored secret in clear; one that no longer opens (SECRETS_KEY changed) differs from any given. */

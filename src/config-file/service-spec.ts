@@ -16,7 +16,8 @@ import { isDefault, parsePath, type Spec, withoutNulls } from './spec.js';
 const DEFINITION_FIELDS: Record<keyof ServiceInput, Shape> = {
   name: str,
   kind: choice(CHECK_KINDS, true),
-  url: str,
+  // Every kind but HEARTBEAT needs one (validation says so, naming the field).
+  url: optStr,
   method: choice(HTTP_METHODS, true),
   headers: {
     type: 'list',
@@ -35,6 +36,11 @@ const DEFINITION_FIELDS: Record<keyof ServiceInput, Shape> = {
   dns: { type: 'object', nullable: true, fields: { recordType: choice(DNS_RECORD_TYPES, true), resolver: optStr } },
   tlsSkipVerify: { ...bool, nullable: true } as Shape,
   caCertificate: optStr,
+  heartbeat: {
+    type: 'object',
+    nullable: true,
+    fields: { periodSeconds: optInt, cron: optStr, timezone: optStr, graceSeconds: optInt },
+  },
   assertions: {
     type: 'list',
     nullable: true,
@@ -56,10 +62,11 @@ export const SERVICE_SHAPE: Shape = {
   type: 'object',
   fields: {
     ...DEFINITION_FIELDS,
+    dependsOn: strings,
     notificationChannels: strings,
     paused: { ...bool, nullable: true } as Shape,
   },
-  required: ['name', 'url'],
+  required: ['name'],
 };
 
 /** The order fields are written in. */
@@ -72,14 +79,32 @@ const IMPLICIT: Partial<Record<keyof ServiceInput, unknown>> = { dns: { recordTy
 
 /** A document's service as registry input (its shape has been checked). */
 export function serviceInputOf(object: Record<string, unknown>): RegisterInput {
-  const { notificationChannels: _channels, paused: _paused, $comment: _comment, ...definition } = object;
+  const {
+    notificationChannels: _channels,
+    dependsOn: _dependsOn,
+    paused: _paused,
+    $comment: _comment,
+    ...definition
+  } = object;
   return definition as unknown as RegisterInput;
 }
 
-/** A service as a document writes it: defaults, and the kind its url's scheme implies, left out. */
-export function serviceSpec(input: ServiceInput, channelNames: readonly string[], paused: boolean): Spec {
+/**
+ * A service as a document writes it: defaults, and the kind its url's scheme implies, left out.
+ * `dependsOn` by name, in its order (the first parent is the first root cause looked at).
+ */
+export function serviceSpec(
+  input: ServiceInput,
+  channelNames: readonly string[],
+  paused: boolean,
+  dependsOn: readonly string[] = [],
+): Spec {
   const spec: Spec = {};
   for (const key of SERVICE_FIELD_ORDER) {
+    if (key === 'dependsOn') {
+      if (dependsOn.length > 0) spec[key] = [...dependsOn];
+      continue;
+    }
     if (key === 'notificationChannels') {
       if (channelNames.length > 0) spec[key] = [...channelNames].sort();
       continue;
@@ -91,7 +116,8 @@ export function serviceSpec(input: ServiceInput, channelNames: readonly string[]
     const field = key as keyof ServiceInput;
     let value: unknown = input[field];
     if (field === 'name' || field === 'url') {
-      spec[field] = value;
+      // A heartbeat has no url of its own (its push path is made from its id).
+      if (value !== '') spec[field] = value;
       continue;
     }
     if (field === 'kind' && value === kindOfSchemeOf(input.url)) continue;

@@ -5,7 +5,7 @@ import { formatPath } from './document.js';
 export type Spec = Record<string, unknown>;
 
 /** The kinds of object config as code manages, in the order documents list them. */
-export const OBJECT_KINDS = ['NOTIFICATION_CHANNEL', 'SERVICE', 'STATUS_PAGE'] as const;
+export const OBJECT_KINDS = ['NOTIFICATION_CHANNEL', 'SERVICE', 'MAINTENANCE_WINDOW', 'STATUS_PAGE'] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
 
 /** Who marks the objects the config file manages (Service.managedBy and its like). */

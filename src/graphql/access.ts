@@ -95,6 +95,23 @@ export async function requireVisibleServiceId(ctx: GraphQLContext, globalId: str
 }
 
 /**
+ * The parents a service is to depend on, checked for a limited token: one outside its labels is
+ * refused exactly as one that does not exist (the registry's own words), so that dependsOn can
+ * neither reveal nor tie a service to another team's.
+ */
+export async function visibleParents(
+  ctx: GraphQLContext,
+  ids: readonly string[] | null | undefined,
+): Promise<readonly string[] | null | undefined> {
+  if (ctx.principal.labels === null || !ids) return ids;
+  for (const id of ids) {
+    if (!sees(ctx.principal, await ctx.registry.get(id)))
+      throw new ValidationError('dependsOn', `no such service: ${id}`);
+  }
+  return ids;
+}
+
+/**
  * A limited token registers services with one of its labels, and cannot move one out of them:
  * `labels` is the new list (undefined: unchanged, allowed when updating).
  */

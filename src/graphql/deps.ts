@@ -39,6 +39,8 @@ export interface GraphQLDeps {
   configAsCode: ConfigAsCode;
   maintenance: Maintenance;
   now: () => Date;
+  /** PUBLIC_URL, the base of push URLs (else the request's origin). */
+  publicUrl?: string | undefined;
   /** Statuses that spend a service's SLA budget (history/sla.ts downStatuses). */
   slaDownStatuses: ReadonlySet<ServiceStatus>;
 }

@@ -132,20 +132,22 @@ export async function upsertStates(
     await prisma.$queryRawUnsafe<{ fenced: number }[]>(
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::float8[], $6::int[], $7::text[], $8::text[], $9::int[],
-           $10::int[], $11::float8[], $12::float8[], $13::text[])
-           AS u(sid, status, since, checked, latency, http, msg, reason, failures, successes, cert, at, fence)
+           $10::int[], $11::float8[], $12::float8[], $13::text[], $14::float8[], $15::float8[], $16::float8[])
+           AS u(sid, status, since, checked, latency, http, msg, reason, failures, successes, cert, at, fence, pinged, started, version)
        ), ${ADMITTED}, written AS (
          INSERT INTO "LastKnownState" ("serviceId", "status", "since", "lastCheckedAt", "latencyMs", "httpStatus", "message", "reason",
-           "consecutiveFailures", "consecutiveSuccesses", "certificateExpiresAt", "updatedAt")
+           "consecutiveFailures", "consecutiveSuccesses", "certificateExpiresAt", "updatedAt", "lastPingAt", "runStartedAt", "version")
          SELECT sid, status::"ServiceStatus", to_timestamp(since / 1000.0), to_timestamp(checked / 1000.0), latency, http,
-           msg, reason::"CheckFailureReason", failures, successes, to_timestamp(cert / 1000.0), to_timestamp(at / 1000.0)
+           msg, reason::"CheckFailureReason", failures, successes, to_timestamp(cert / 1000.0), to_timestamp(at / 1000.0),
+           to_timestamp(pinged / 1000.0), to_timestamp(started / 1000.0), version::bigint
          FROM admitted
          ON CONFLICT ("serviceId") DO UPDATE SET
            "status" = EXCLUDED."status", "since" = EXCLUDED."since", "lastCheckedAt" = EXCLUDED."lastCheckedAt",
            "latencyMs" = EXCLUDED."latencyMs", "httpStatus" = EXCLUDED."httpStatus", "message" = EXCLUDED."message",
            "reason" = EXCLUDED."reason", "consecutiveFailures" = EXCLUDED."consecutiveFailures",
            "consecutiveSuccesses" = EXCLUDED."consecutiveSuccesses", "certificateExpiresAt" = EXCLUDED."certificateExpiresAt",
-           "updatedAt" = EXCLUDED."updatedAt"
+           "updatedAt" = EXCLUDED."updatedAt", "lastPingAt" = EXCLUDED."lastPingAt", "runStartedAt" = EXCLUDED."runStartedAt",
+           "version" = EXCLUDED."version"
          WHERE EXCLUDED."updatedAt" >= "LastKnownState"."updatedAt"
          RETURNING 1
        )
@@ -163,6 +165,9 @@ export async function upsertStates(
       rows.map((r) => ms(r.state.certificateExpiresAt)),
       rows.map((r) => r.at),
       rows.map((r) => r.fence),
+      rows.map((r) => ms(r.state.lastPingAt ?? null)),
+      rows.map((r) => ms(r.state.runStartedAt ?? null)),
+      rows.map((r) => r.state.version ?? 0),
     ),
   );
 }

@@ -180,6 +180,7 @@ function recordingSink(
       pending.stateChanged(service.id, fenceOf(service.id));
       transitioned();
     },
+    stateChanged: (service) => pending.stateChanged(service.id, fenceOf(service.id)),
     serviceRemoved: (service) => pending.forget(service.id),
   };
 }

@@ -23,6 +23,9 @@ export async function loadLastKnownStates(
         consecutiveFailures: row.consecutiveFailures,
         consecutiveSuccesses: row.consecutiveSuccesses,
         certificateExpiresAt: row.certificateExpiresAt,
+        // Heartbeats only: an active check's state has no ping times.
+        ...(row.lastPingAt || row.runStartedAt ? { lastPingAt: row.lastPingAt, runStartedAt: row.runStartedAt } : {}),
+        ...(row.version > 0n ? { version: Number(row.version) } : {}),
       } satisfies ServiceState,
     ]),
   );

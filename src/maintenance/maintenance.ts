@@ -2,6 +2,7 @@ import type { MaintenanceRef } from '../checks/judge.js';
 import type { MonitorEvents } from '../checks/monitor-topics.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import type { DbClient, RowMarks } from '../registry/registry.js';
 import { createMaintenanceSchedule, type MaintenanceSchedule } from './maintenance-schedule.js';
 import { occurrences } from './occurrences.js';
 import type { MaintenanceWindowInput } from './window-input.js';
@@ -15,11 +16,22 @@ export interface MaintenanceOptions {
   /** A window started or ended for a service (the monitor shows and reports it). */
   onChange: (serviceId: string, window: MaintenanceRef | null) => void;
   guard?: <T>(operation: () => Promise<T>) => Promise<T>;
+  /** True while the config file's windows may not be changed through the API (CONFIG_FILE, not merge). */
+  protectManaged?: () => boolean;
   /** How often the windows are reloaded from the database when events are shared (a lost event). */
   resyncEveryMs?: number;
 }
 
+/** Window writes inside a caller's transaction: in force, and announced, only on `committed()`. */
+export interface MaintenanceBatch {
+  create(input: MaintenanceWindowInput, marks?: RowMarks): Promise<MaintenanceWindowRow>;
+  update(id: string, input: MaintenanceWindowInput, marks?: RowMarks): Promise<MaintenanceWindowRow>;
+  delete(id: string): Promise<MaintenanceWindowRow>;
+  committed(): void;
+}
+
 export interface Maintenance {
+  batch(tx: DbClient): MaintenanceBatch;
   create(input: MaintenanceWindowInput): Promise<MaintenanceWindowRow>;
   update(id: string, input: MaintenanceWindowInput): Promise<MaintenanceWindowRow>;
   delete(id: string): Promise<MaintenanceWindowRow>;
@@ -50,7 +62,7 @@ export interface Maintenance {
 export function createMaintenance(options: MaintenanceOptions): Maintenance {
   const { events, now } = options;
   const log = options.logger.child({ component: 'maintenance' });
-  const store = createWindowStore(options.prisma, options.guard);
+  const store = createWindowStore(options.prisma, { guard: options.guard, protectManaged: options.protectManaged });
   const schedule = createMaintenanceSchedule({ now, onChange: options.onChange });
   let resyncTimer: NodeJS.Timeout | null = null;
 
@@ -80,6 +92,26 @@ export function createMaintenance(options: MaintenanceOptions): Maintenance {
   });
 
   return {
+    batch(tx) {
+      const inner = store.within(tx);
+      const written: { row: MaintenanceWindowRow; deleted: boolean }[] = [];
+      const keep = (deleted: boolean) => (row: MaintenanceWindowRow) => {
+        written.push({ row, deleted });
+        return row;
+      };
+      return {
+        create: (input, marks) => inner.create(input, marks).then(keep(false)),
+        update: (id, input, marks) => inner.update(id, input, marks).then(keep(false)),
+        delete: (id) => inner.delete(id).then(keep(true)),
+        committed() {
+          for (const { row, deleted } of written.splice(0)) {
+            if (deleted) schedule.removeWindow(row.id);
+            else schedule.upsertWindow(row);
+            announce(row);
+          }
+        },
+      };
+    },
     async create(input) {
       const row = await store.create(input);
       schedule.upsertWindow(row);

@@ -1,6 +1,7 @@
-import type { PrismaClient } from '../db/database.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { NotFoundError, ValidationError } from '../registry/errors.js';
+import { type ProtectManaged, refuseIfManaged } from '../registry/managed.js';
+import { type DbClient, marksData, type RowMarks } from '../registry/registry.js';
 import { type MaintenanceWindowInput, type ValidWindow, validateWindow } from './window-input.js';
 
 /** A stored maintenance window with the ids of the services it names. */
@@ -13,17 +14,29 @@ export interface MaintenanceWindowRow {
   timezone: string;
   labels: string[];
   serviceIds: string[];
+  /** "config file" while the CONFIG_FILE manages it. */
+  managedBy: string | null;
+  /** The ${VAR} references config as code applied, by field. */
+  configRefs: unknown;
   createdAt: Date;
   updatedAt: Date;
 }
 
 export interface WindowStore {
-  create(input: MaintenanceWindowInput): Promise<MaintenanceWindowRow>;
+  create(input: MaintenanceWindowInput, marks?: RowMarks): Promise<MaintenanceWindowRow>;
   /** Replaces the whole definition. */
-  update(id: string, input: MaintenanceWindowInput): Promise<MaintenanceWindowRow>;
+  update(id: string, input: MaintenanceWindowInput, marks?: RowMarks): Promise<MaintenanceWindowRow>;
   delete(id: string): Promise<MaintenanceWindowRow>;
   get(id: string): Promise<MaintenanceWindowRow | null>;
   list(): Promise<MaintenanceWindowRow[]>;
+  /** The same operations inside a caller's transaction (config as code), without the config file's protection. */
+  within(tx: DbClient): WindowStore;
+}
+
+export interface WindowStoreOptions {
+  guard?: <T>(operation: () => Promise<T>) => Promise<T>;
+  /** True while the config file's windows may not be changed here (CONFIG_FILE, not in merge mode). */
+  protectManaged?: ProtectManaged;
 }
 
 const withServices = { services: { select: { serviceId: true }, orderBy: { serviceId: 'asc' } } } as const;
@@ -35,10 +48,13 @@ const toRow = ({ services, ...window }: Stored): MaintenanceWindowRow => ({
 });
 
 /** Maintenance windows in the database: validated, with typed errors naming the field. */
-export function createWindowStore(
-  prisma: PrismaClient,
-  guard: <T>(operation: () => Promise<T>) => Promise<T> = (operation) => operation(),
-): WindowStore {
+export function createWindowStore(prisma: DbClient, options: WindowStoreOptions = {}): WindowStore {
+  const guard = options.guard ?? (<T>(operation: () => Promise<T>) => operation());
+  const protect = async (id: string) => {
+    if (!options.protectManaged?.()) return;
+    const row = await prisma.maintenanceWindow.findUnique({ where: { id }, select: { name: true, managedBy: true } });
+    refuseIfManaged(options.protectManaged, row, `maintenance window "${row?.name}"`);
+  };
   const checkServices = async (window: ValidWindow) => {
     if (window.serviceIds.length === 0) return;
     const found = new Set(
@@ -73,32 +89,34 @@ export function createWindowStore(
   };
 
   return {
-    async create(input) {
+    async create(input, marks) {
       const window = validateWindow(input);
       await guard(() => checkServices(window));
       return toRow(
         await translate(window.name, null, () =>
           prisma.maintenanceWindow.create({
-            data: { ...data(window), services: { create: links(window) } },
+            data: { ...data(window), ...marksData(marks), services: { create: links(window) } },
             include: withServices,
           }),
         ),
       );
     },
-    async update(id, input) {
+    async update(id, input, marks) {
       const window = validateWindow(input);
+      await guard(() => protect(id));
       await guard(() => checkServices(window));
       return toRow(
         await translate(window.name, id, () =>
           prisma.maintenanceWindow.update({
             where: { id },
-            data: { ...data(window), services: { deleteMany: {}, create: links(window) } },
+            data: { ...data(window), ...marksData(marks), services: { deleteMany: {}, create: links(window) } },
             include: withServices,
           }),
         ),
       );
     },
     async delete(id) {
+      await guard(() => protect(id));
       return toRow(
         await translate('', id, () => prisma.maintenanceWindow.delete({ where: { id }, include: withServices })),
       );
@@ -110,5 +128,6 @@ export function createWindowStore(
     async list() {
       return (await prisma.maintenanceWindow.findMany({ orderBy: { name: 'asc' }, include: withServices })).map(toRow);
     },
+    within: (tx) => createWindowStore(tx),
   };
 }

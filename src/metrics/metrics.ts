@@ -98,6 +98,12 @@ export function createMetrics(registry: Registry, options: MetricsOptions = {}) 
       help: 'Check results dropped because this replica could no longer vouch for the lease (after a pause, or a lease taken over).',
       registers,
     }),
+    heartbeatPushes: new Counter({
+      name: 'statuschecker_heartbeat_pushes_total',
+      help: 'Calls of heartbeat push URLs by outcome: accepted, forwarded (to the replica that owns the service), not_found (unknown id or wrong secret), limited, paused, bad_request.',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     fencedWrites: new Counter({
       name: 'statuschecker_fenced_writes_total',
       help: "History rows refused because the lease they were produced under is no longer this replica's.",

@@ -1,5 +1,6 @@
 import { type NotificationChannel as ChannelRow, Prisma } from '../generated/prisma/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../registry/errors.js';
+import { type ProtectManaged, refuseIfManaged } from '../registry/managed.js';
 import { type DbClient, marksData, type RowMarks } from '../registry/registry.js';
 import { type ChannelDefinition, type ChannelInput, validateChannel } from './channel-input.js';
 import type { Outbox } from './outbox.js';
@@ -33,6 +34,8 @@ export interface ChannelStoreOptions {
   checkUrl: (url: string) => string | null;
   outbox: Outbox;
   now: () => Date;
+  /** Refuse API changes to the config file's channels (not inside config as code's `within`). */
+  protectManaged?: ProtectManaged;
 }
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'P2002';
@@ -43,6 +46,11 @@ export function createChannelStore(options: ChannelStoreOptions): ChannelStore {
 
   const conflict = (name: string) => new ConflictError(`a notification channel named "${name}" already exists`);
   const notFound = (id: string) => new NotFoundError(`no notification channel with id ${id}`);
+  const protect = async (id: string) => {
+    if (!options.protectManaged?.()) return;
+    const row = await prisma.notificationChannel.findUnique({ where: { id }, select: { name: true, managedBy: true } });
+    refuseIfManaged(options.protectManaged, row, `notification channel "${row?.name}"`);
+  };
 
   const data = (input: ChannelInput, id: string) => {
     const def = validateChannel(input, options.checkUrl);
@@ -81,6 +89,7 @@ export function createChannelStore(options: ChannelStoreOptions): ChannelStore {
 
     async update(id, input, marks) {
       const fields = data(input, id);
+      await protect(id);
       try {
         return await prisma.notificationChannel.update({
           where: { id },
@@ -94,6 +103,7 @@ export function createChannelStore(options: ChannelStoreOptions): ChannelStore {
     },
 
     async delete(id) {
+      await protect(id);
       try {
         return await prisma.notificationChannel.delete({ where: { id } });
       } catch (err) {
@@ -103,7 +113,7 @@ export function createChannelStore(options: ChannelStoreOptions): ChannelStore {
     },
 
     secretOf: (row) => (row.secret === null ? null : secrets.open(row.secret, row.id)),
-    within: (tx) => createChannelStore({ ...options, prisma: tx }),
+    within: (tx) => createChannelStore({ ...options, prisma: tx, protectManaged: undefined }),
 
     async test(id) {
       const at = options.now();

@@ -2,6 +2,7 @@ import type { LookupFunction } from 'node:net';
 import type { PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { TargetPolicy } from '../policy/target-policy.js';
+import type { ProtectManaged } from '../registry/managed.js';
 import { type ChannelStore, createChannelStore } from './channels.js';
 import { createHttpTransport } from './http-transport.js';
 import { createMailTransport } from './mail-transport.js';
@@ -15,6 +16,8 @@ import { createSweeper, type Sweeper } from './sweeper.js';
 
 export interface NotificationsOptions {
   prisma: PrismaClient;
+  /** Refuse API changes to the config file's channels (CONFIG_FILE, not in merge mode). */
+  protectManaged?: ProtectManaged;
   policy: TargetPolicy;
   secretsKey: Buffer | null;
   publicUrl: string | undefined;
@@ -81,6 +84,7 @@ export function createNotifications(options: NotificationsOptions): Notification
     checkUrl: (url) => options.policy.checkUrl(url),
     outbox,
     now,
+    protectManaged: options.protectManaged,
   });
   const sweeper = createSweeper({
     prisma: options.prisma,

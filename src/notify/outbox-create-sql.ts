@@ -18,7 +18,8 @@ export interface TransitionNotice {
  * none), each once per channel even when the batch is written again. A service flapping (more
  * than FLAP_CHANGES changes in FLAP_WINDOW_MS) gets its notices held (SUPPRESSED) and one
  * FLAPPING notice when it starts. UNREACHABLE goes only to channels that take it, and so does the
- * UP that ends an UNREACHABLE spell which began without a DOWN notice. One statement. Returns how many deliveries were created.
+ * UP that ends an UNREACHABLE spell, unless the channel was sent a DOWN (and no UP since); a DOWN notice still waiting
+ * (a group window) of a service that has just become UNREACHABLE is held. One statement. Returns how many deliveries were created.
  */
 export async function insertTransitionDeliveries(sql: Sql, rows: readonly TransitionNotice[]): Promise<number> {
   if (rows.length === 0) return 0;
@@ -27,14 +28,23 @@ export async function insertTransitionDeliveries(sql: Sql, rows: readonly Transi
        SELECT u.*, to_timestamp(u.at / 1000.0) AS ts FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::text[])
          AS u(tid, sid, prev, cur, at, msg, reason)
        JOIN "StatusChange" sc ON sc."id" = u.tid
+     ), unreachable AS (
+       SELECT sid FROM input WHERE prev = 'DOWN' AND cur = 'UNREACHABLE'
+     ), superseded AS (
+       -- A DOWN notice not sent yet (waiting out a group window) of a service that turned out to be
+       -- UNREACHABLE (its parent went DOWN a moment later) is held: the parent's DOWN says it all.
+       UPDATE "NotificationDelivery" d SET "status" = 'SUPPRESSED',
+         "lastError" = 'held: it became UNREACHABLE (a service it depends on is DOWN)'
+       WHERE d."status" = 'PENDING' AND d."event" = 'DOWN' AND d."attempts" = 0
+         AND (d."claimedUntil" IS NULL OR d."claimedUntil" < now())
+         AND EXISTS (SELECT 1 FROM "NotificationItem" i WHERE i."deliveryId" = d."id" AND i."serviceId" IN (SELECT sid FROM unreachable))
+         AND NOT EXISTS (SELECT 1 FROM "NotificationItem" o WHERE o."deliveryId" = d."id" AND o."serviceId" NOT IN (SELECT sid FROM unreachable))
+       RETURNING 1
      ), judged AS (
        SELECT input.*,
          CASE WHEN cur IN ('DOWN', 'DEGRADED', 'UNREACHABLE') THEN cur
               WHEN cur = 'UP' AND prev IN ('DOWN', 'DEGRADED', 'UNREACHABLE') THEN 'UP' END AS event,
-         -- Back UP from an UNREACHABLE spell nobody was paged for (it did not begin DOWN or DEGRADED).
-         (prev = 'UNREACHABLE' AND cur = 'UP' AND NOT COALESCE((SELECT u."previous"::text IN ('DOWN', 'DEGRADED')
-            FROM "StatusChange" u WHERE u."serviceId" = input.sid AND u."current" = 'UNREACHABLE' AND u."id" < input.tid
-            ORDER BY u."id" DESC LIMIT 1), false)) AS quiet,
+         (prev = 'UNREACHABLE' AND cur = 'UP') AS after_unreachable,
          (SELECT count(*) FROM "StatusChange" c WHERE c."serviceId" = input.sid AND c."at" > input.ts - interval '${FLAP_WINDOW_MS} milliseconds'
             AND c."at" <= input.ts) AS recent
        FROM input
@@ -48,7 +58,7 @@ export async function insertTransitionDeliveries(sql: Sql, rows: readonly Transi
        ON CONFLICT ("serviceId") DO UPDATE SET "lastChangeAt" = GREATEST("NotificationFlap"."lastChangeAt", EXCLUDED."lastChangeAt")
        RETURNING "serviceId" AS sid, (xmax = 0) AS started
      ), notices AS (
-       SELECT tid, sid, prev, cur, msg, reason, ts, event, sid IN (SELECT sid FROM flapping) AS held, quiet FROM judged WHERE event IS NOT NULL
+       SELECT tid, sid, prev, cur, msg, reason, ts, event, sid IN (SELECT sid FROM flapping) AS held, after_unreachable FROM judged WHERE event IS NOT NULL
        UNION ALL
        SELECT j.tid, j.sid, j.prev, j.cur,
          'changed status ' || f.recent || ' times in ${FLAP_WINDOW_MS / 60_000} minutes: notifications are held until it is stable',
@@ -60,7 +70,12 @@ export async function insertTransitionDeliveries(sql: Sql, rows: readonly Transi
        FROM notices n
        JOIN "Service" s ON s."id" = n.sid
        JOIN "NotificationChannel" c ON ${ROUTED} AND ${TAKES('n.event')}
-         AND (NOT n.quiet OR 'UNREACHABLE'::"NotificationEvent" = ANY(c."events"))
+         -- UP after UNREACHABLE: only where a DOWN was sent (and no UP since), or UNREACHABLE is taken.
+         AND (NOT n.after_unreachable OR 'UNREACHABLE'::"NotificationEvent" = ANY(c."events") OR EXISTS (
+           SELECT 1 FROM "NotificationItem" i JOIN "NotificationDelivery" d ON d."id" = i."deliveryId"
+           WHERE i."serviceId" = n.sid AND d."channelId" = c."id" AND d."event" = 'DOWN' AND d."status" <> 'SUPPRESSED'
+             AND NOT EXISTS (SELECT 1 FROM "NotificationItem" j JOIN "NotificationDelivery" e ON e."id" = j."deliveryId"
+               WHERE j."serviceId" = n.sid AND e."channelId" = c."id" AND e."event" = 'UP' AND j."at" > i."at")))
        WHERE NOT EXISTS (SELECT 1 FROM "NotificationItem" i JOIN "NotificationDelivery" d ON d."id" = i."deliveryId"
                          WHERE i."transitionId" = n.tid AND d."channelId" = c."id" AND d."event"::text = n.event)
      ), deliveries AS (

@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../registry/errors.js';
+import { type ProtectManaged, refuseIfManaged } from '../registry/managed.js';
 import { type DbClient, marksData, type RowMarks, type ServiceRow } from '../registry/registry.js';
 import { type StatusPageInput, type ValidStatusPage, validateStatusPage } from './page-input.js';
 
@@ -44,8 +45,16 @@ const toRow = ({ services, ...page }: Stored): StatusPageRow => ({
   serviceIds: services.map((s) => s.serviceId),
 });
 
-/** Status pages: definitions in the database, validated, with typed errors for the API. */
-export function createStatusPages(prisma: DbClient): StatusPages {
+/**
+ * Status pages: definitions in the database, validated, with typed errors for the API.
+ * `protectManaged`: refuse changes to the config file's pages (not inside config as code's `within`).
+ */
+export function createStatusPages(prisma: DbClient, protectManaged?: ProtectManaged): StatusPages {
+  const protect = async (id: string) => {
+    if (!protectManaged?.()) return;
+    const row = await prisma.statusPage.findUnique({ where: { id }, select: { slug: true, managedBy: true } });
+    refuseIfManaged(protectManaged, row, `status page "${row?.slug}"`);
+  };
   const checkServices = async (page: ValidStatusPage) => {
     if (page.serviceIds.length === 0) return;
     const found = new Set(
@@ -91,6 +100,7 @@ export function createStatusPages(prisma: DbClient): StatusPages {
     },
     async update(id, input, marks) {
       const page = validateStatusPage(input);
+      await protect(id);
       await checkServices(page);
       return toRow(
         await translate(page.slug, id, () =>
@@ -103,6 +113,7 @@ export function createStatusPages(prisma: DbClient): StatusPages {
       );
     },
     async delete(id) {
+      await protect(id);
       return toRow(await translate('', id, () => prisma.statusPage.delete({ where: { id }, include: withServices })));
     },
     async get(id) {

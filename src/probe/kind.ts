@@ -8,11 +8,11 @@ import type { ProbeTarget } from './target.js';
 export type ProberOptions = HttpProberOptions & { policy?: ConnectPolicy };
 
 /** Option groups of a service that belong to some kinds only. */
-export type KindOption = 'http' | 'tcp' | 'tls' | 'dns';
+export type KindOption = 'http' | 'tcp' | 'tls' | 'dns' | 'heartbeat';
 
 /** One kind of check: its url schemes, its own url rules, the options it takes, its prober. */
 export interface KindModule {
-  /** The url schemes (without ':') that select this kind. */
+  /** The url schemes (without ':') that select this kind (none: a kind without a url, chosen by `kind`). */
   readonly schemes: readonly string[];
   /** Example url for messages. */
   readonly example: string;

@@ -1,6 +1,7 @@
 import { judgeAssertions } from './assert/verdict.js';
 import { dnsKind } from './dns/kind.js';
 import { grpcKind } from './grpc/kind.js';
+import { heartbeatKind } from './heartbeat/kind.js';
 import { httpKind } from './http/kind.js';
 import type { KindModule, ProberOptions } from './kind.js';
 import { postgresKind } from './postgres/kind.js';
@@ -24,6 +25,7 @@ export const KINDS = {
   WEBSOCKET: wsKind,
   POSTGRES: postgresKind,
   REDIS: redisKind,
+  HEARTBEAT: heartbeatKind,
 } as const satisfies Record<string, KindModule>;
 
 export type CheckKind = keyof typeof KINDS;

@@ -46,6 +46,8 @@ export interface ProbeResult {
   message: string | null;
   /** notAfter of the certificate of the last https hop that completed its TLS handshake. */
   certificateExpiresAt: Date | null;
+  /** What a transition to a passing status says (default "passed in N ms"); a heartbeat's ping says so. */
+  summary?: string;
   /** Each assertion of the target, in order, with what was found (absent: the target has none). */
   assertions?: readonly AssertionResult[];
   /** Where the time went; absent from results of probers that do not measure it. */

@@ -1,4 +1,5 @@
 import type { DnsOptions } from './dns/options.js';
+import type { HeartbeatOptions } from './heartbeat/schedule.js';
 import type { HttpProbeTarget } from './http/target.js';
 import type { TcpOptions } from './tcp/options.js';
 import type { TlsOptions } from './tls/options.js';
@@ -12,4 +13,6 @@ export interface ProbeTarget extends HttpProbeTarget {
   dns: DnsOptions | null;
   /** How TLS is verified, for kinds that speak TLS (null: verify against Node's roots). */
   tls: TlsOptions | null;
+  /** HEARTBEAT: when pings are expected (testCheck describes it; nothing is probed). */
+  heartbeat: HeartbeatOptions | null;
 }

@@ -4,6 +4,7 @@ import { Prisma, type PrismaClient, type Service as ServiceRow } from '../genera
 import type { Logger } from '../logger.js';
 import type { Assertion } from '../probe/assert/assertion.js';
 import type { DnsOptions } from '../probe/dns/options.js';
+import type { HeartbeatOptions } from '../probe/heartbeat/schedule.js';
 import { parseExpectedStatus } from '../probe/http/expected-status.js';
 import type { CheckKind } from '../probe/kinds.js';
 import type { TcpOptions } from '../probe/tcp/options.js';
@@ -17,6 +18,8 @@ import {
   WITH_DEPENDENCIES,
 } from './dependency-links.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { type ProtectManaged, refuseIfManaged } from './managed.js';
+import { newPushToken, pushPath } from './push-token.js';
 import {
   type Header,
   type RegisterInput,
@@ -40,10 +43,16 @@ export type RegistryListener = (change: RegistryChange) => void;
 
 /** The writes of the registry, each validated as a mutation's and announced to the listeners. */
 export interface RegistryWrites {
-  register(input: RegisterInput & ServiceLinks & DependencyLinks, marks?: RowMarks): Promise<ServiceRecord>;
+  /** Stores a new service; a HEARTBEAT one gets its push secret, returned here once (only its hash is stored). */
+  register(
+    input: RegisterInput & ServiceLinks & DependencyLinks,
+    marks?: RowMarks,
+  ): Promise<ServiceRecord & { pushToken?: string }>;
   update(id: string, patch: UpdateInput & ServiceLinks & DependencyLinks, marks?: RowMarks): Promise<ServiceRecord>;
   unregister(id: string): Promise<ServiceRecord>;
   setPaused(id: string, paused: boolean): Promise<ServiceRecord>;
+  /** A new push secret for a HEARTBEAT service (the old one stops working); returned once. */
+  rotatePushToken(id: string): Promise<{ service: ServiceRecord; pushToken: string }>;
 }
 
 /** Writes inside a caller's transaction: listeners hear of them only on `committed()`, after the commit. */
@@ -81,7 +90,7 @@ export interface RegistryOptions {
   /** Runs every database operation (fail fast while the database is down). */
   guard?: <T>(operation: () => Promise<T>) => Promise<T>;
   /** True while the config file's services may not be changed here (CONFIG_FILE, not in merge mode). */
-  protectManaged?: () => boolean;
+  protectManaged?: ProtectManaged;
 }
 
 type Guard = <T>(operation: () => Promise<T>) => Promise<T>;
@@ -120,24 +129,29 @@ export function createRegistry(deps: RegistryOptions): Registry {
     const existing = async (id: string): Promise<ServiceRecord> => {
       const row = await run(() => client.service.findUnique({ where: { id }, include: WITH_DEPENDENCIES }));
       if (!row) throw notFound(id);
-      if (protect && row.managedBy !== null && deps.protectManaged?.()) {
-        throw new ConflictError(
-          `service "${row.name}" is managed by the config file (CONFIG_FILE): change it there, or set CONFIG_FILE_MODE=merge`,
-        );
-      }
+      if (protect) refuseIfManaged(deps.protectManaged, row, `service "${row.name}"`);
       return row;
     };
     return {
       async register(input, marks) {
         const service = validate(withDefaults(input));
+        // A heartbeat's url is its push path, which names its id: the id is chosen here.
+        const id = randomUUID();
+        const push = service.kind === 'HEARTBEAT' ? newPushToken() : null;
         const row = await translateErrors(service.name, () =>
           run(() =>
             transact(async (tx) => {
-              const id = randomUUID();
               const links = await channelLinkWrite(tx, input.notificationChannelIds ?? null, 'create');
               const dependencies = await dependencyWrite(tx, id, input.dependsOn ?? null, 'create');
               return tx.service.create({
-                data: { id, ...toData(service), ...links, ...dependencies, ...marksData(marks) },
+                data: {
+                  id,
+                  ...toData(service, id),
+                  pushTokenHash: push?.hash ?? null,
+                  ...links,
+                  ...dependencies,
+                  ...marksData(marks),
+                },
                 include: WITH_DEPENDENCIES,
               });
             }),
@@ -145,7 +159,7 @@ export function createRegistry(deps: RegistryOptions): Registry {
         );
         log.info({ serviceId: row.id, name: row.name }, 'service registered');
         announce({ kind: 'registered', service: row });
-        return row;
+        return push ? { ...row, pushToken: push.token } : row;
       },
 
       async update(id, patch, marks) {
@@ -156,9 +170,11 @@ export function createRegistry(deps: RegistryOptions): Registry {
             transact(async (tx) => {
               const links = await channelLinkWrite(tx, patch.notificationChannelIds, 'replace');
               const dependencies = await dependencyWrite(tx, id, patch.dependsOn, 'replace');
+              // Leaving HEARTBEAT forgets the push secret; becoming one starts without (rotatePushToken makes it).
+              const push = service.kind === 'HEARTBEAT' ? {} : { pushTokenHash: null };
               return tx.service.update({
                 where: { id },
-                data: { ...toData(service), ...links, ...dependencies, ...marksData(marks) },
+                data: { ...toData(service, id), ...push, ...links, ...dependencies, ...marksData(marks) },
                 include: WITH_DEPENDENCIES,
               });
             }),
@@ -192,6 +208,27 @@ export function createRegistry(deps: RegistryOptions): Registry {
         log.info({ serviceId: id, paused }, paused ? 'service paused' : 'service resumed');
         announce({ kind: paused ? 'paused' : 'resumed', service: row });
         return row;
+      },
+
+      async rotatePushToken(id) {
+        // Not refused for a service of the config file: the secret is not in the file, and its next
+        // apply keeps it (else a heartbeat of the file could never be given a push URL).
+        const current = await run(() => client.service.findUnique({ where: { id } }));
+        if (!current) throw notFound(id);
+        if (current.kind !== 'HEARTBEAT')
+          throw new ValidationError('id', `is a ${current.kind} check, not a HEARTBEAT`);
+        const push = newPushToken();
+        const row = await translateErrors(
+          '',
+          () =>
+            run(() =>
+              client.service.update({ where: { id }, data: { pushTokenHash: push.hash }, include: WITH_DEPENDENCIES }),
+            ),
+          id,
+        );
+        log.info({ serviceId: id }, 'push token rotated');
+        announce({ kind: 'updated', service: row });
+        return { service: row, pushToken: push.token };
       },
     };
   };
@@ -242,7 +279,7 @@ export function toInput(row: ServiceRow): ServiceInput {
   return {
     name: row.name,
     kind: row.kind as CheckKind,
-    url: row.url,
+    url: row.kind === 'HEARTBEAT' ? '' : row.url,
     method: row.method,
     headers: headersOf(row),
     intervalSeconds: row.intervalSeconds,
@@ -257,6 +294,7 @@ export function toInput(row: ServiceRow): ServiceInput {
     dns: options.dns ?? null,
     tlsSkipVerify: options.tls?.skipVerify ?? false,
     caCertificate: options.tls?.caCertificate ?? null,
+    heartbeat: row.kind === 'HEARTBEAT' ? (options.heartbeat ?? null) : null,
     assertions: assertionsOfRow(row),
   };
 }
@@ -279,6 +317,7 @@ interface StoredKindOptions {
   tcp?: TcpOptions;
   tls?: TlsOptions;
   dns?: DnsOptions;
+  heartbeat?: HeartbeatOptions;
 }
 
 export function kindOptionsOf(row: Pick<ServiceRow, 'kindOptions'>): StoredKindOptions {
@@ -291,16 +330,18 @@ export function headersOf(row: Pick<ServiceRow, 'headers'>): Header[] {
   return Array.isArray(row.headers) ? (row.headers as unknown as Header[]) : [];
 }
 
-function toData(service: ServiceInput) {
-  const { tcp, dns, kind, tlsSkipVerify: _skip, caCertificate: _ca, ...columns } = service;
+function toData(service: ServiceInput, id: string) {
+  const { tcp, dns, heartbeat, kind, tlsSkipVerify: _skip, caCertificate: _ca, ...columns } = service;
   const tls = tlsOptionsOf(service);
   const kindOptions: StoredKindOptions = {
     ...(tcp === null ? {} : { tcp }),
     ...(tls === null ? {} : { tls }),
     ...(dns === null ? {} : { dns }),
+    ...(heartbeat === null ? {} : { heartbeat }),
   };
   return {
     ...columns,
+    url: kind === 'HEARTBEAT' ? pushPath(id) : columns.url,
     kind: kind ?? 'HTTP',
     headers: service.headers as unknown as Prisma.InputJsonValue,
     assertions: service.assertions as unknown as Prisma.InputJsonValue,
@@ -347,7 +388,7 @@ export function checkDefinitionOf(
     id,
     name: service.name,
     kind: service.kind ?? 'HTTP',
-    url: service.url,
+    url: service.kind === 'HEARTBEAT' ? pushPath(id) : service.url,
     method: service.method,
     headers: service.headers,
     intervalSeconds: service.intervalSeconds,
@@ -362,6 +403,7 @@ export function checkDefinitionOf(
     tcp: service.tcp,
     dns: service.kind === 'DNS' ? (service.dns ?? { recordType: 'A' }) : null,
     tls: tlsOptionsOf(service),
+    heartbeat: service.kind === 'HEARTBEAT' ? service.heartbeat : null,
     assertions: service.assertions,
     dependsOn,
   };

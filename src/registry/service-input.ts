@@ -1,6 +1,7 @@
 import type { HttpMethod as StoredHttpMethod } from '../generated/prisma/enums.js';
 import type { Assertion } from '../probe/assert/assertion.js';
 import type { DnsOptions } from '../probe/dns/options.js';
+import { HEARTBEAT_DEFAULTS, type HeartbeatOptions } from '../probe/heartbeat/schedule.js';
 import type { HttpMethod } from '../probe/http/method.js';
 import type { CheckKind } from '../probe/kinds.js';
 import type { TcpOptions } from '../probe/tcp/options.js';
@@ -20,6 +21,7 @@ export interface ServiceInput {
   name: string;
   /** null: chosen by the url's scheme (validation fills it in). */
   kind: CheckKind | null;
+  /** '' for HEARTBEAT, which has no url (the registry stores its push path, /push/{id}). */
   url: string;
   method: HttpMethod;
   headers: Header[];
@@ -39,6 +41,8 @@ export interface ServiceInput {
   tlsSkipVerify: boolean;
   /** Kinds speaking TLS: PEM of private CAs to trust besides Node's roots. */
   caCertificate: string | null;
+  /** HEARTBEAT only: when pings are expected. */
+  heartbeat: HeartbeatOptions | null;
   /** Evaluated in order on every check (src/probe/assert/). */
   assertions: Assertion[];
 }
@@ -60,8 +64,27 @@ export const SERVICE_DEFAULTS = {
   dns: null,
   tlsSkipVerify: false,
   caCertificate: null,
+  heartbeat: null,
   assertions: [],
 } as const satisfies Omit<ServiceInput, 'name' | 'url'>;
+
+/** Heartbeat options as given (validated later: exactly one of periodSeconds and cron). */
+export interface HeartbeatInput {
+  periodSeconds?: number | null;
+  cron?: string | null;
+  timezone?: string | null;
+  graceSeconds?: number | null;
+}
+
+export function heartbeatInputOf(input: HeartbeatInput | null | undefined): HeartbeatOptions | null {
+  if (!input) return null;
+  return {
+    periodSeconds: input.periodSeconds ?? null,
+    cron: input.cron ?? null,
+    timezone: input.timezone ?? HEARTBEAT_DEFAULTS.timezone,
+    graceSeconds: input.graceSeconds ?? HEARTBEAT_DEFAULTS.graceSeconds,
+  };
+}
 
 /** DNS options as given; `resolver`, when given, must agree with the url's. */
 export interface DnsInput {
@@ -84,18 +107,24 @@ export interface TcpInput {
   expect?: string | null;
 }
 
-/** Registration input: name and url are required, everything else falls back to SERVICE_DEFAULTS. */
-export type RegisterInput = Pick<ServiceInput, 'name' | 'url'> &
-  Partial<NullableFields<Omit<ServiceInput, 'name' | 'url' | 'tcp' | 'dns' | 'assertions'>>> & {
+/**
+ * Registration input: the name is required, and the url for every kind but HEARTBEAT; everything
+ * else falls back to SERVICE_DEFAULTS.
+ */
+export type RegisterInput = Pick<ServiceInput, 'name'> & {
+  url?: string | null;
+} & Partial<NullableFields<Omit<ServiceInput, 'name' | 'url' | 'tcp' | 'dns' | 'heartbeat' | 'assertions'>>> & {
     tcp?: TcpInput | null;
     dns?: DnsInput | null;
+    heartbeat?: HeartbeatInput | null;
     assertions?: readonly AssertionInput[] | null;
   };
 
 /** Update input: only what is given (not undefined) changes; null clears an optional field. */
-export type UpdateInput = Partial<NullableFields<Omit<ServiceInput, 'tcp' | 'dns' | 'assertions'>>> & {
+export type UpdateInput = Partial<NullableFields<Omit<ServiceInput, 'tcp' | 'dns' | 'heartbeat' | 'assertions'>>> & {
   tcp?: TcpInput | null;
   dns?: DnsInput | null;
+  heartbeat?: HeartbeatInput | null;
   assertions?: readonly AssertionInput[] | null;
 };
 
@@ -134,7 +163,7 @@ type NullableFields<T> = { [K in keyof T]: T[K] | null };
 export function withDefaults(input: RegisterInput): ServiceInput {
   return {
     name: input.name,
-    url: input.url,
+    url: input.url ?? '',
     method: input.method ?? SERVICE_DEFAULTS.method,
     headers: input.headers ?? [],
     intervalSeconds: input.intervalSeconds ?? SERVICE_DEFAULTS.intervalSeconds,
@@ -150,6 +179,7 @@ export function withDefaults(input: RegisterInput): ServiceInput {
     dns: dnsInputOf(input.dns),
     tlsSkipVerify: input.tlsSkipVerify ?? false,
     caCertificate: input.caCertificate ?? null,
+    heartbeat: heartbeatInputOf(input.heartbeat),
     assertions: assertionsOf(input.assertions),
   };
 }

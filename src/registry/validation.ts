@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { ASSERTION_OPERATORS, ASSERTION_SOURCES, type Assertion, MAX_ASSERTIONS } from '../probe/assert/assertion.js';
 import { compileAssertion } from '../probe/assert/compile.js';
 import { DNS_RECORD_TYPES, type DnsOptions, type DnsRecordType, resolverOf } from '../probe/dns/options.js';
+import { cronProblem, type HeartbeatOptions, isTimeZone } from '../probe/heartbeat/schedule.js';
 import { parseExpectedStatus } from '../probe/http/expected-status.js';
 import { HTTP_METHODS } from '../probe/http/method.js';
 import type { KindOption } from '../probe/kind.js';
@@ -12,6 +13,7 @@ import {
   assertionsOf,
   dnsInputOf,
   type Header,
+  heartbeatInputOf,
   type ServiceInput,
   tcpOptionsOf,
   type UpdateInput,
@@ -31,6 +33,11 @@ export const LIMITS = {
   labelLength: { min: 1, max: 64 },
   tcpTextBytes: 1_024,
   caCertificateBytes: 64 * 1024,
+  heartbeatPeriodSeconds: { min: 1, max: 31_536_000 },
+  heartbeatGraceSeconds: { min: 0, max: 2_592_000 },
+  cronLength: 200,
+  /** A heartbeat's run (start → ping) may be slow for hours before it is DEGRADED. */
+  heartbeatDegradedAboveMs: { min: 1, max: 2_147_483_647 },
 } as const;
 
 const METHODS = new Set<string>(HTTP_METHODS);
@@ -65,13 +72,16 @@ export function validateService(input: ServiceInput): ServiceInput {
   if (/[\x00-\x1f\x7f]/.test(name)) fail('name', 'must not contain control characters');
   checkWellFormed('name', name);
 
-  const { url, kind } = validateUrl(input.url, input.kind);
+  const { url, kind } = isHeartbeat(input)
+    ? validatePushUrl(input.url, input.kind)
+    : validateUrl(input.url, input.kind);
   if (!METHODS.has(input.method)) fail('method', `must be ${METHOD_LIST}`);
   const headers = validateHeaders(input.headers);
   checkKindOptions(kind, input);
   const tcp = validateTcp(input.tcp);
   const dns = kind === 'DNS' ? validateDns(input.dns, url) : input.dns;
   const caCertificate = validateCaCertificate(input.caCertificate);
+  const heartbeat = kind === 'HEARTBEAT' ? validateHeartbeat(input.heartbeat, new Date()) : input.heartbeat;
 
   checkInteger('intervalSeconds', input.intervalSeconds, LIMITS.intervalSeconds);
   checkInteger('timeoutMs', input.timeoutMs, LIMITS.timeoutMs);
@@ -94,7 +104,10 @@ export function validateService(input: ServiceInput): ServiceInput {
   }
   checkInteger('failureThreshold', input.failureThreshold, LIMITS.threshold);
   checkInteger('successThreshold', input.successThreshold, LIMITS.threshold);
-  if (input.degradedAboveMs !== null) {
+  if (input.degradedAboveMs !== null && kind === 'HEARTBEAT') {
+    // A heartbeat's latency is its run time (start → ping): no timeout bounds it.
+    checkInteger('degradedAboveMs', input.degradedAboveMs, LIMITS.heartbeatDegradedAboveMs);
+  } else if (input.degradedAboveMs !== null) {
     checkInteger('degradedAboveMs', input.degradedAboveMs, { min: 1, max: LIMITS.timeoutMs.max });
     if (input.degradedAboveMs >= input.timeoutMs) {
       fail('degradedAboveMs', `must be below timeoutMs (${input.timeoutMs}); a slower check times out instead`);
@@ -106,7 +119,7 @@ export function validateService(input: ServiceInput): ServiceInput {
     fail('expectedStatus', 'give either expectedStatus or STATUS assertions: with STATUS assertions they decide');
   }
 
-  return { ...input, name, kind, url, headers, expectedStatus, labels, tcp, dns, caCertificate, assertions };
+  return { ...input, name, kind, url, headers, expectedStatus, labels, tcp, dns, caCertificate, heartbeat, assertions };
 }
 
 /** Applies an update to an existing definition: undefined keeps a field, null clears an optional one. */
@@ -117,10 +130,12 @@ export function mergeUpdate(current: ServiceInput, patch: UpdateInput): ServiceI
   };
   // A new url without a kind chooses its kind again by its scheme.
   const kind = patch.kind !== undefined && patch.kind !== null ? patch.kind : patch.url ? null : current.kind;
+  // A service becoming a heartbeat drops its url (it gets a push path); one leaving it needs a new url.
+  const url = kind === 'HEARTBEAT' ? '' : pick('url');
   return {
     name: pick('name'),
     kind,
-    url: pick('url'),
+    url,
     method: pick('method'),
     headers: patch.headers === null ? [] : pick('headers'),
     intervalSeconds: pick('intervalSeconds'),
@@ -135,13 +150,55 @@ export function mergeUpdate(current: ServiceInput, patch: UpdateInput): ServiceI
     dns: patch.dns === undefined ? current.dns : dnsInputOf(patch.dns),
     tlsSkipVerify: pick('tlsSkipVerify'),
     caCertificate: patch.caCertificate === undefined ? current.caCertificate : patch.caCertificate,
+    // Replaced whole: the input's defaults (timezone, graceSeconds) cannot tell a field left out.
+    heartbeat: patch.heartbeat === undefined ? current.heartbeat : heartbeatInputOf(patch.heartbeat),
     assertions: patch.assertions === undefined ? current.assertions : assertionsOf(patch.assertions),
   };
 }
 
+/** A passive check: asked for by kind, or implied by heartbeat options given without a url. */
+function isHeartbeat(input: ServiceInput): boolean {
+  return input.kind === 'HEARTBEAT' || (input.kind === null && input.url.trim() === '' && input.heartbeat !== null);
+}
+
+/** A heartbeat has no url of its own: none may be given (its stored push path is not one). */
+function validatePushUrl(raw: string, requested: CheckKind | null): { url: string; kind: CheckKind } {
+  const url = raw.trim();
+  if (url !== '' && requested === 'HEARTBEAT' && !/^\/push\/[0-9a-f-]{36}$/.test(url)) {
+    fail('url', 'HEARTBEAT checks have no url: the service calls its push URL');
+  }
+  return { url: '', kind: 'HEARTBEAT' };
+}
+
+/** Exactly one of periodSeconds and cron; a cron expression that parses and fires; a known time zone. */
+function validateHeartbeat(heartbeat: HeartbeatOptions | null, now: Date): HeartbeatOptions {
+  if (heartbeat === null)
+    fail('heartbeat', 'is required for HEARTBEAT checks: { periodSeconds } or { cron, timezone }');
+  const cron = heartbeat.cron === null ? null : heartbeat.cron.trim().replace(/\s+/g, ' ');
+  const { periodSeconds, graceSeconds } = heartbeat;
+  const timezone = heartbeat.timezone.trim();
+  if (periodSeconds !== null && cron !== null) fail('heartbeat.cron', 'give either periodSeconds or cron, not both');
+  if (periodSeconds === null && cron === null) fail('heartbeat.periodSeconds', 'give periodSeconds or cron');
+  if (!isTimeZone(timezone)) {
+    fail(
+      'heartbeat.timezone',
+      `"${truncate(timezone)}" is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`,
+    );
+  }
+  if (periodSeconds !== null) checkInteger('heartbeat.periodSeconds', periodSeconds, LIMITS.heartbeatPeriodSeconds);
+  if (cron !== null) {
+    if (cron.length === 0) fail('heartbeat.cron', 'must not be empty; use null to leave it out');
+    if (cron.length > LIMITS.cronLength) fail('heartbeat.cron', `must be at most ${LIMITS.cronLength} characters`);
+    const problem = cronProblem(cron, timezone, now);
+    if (problem !== null) fail('heartbeat.cron', problem);
+  }
+  checkInteger('heartbeat.graceSeconds', graceSeconds, LIMITS.heartbeatGraceSeconds);
+  return { periodSeconds, cron, timezone, graceSeconds };
+}
+
 function validateUrl(raw: string, requested: CheckKind | null): { url: string; kind: CheckKind } {
   const url = raw.trim();
-  if (url.length === 0) fail('url', 'is required');
+  if (url.length === 0) fail('url', 'is required (except for kind: HEARTBEAT, a passive check)');
   if (url.length > LIMITS.urlLength) fail('url', `must be at most ${LIMITS.urlLength} characters`);
   // The URL parser drops tabs and newlines and trims other control characters silently, so the
   // URL checked would not be the one stored (and PostgreSQL refuses NUL in text outright).
@@ -179,6 +236,7 @@ const KIND_FIELDS: readonly {
   { field: 'dns', option: 'dns', given: (input) => input.dns !== null },
   { field: 'tlsSkipVerify', option: 'tls', given: (input) => input.tlsSkipVerify },
   { field: 'caCertificate', option: 'tls', given: (input) => input.caCertificate !== null },
+  { field: 'heartbeat', option: 'heartbeat', given: (input) => input.heartbeat !== null },
 ];
 
 function checkKindOptions(kind: CheckKind, input: ServiceInput): void {

@@ -119,9 +119,10 @@ export const TOKEN_ONLY_TYPES: ReadonlySet<string> = new Set([
 
 /**
  * Fields that only a token may read, even under PUBLIC_READ: the export holds every channel's
- * settings. A token limited to labels may not read them either (the export is not cut to its labels).
+ * settings. A token limited to labels may read those that cut what they return to its services.
  */
 export const TOKEN_ONLY_FIELDS: ReadonlySet<string> = new Set(['Query.exportConfig']);
+const CUT_TO_LABELS: ReadonlySet<string> = new Set(['Query.exportConfig']);
 
 /** Types only an ADMIN token may read, wherever they are selected (node(id:) included). */
 export const ADMIN_TYPES: ReadonlySet<string> = new Set([
@@ -144,6 +145,7 @@ export const PER_SERVICE_MUTATIONS: ReadonlySet<string> = new Set([
   'pauseService',
   'resumeService',
   'checkServiceNow',
+  'rotatePushToken',
   'testCheck',
 ]);
 
@@ -191,7 +193,7 @@ export function needsOf(schema: GraphQLSchema, document: DocumentNode): Document
         const qualified = parent ? `${parent.name}.${node.name.value}` : '';
         if (TOKEN_ONLY_FIELDS.has(qualified)) {
           needs.tokenOnly ??= qualified;
-          needs.notForLabels ??= qualified;
+          if (!CUT_TO_LABELS.has(qualified)) needs.notForLabels ??= qualified;
         }
         const required = (typeInfo.getFieldDef()?.extensions as ScopeExtensions | undefined)?.requiredScope;
         if (required) raise(required);

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { PublicRoutes } from './pages/public-routes.js';
+import type { PushRoute } from './push-route.js';
 import { withRequestId } from './request-context.js';
 import { createWebAssets } from './web-assets.js';
 import type { Yoga } from './yoga.js';
@@ -26,6 +27,8 @@ export interface HttpServerOptions {
   webDir?: string;
   /** Status pages and badges: public, no token. */
   publicRoutes?: PublicRoutes;
+  /** Heartbeat pushes: /push/{id}/{secret}…, the secret being their token. */
+  pushRoute?: PushRoute;
 }
 
 /** One node:http server: Yoga at /graphql, the dashboard at /, the probes an orchestrator needs and /metrics. */
@@ -59,6 +62,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     withRequestId((requestId) => {
       res.setHeader('x-request-id', requestId);
       const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+      if (options.pushRoute?.handle(req, res, path)) return;
       if (options.publicRoutes?.handle(req, res, path)) return;
       if (web.handle(req, res, path)) return;
       const route = routes[path];

@@ -27,13 +27,25 @@ export interface YogaOptions {
   publicRead: boolean;
 }
 
+/** The origin of an HTTP request (null over WebSockets, where there is no request URL to trust). */
+function requestOriginOf(initial: Record<string, unknown>): string | null {
+  const request = initial.request as { url?: unknown } | undefined;
+  if (typeof request?.url !== 'string') return null;
+  try {
+    return new URL(request.url).origin;
+  } catch {
+    return null;
+  }
+}
+
 export function createYogaServer(options: YogaOptions): Yoga {
   const log = options.logger.child({ component: 'graphql' });
   const { auth } = options;
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: async (initial) => createContext(options.deps, await auth.principalOf(authorizationOf(initial))),
+    context: async (initial) =>
+      createContext(options.deps, await auth.principalOf(authorizationOf(initial)), requestOriginOf(initial)),
     plugins: [
       useOperationLimits(),
       useAuthorization(auth, { publicRead: options.publicRead }),

@@ -1,6 +1,6 @@
 import type { Monitor } from '../checks/monitor.js';
 import type { ServiceChangeKind } from '../checks/monitor-topics.js';
-import type { ServiceState } from '../checks/service-state.js';
+import { type ServiceState, supersedes } from '../checks/service-state.js';
 import type { StatusCache } from '../checks/status-cache.js';
 import type { ServiceDirectory } from '../registry/directory.js';
 import { type ServiceRecord, toCheckDefinition } from '../registry/registry.js';
@@ -28,10 +28,11 @@ export interface ServiceSync {
   knows(serviceId: string): boolean;
   /**
    * A state decided by the process that checks the service. Ignored when this process checks it
-   * (its own state is the freshest) or does not know the service. True when applied.
+   * (its own state is the freshest), does not know the service, or holds a newer state of it (the
+   * same service's states arrive by several paths, out of order). True when applied.
    */
   followState(serviceId: string, state: ServiceState): boolean;
-  /** A stored state of a service taken over: kept only when newer than the cached one. */
+  /** A stored state of a service taken over: kept only when newer than the cached one (by version, else by its last check). */
   restoreState(serviceId: string, saved: ServiceState): void;
 }
 
@@ -62,7 +63,7 @@ export function createServiceSync({ directory, monitor, cache, watchers = [] }: 
     const state = early.get(row.id);
     if (state) {
       early.delete(row.id);
-      if (!monitor.checksLocally(row.id)) cache.set(row.id, state);
+      if (!monitor.checksLocally(row.id) && supersedes(state, cache.get(row.id))) cache.set(row.id, state);
     }
     for (const watcher of watchers) watcher.defineService(row.id, row.labels);
   };
@@ -93,20 +94,27 @@ export function createServiceSync({ directory, monitor, cache, watchers = [] }: 
     followState(serviceId, state) {
       if (monitor.checksLocally(serviceId)) return false;
       if (!directory.get(serviceId)) {
+        if (!supersedes(state, early.get(serviceId))) return false;
         if (early.size >= MAX_EARLY_STATES && !early.has(serviceId)) early.delete(early.keys().next().value!);
         early.set(serviceId, state);
         return false;
       }
-      const previous = cache.get(serviceId)?.status;
+      const cached = cache.get(serviceId);
+      // A transition goes out at once, the check that caused it in the next checkCompleted batch,
+      // the database's copy every few seconds: an older state arriving after a newer one is dropped.
+      if (!supersedes(state, cached)) return false;
       cache.set(serviceId, state);
       // A parent checked elsewhere went DOWN (or recovered): its children checked here are judged again.
-      if (previous !== state.status) monitor.parentChanged(serviceId);
+      if (cached?.status !== state.status) monitor.parentChanged(serviceId);
       return true;
     },
     restoreState(serviceId, saved) {
       const cached = cache.get(serviceId);
-      if (!cached || (saved.lastCheckedAt?.getTime() ?? 0) > (cached.lastCheckedAt?.getTime() ?? 0))
-        cache.set(serviceId, saved);
+      const newer =
+        saved.version && cached?.version
+          ? saved.version > cached.version
+          : (saved.lastCheckedAt?.getTime() ?? 0) > (cached?.lastCheckedAt?.getTime() ?? 0);
+      if (!cached || newer) cache.set(serviceId, saved);
     },
   };
 }

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { isLocal, recordTraffic, type Traffic } from '../support/browser-traffic.js';
 import { registerService, rowOf, rowStatus, seriousA11yViolations, serviceStatus } from '../support/dashboard.js';
+import { executeRaw } from '../support/graphql.js';
 import { type ServerProcess, startServer, stopAllServers } from '../support/server-process.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
 
@@ -180,6 +181,109 @@ describe('registering and changing a service through the form', () => {
     expect(await serviceStatus(server.graphqlUrl, 'dash-ui')).toBeUndefined();
     await expect.poll(() => page.locator('tbody tr', { hasText: 'dash-ui' }).count(), { timeout: 10_000 }).toBe(0);
     expect(traffic.pageErrors).toEqual([]);
+  });
+});
+
+describe('a heartbeat through the UI', () => {
+  it('registers one, shows its push URL once, turns UP on a ping, and makes a new URL that replaces it', async () => {
+    const page = await openDashboard('/services/new');
+    await page.getByLabel('Name').fill('dash-nightly');
+    await page.getByLabel('A heartbeat: a job pings statuschecker').check();
+    expect(await page.getByLabel('URL').count()).toBe(0);
+    await page.getByLabel('Every (s)').fill('3600');
+    await page.getByLabel('Grace (s)').fill('60');
+    await page.getByRole('button', { name: 'Register' }).click();
+    const shown = page.getByTestId('push-url');
+    await shown.waitFor({ timeout: 10_000 });
+    const pushUrl = (await shown.innerText()).trim();
+    expect(pushUrl).toMatch(new RegExp(`^${server.url}/push/[0-9a-f-]{36}/[A-Za-z0-9_-]{43}$`));
+
+    expect((await fetch(pushUrl, { method: 'POST' })).status).toBe(200);
+    await page.getByRole('link', { name: 'Go to dash-nightly' }).click();
+    await expect.poll(() => page.locator('.page-head .status').innerText(), { timeout: 10_000 }).toMatch(/Up/);
+    expect(await page.getByTestId('state').innerText()).toMatch(/Last ping/);
+    expect(await page.locator('#definition-title + dl').innerText()).toMatch(/every 3600 s\s*, up to 60 s late/);
+    // The URL is not shown again on the service's page.
+    expect(await page.getByTestId('push-url').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'New push URL' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Make a new one' }).click();
+    const fresh = page.getByTestId('push-url');
+    await fresh.waitFor({ timeout: 10_000 });
+    const newUrl = (await fresh.innerText()).trim();
+    expect(newUrl).not.toBe(pushUrl);
+    expect((await fetch(pushUrl)).status).toBe(404);
+    expect((await fetch(newUrl)).status).toBe(200);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it('names a bad cron schedule beside its field', async () => {
+    const page = await openDashboard('/services/new');
+    await page.getByLabel('Name').fill('dash-bad-cron');
+    await page.getByLabel('A heartbeat: a job pings statuschecker').check();
+    await page.getByLabel('Cron schedule').fill('0 0 30 2 *');
+    await page.getByRole('button', { name: 'Register' }).click();
+    const error = page.locator('[data-field="cron"] .field-error');
+    await expect.poll(() => error.innerText().catch(() => ''), { timeout: 10_000 }).toMatch(/never/);
+    expect(await page.getByLabel('Cron schedule').getAttribute('aria-invalid')).toBe('true');
+  });
+});
+
+describe('a service page', () => {
+  it("shows each assertion's outcome, where the time went and the notifications sent, and follows the checks live", async () => {
+    target.respondWith('/switch/dash-hook', 200);
+    target.respondWith('/switch/dash-asserted', 200, '{"status":"ok"}');
+    const channel = await executeRaw(
+      fetch,
+      server.graphqlUrl,
+      'mutation($input: NotificationChannelInput!) { createNotificationChannel(input: $input) { __typename ... on NotificationChannelPayload { channel { id } } } }',
+      { input: { name: 'dash-hook', kind: 'WEBHOOK', url: target.url('/switch/dash-hook') } },
+    );
+    const channelId = (channel.body.data as { createNotificationChannel: { channel: { id: string } } })
+      .createNotificationChannel.channel.id;
+    const id = await registerService(server.graphqlUrl, {
+      name: 'dash-asserted',
+      url: target.url('/switch/dash-asserted'),
+      intervalSeconds: 1,
+      timeoutMs: 500,
+      assertions: [
+        { source: 'STATUS', operator: 'EQUALS', value: '200' },
+        { source: 'JSON', path: '$.status', operator: 'EQUALS', value: 'ok' },
+      ],
+      notificationChannelIds: [channelId],
+    });
+    await expect.poll(() => serviceStatus(server.graphqlUrl, 'dash-asserted'), { timeout: 15_000 }).toBe('UP');
+    target.respondWith('/switch/dash-asserted', 503, 'busy');
+    await expect.poll(() => serviceStatus(server.graphqlUrl, 'dash-asserted'), { timeout: 15_000 }).toBe('DOWN');
+
+    const page = await openDashboard(`/services/${id}`);
+    const assertions = page.getByTestId('assertions');
+    await assertions.waitFor({ timeout: 10_000 });
+    const rows = assertions.locator('tbody tr');
+    expect(await rows.nth(0).innerText()).toMatch(/STATUS equals "200"\s+✗ failed\s+503/);
+    expect(await rows.nth(1).innerText()).toMatch(/JSON \$\.status equals "ok"\s+✗ failed/);
+    expect(await page.getByTestId('phases').innerText()).toMatch(/First byte\s+[\d.]+ ms/);
+    await expect
+      .poll(
+        async () =>
+          (
+            await page
+              .getByTestId('deliveries')
+              .innerText()
+              .catch(() => '')
+          ).replace(/\s+/g, ' '),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toMatch(/DOWN dash-hook \(webhook\) SENT/);
+
+    // The next checks arrive live: the assertions turn to passed without a reload.
+    await markPage(page);
+    target.respondWith('/switch/dash-asserted', 200, '{"status":"ok"}');
+    await expect.poll(() => rows.nth(1).innerText(), { timeout: 10_000 }).toMatch(/✓ passed\s+ok/);
+    expect(await stillSamePage(page)).toBe(true);
+    expect(await seriousA11yViolations(page)).toEqual([]);
   });
 });
 

@@ -323,6 +323,8 @@ describe.each([{ publicRead: false }, { publicRead: true }])(
       // Paused, so the scheduler leaves it alone and only a wrongly run operation could change it.
       const shared = await t.app.testing.registry.register({ name: 'walk-shared', url: 'http://127.0.0.1:9/shared' });
       await t.app.testing.registry.setPaused(shared.id, true);
+      // Its PAUSED transition stored before the walks: statusCursor answers null until one is.
+      await t.app.testing.history.flush();
       sharedService = globalIdOf(shared.id);
       const channel = await t.app.testing.notifications.channels.create({
         name: 'walk-shared',
@@ -379,7 +381,11 @@ describe.each([{ publicRead: false }, { publicRead: true }])(
         });
         return encodeGlobalID('NotificationChannel', channel.id);
       }
-      const row = await t.app.testing.registry.register({ name, url: 'http://127.0.0.1:9/fresh' });
+      // A push secret belongs to a heartbeat only (another kind answers a ValidationError).
+      const heartbeat = /pushtoken/i.test(root.name)
+        ? { kind: 'HEARTBEAT' as const, heartbeat: { periodSeconds: 3600, graceSeconds: 60 } }
+        : { url: 'http://127.0.0.1:9/fresh' };
+      const row = await t.app.testing.registry.register({ name, ...heartbeat });
       return globalIdOf(row.id);
     };
     /** Everything a refused operation could have changed: stored services and their live state. */

@@ -57,6 +57,46 @@ describe.each(DATABASE_KINDS)('config applied live on %s', (kind) => {
     }
   });
 
+  it('puts a window it creates in force at once, and a service it names under MAINTENANCE', async () => {
+    const client = connectClient(`${t.baseUrl}/graphql`);
+    const changes = subscribe(client, StatusChangedDocument, {});
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const service = { name: 'live-window', url: target.url('/ok'), intervalSeconds: 60 };
+      await t.app.testing.configAsCode.applyConfig(toYaml({ services: [service] }), 'YAML', false);
+      await changes.next(
+        (e) => e.statusChanged.service.name === 'live-window' && e.statusChanged.current === 'UP',
+        3_000,
+      );
+      const window = {
+        name: 'now',
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        services: ['live-window'],
+      };
+      const result = await t.app.testing.configAsCode.applyConfig(
+        toYaml({ services: [service], maintenanceWindows: [window] }),
+        'YAML',
+        false,
+      );
+      expect(result).toMatchObject({ ok: true, plan: { applied: true } });
+      const entered = await changes.next(
+        (e) => e.statusChanged.service.name === 'live-window' && e.statusChanged.current === 'MAINTENANCE',
+        3_000,
+      );
+      expect(entered.statusChanged.previous).toBe('UP');
+      // Pruned from the document: the window ends, and the service is judged again.
+      await t.app.testing.configAsCode.applyConfig(toYaml({ services: [service] }), 'YAML', false, true);
+      await changes.next(
+        (e) => e.statusChanged.service.name === 'live-window' && e.statusChanged.previous === 'MAINTENANCE',
+        3_000,
+      );
+    } finally {
+      changes.dispose();
+      await client.dispose();
+    }
+  });
+
   it('leaves no partial state when an API mutation races an apply', async () => {
     const services = Array.from({ length: 200 }, (_, i) => `svc-${String(i).padStart(4, '0')}`).map((name) => ({
       name,

@@ -23,6 +23,7 @@ describe.each(DATABASE_KINDS)('config as code on %s', (kind) => {
   const counts = async () => ({
     services: await t.app.testing.prisma.service.count(),
     channels: await t.app.testing.prisma.notificationChannel.count(),
+    windows: await t.app.testing.prisma.maintenanceWindow.count(),
     pages: await t.app.testing.prisma.statusPage.count(),
   });
 
@@ -39,25 +40,39 @@ describe.each(DATABASE_KINDS)('config as code on %s', (kind) => {
 
     const fromEmpty = await apply(text, true);
     expect(fromEmpty.applied).toBe(false);
-    expect(actions(fromEmpty.changes)).toEqual({ CREATE: 54 });
+    expect(actions(fromEmpty.changes)).toEqual({ CREATE: 56 });
     expect(fromEmpty.changes[0]).toEqual({
       action: 'CREATE',
       kind: 'NOTIFICATION_CHANNEL',
       name: 'oncall-email',
       fields: [],
     });
-    expect(await counts()).toEqual({ services: 0, channels: 0, pages: 0 });
+    expect(await counts()).toEqual({ services: 0, channels: 0, windows: 0, pages: 0 });
 
     const applied = await apply(text, false);
     expect(applied.applied).toBe(true);
-    expect(actions(applied.changes)).toEqual({ CREATE: 54 });
-    expect(await counts()).toEqual({ services: 50, channels: 3, pages: 1 });
+    expect(actions(applied.changes)).toEqual({ CREATE: 56 });
+    expect(await counts()).toEqual({ services: 50, channels: 3, windows: 2, pages: 1 });
     const pg = await t.app.testing.registry.findByName('svc-0005');
     expect(pg?.url).toBe(`postgres://monitor:${CONFIG_ENV.PG_PASSWORD}@127.0.0.1:5432/app5`);
     expect((await t.app.testing.registry.findByName('svc-0009'))?.paused).toBe(true);
+    // svc-0004 depends on a service written after it, in the order given.
+    const idOf = async (name: string) => (await t.app.testing.registry.findByName(name))!.id;
+    expect((await t.app.testing.registry.findByName('svc-0004'))?.dependencies.map((d) => d.dependsOnId)).toEqual([
+      await idOf('svc-0005'),
+      await idOf('svc-0002'),
+    ]);
+    const sunday = await t.app.testing.prisma.maintenanceWindow.findUnique({
+      where: { name: 'sunday-db-upgrades' },
+      include: { services: true },
+    });
+    expect(sunday).toMatchObject({ recurrence: 'FREQ=WEEKLY;BYDAY=SU', timezone: 'Europe/Paris' });
+    expect(sunday?.services.map((s) => s.serviceId).sort()).toEqual(
+      [await idOf('svc-0000'), await idOf('svc-0001')].sort(),
+    );
 
     const again = await apply(text, true);
-    expect(actions(again.changes)).toEqual({ UNCHANGED: 54 });
+    expect(actions(again.changes)).toEqual({ UNCHANGED: 56 });
 
     // The export: stable, no defaults, secrets as the references they were applied from.
     const exported = await config().exportConfig();
@@ -67,7 +82,7 @@ describe.each(DATABASE_KINDS)('config as code on %s', (kind) => {
     expect(exported).toContain('postgres://monitor:${PG_PASSWORD}@127.0.0.1:5432/app5');
     expect(exported).not.toMatch(/failureThreshold: 1\b|method: GET|expectedStatus: 200-299|paused: false/);
     const parsed = parse(exported) as ReturnType<typeof realisticConfig>;
-    expect(Object.keys(parsed)).toEqual(['notificationChannels', 'services', 'statusPages']);
+    expect(Object.keys(parsed)).toEqual(['notificationChannels', 'services', 'maintenanceWindows', 'statusPages']);
     expect(parsed.services.map((s) => s.name)).toEqual(document.services.map((s) => s.name));
     expect(parsed.services[3]).toEqual({
       name: 'svc-0003',
@@ -75,18 +90,20 @@ describe.each(DATABASE_KINDS)('config as code on %s', (kind) => {
       dns: { recordType: 'MX' },
       labels: ['infra'],
     });
+    expect(parsed.services[4]).toMatchObject({ dependsOn: ['svc-0005', 'svc-0002'] });
+    expect(parsed.maintenanceWindows).toEqual(document.maintenanceWindows);
     expect(parsed.services[1]).toMatchObject({
       assertions: [
         { source: 'JSON', path: '$.status', operator: 'EQUALS', value: 'ok' },
         { source: 'CERTIFICATE_DAYS', operator: 'GREATER_THAN', value: '14', degrade: true },
       ],
     });
-    expect(actions((await apply(exported, true)).changes)).toEqual({ UNCHANGED: 54 });
+    expect(actions((await apply(exported, true)).changes)).toEqual({ UNCHANGED: 56 });
     await apply(exported, false);
     expect(await config().exportConfig()).toBe(exported);
     const json = await config().exportConfig('JSON');
     expect(JSON.parse(json)).toEqual(parsed);
-    expect(actions((await apply(json, true, true, 'JSON')).changes)).toEqual({ UNCHANGED: 54 });
+    expect(actions((await apply(json, true, true, 'JSON')).changes)).toEqual({ UNCHANGED: 56 });
 
     // Three fields edited and one service removed: exactly that (the removal only with prune).
     const edited = structuredClone(document);
@@ -101,7 +118,7 @@ describe.each(DATABASE_KINDS)('config as code on %s', (kind) => {
       { action: 'UPDATE', kind: 'SERVICE', name: 'svc-0000', fields: ['intervalSeconds'] },
       { action: 'UPDATE', kind: 'SERVICE', name: 'svc-0012', fields: ['labels'] },
     ]);
-    expect(withoutPrune.changes).toHaveLength(53);
+    expect(withoutPrune.changes).toHaveLength(55);
     const withPrune = await apply(editedText, true, true);
     expect(notUnchanged(withPrune.changes)).toEqual(
       [
@@ -112,7 +129,7 @@ describe.each(DATABASE_KINDS)('config as code on %s', (kind) => {
     );
     const since = new Date();
     await apply(editedText, false, true);
-    expect(await counts()).toEqual({ services: 49, channels: 3, pages: 1 });
+    expect(await counts()).toEqual({ services: 49, channels: 3, windows: 2, pages: 1 });
     const audit = await t.app.testing.prisma.auditEntry.findMany({
       where: { at: { gte: since } },
       orderBy: { id: 'asc' },
@@ -140,7 +157,58 @@ describe.each(DATABASE_KINDS)('config as code on %s', (kind) => {
     ]);
     expect((await t.app.testing.registry.findByName('svc-0000'))?.intervalSeconds).toBe(120);
     expect(await t.app.testing.registry.findByName('svc-0020')).toBeNull();
-    expect(actions((await apply(editedText, true, true)).changes)).toEqual({ UNCHANGED: 53 });
+    expect(actions((await apply(editedText, true, true)).changes)).toEqual({ UNCHANGED: 55 });
+  });
+
+  it('changes dependencies and windows by name, and prunes a window', async () => {
+    const document = realisticConfig(8);
+    const names = document.services.map((s) => s.name as string);
+    await apply(toYaml(document), false, true);
+    const edited = structuredClone(document);
+    edited.services[4]!.dependsOn = ['svc-0002'];
+    edited.maintenanceWindows[0]!.endsAt = '2027-03-02T00:30:00.000Z';
+    edited.maintenanceWindows.splice(1, 1);
+    const plan = await apply(toYaml(edited), false, true);
+    expect(notUnchanged(plan.changes)).toEqual([
+      { action: 'UPDATE', kind: 'SERVICE', name: 'svc-0004', fields: ['dependsOn'] },
+      { action: 'UPDATE', kind: 'MAINTENANCE_WINDOW', name: 'network-change', fields: ['endsAt'] },
+      { action: 'DELETE', kind: 'MAINTENANCE_WINDOW', name: 'sunday-db-upgrades', fields: [] },
+    ]);
+    const parent = await t.app.testing.registry.findByName('svc-0002');
+    expect((await t.app.testing.registry.findByName('svc-0004'))?.dependencies).toEqual([{ dependsOnId: parent!.id }]);
+    expect(await t.app.testing.prisma.maintenanceWindow.findMany({ select: { name: true, endsAt: true } })).toEqual([
+      { name: 'network-change', endsAt: new Date('2027-03-02T00:30:00.000Z') },
+    ]);
+    expect(actions((await apply(await config().exportConfig(), true, true)).changes)).toEqual({
+      UNCHANGED: names.length + 3 + 1 + 1,
+    });
+  });
+
+  it('names dependency cycles, unknown parents and bad windows with their paths', async () => {
+    const document = realisticConfig(8);
+    document.services[5]!.dependsOn = ['svc-0004'];
+    document.services[1]!.dependsOn = ['svc-nowhere'];
+    document.maintenanceWindows[0]!.startsAt = 'next tuesday';
+    document.maintenanceWindows[1]!.services = ['svc-0000', 'svc-gone'];
+    document.maintenanceWindows[1]!.timezone = 'Mars/Olympus';
+    const text = toYaml(document);
+    const result = await config().applyConfig(text, 'YAML', true);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const problems = result.problems.map(({ path, message }) => ({ path, message }));
+    expect(problems).toEqual([
+      { path: 'services[1].dependsOn[0]', message: 'no service named "svc-nowhere" (in the document or stored)' },
+      { path: 'services[4].dependsOn', message: 'would make a cycle: svc-0004 -> svc-0005 -> svc-0004' },
+      { path: 'services[5].dependsOn', message: 'would make a cycle: svc-0005 -> svc-0004 -> svc-0005' },
+      {
+        path: 'maintenanceWindows[0].startsAt',
+        message:
+          'must be an ISO 8601 date-time with its offset, e.g. 2026-12-06T02:00:00Z (the recurrence follows timezone)',
+      },
+      { path: 'maintenanceWindows[1].timezone', message: 'not an IANA time zone: "Mars/Olympus"' },
+      { path: 'maintenanceWindows[1].services[1]', message: 'no service named "svc-gone" (in the document or stored)' },
+    ]);
+    expect(result.problems.every((problem) => problem.line !== null)).toBe(true);
   });
 
   it('reports every problem of a document at once, with its path and line, and applies nothing', async () => {

@@ -32,7 +32,7 @@ describe.each(DATABASE_KINDS)('config as code over GraphQL on %s', (kind) => {
     const { applyConfig: plan } = await run(ApplyConfigDocument, { document });
     expect(plan).toMatchObject({ __typename: 'ConfigPlan', applied: false });
     if (plan.__typename !== 'ConfigPlan') return;
-    expect(plan.changes).toHaveLength(14);
+    expect(plan.changes).toHaveLength(16);
     expect(plan.changes.every((change) => change.action === 'CREATE')).toBe(true);
     expect(plan.changes.find((change) => change.name === 'public')).toEqual({
       action: 'CREATE',
@@ -40,6 +40,7 @@ describe.each(DATABASE_KINDS)('config as code over GraphQL on %s', (kind) => {
       name: 'public',
       fields: [],
     });
+    expect(plan.changes.find((change) => change.name === 'sunday-db-upgrades')?.kind).toBe('MAINTENANCE_WINDOW');
     expect(await t.app.testing.prisma.service.count()).toBe(0);
 
     const { applyConfig: applied } = await run(ApplyConfigDocument, { document, dryRun: false });

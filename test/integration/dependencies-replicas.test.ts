@@ -35,25 +35,20 @@ describe.runIf(TEST_DATABASE_URL && TEST_REDIS_URL)('dependencies across replica
     await target?.close();
   });
 
-  const ownerOf = async (id: string) =>
-    (await replicas[0]!.app.testing.prisma.lease.findUnique({ where: { serviceId: dbId(id) } }))?.owner;
+  const ownerOf = async (id: string, via: TestApp = replicas[0]!) =>
+    (await via.app.testing.prisma.lease.findUnique({ where: { serviceId: dbId(id) } }))?.owner;
 
-  // KNOWN BUG (2026-12-03, see that day's closing note), skipped until fixed: in about half the
-  // runs the child's replica judges the child UNREACHABLE but the parent's replica keeps showing it
-  // DOWN (the re-judged transition does not reach, or is not taken by, the other replica's cache).
-  // Un-skip it with the fix; it fails on the bug as written.
-  it.skip('a child failing first on one replica is UNREACHABLE once its parent goes DOWN on the other', {
-    timeout: 60_000,
-  }, async () => {
+  // Registers pairs until one has its parent and child on different replicas (each lease goes
+  // either way), and returns it with the replica that checks the child.
+  const splitPair = async (prefix: string) => {
     const [a, b] = replicas as [TestApp, TestApp];
-    // Pairs until one has its parent and child on different replicas (each lease goes either way).
     const pairs: { parent: { id: string }; child: { id: string }; i: number }[] = [];
     for (let i = 0; i < PAIRS; i++) {
-      const parent = await registerSwitched(a, target, `x-parent-${i}`);
-      const child = await registerSwitched(a, target, `x-child-${i}`, { dependsOn: [parent.id] });
+      const parent = await registerSwitched(a, target, `${prefix}-parent-${i}`);
+      const child = await registerSwitched(a, target, `${prefix}-child-${i}`, { dependsOn: [parent.id] });
       pairs.push({ parent, child, i });
     }
-    const split = await eventually(
+    return eventually(
       async () => {
         // Leases still move while the two replicas even out their shares: a pair is taken only
         // when its owners have stayed put for two lease rounds.
@@ -65,13 +60,24 @@ describe.runIf(TEST_DATABASE_URL && TEST_REDIS_URL)('dependencies across replica
         for (const pair of pairs) {
           const [p, c] = after[pair.i]!;
           const [p0, c0] = before[pair.i]!;
-          if (p && c && p !== c && p === p0 && c === c0) return { ...pair, childReplica: c === 'dep-a' ? a : b };
+          if (p && c && p !== c && p === p0 && c === c0) {
+            return { ...pair, childReplica: c === 'dep-a' ? a : b, parentReplica: c === 'dep-a' ? b : a };
+          }
         }
         return undefined;
       },
       20_000,
       'a pair split over the two replicas',
     );
+  };
+
+  const leases = async (...ids: string[]) => (await Promise.all(ids.map((id) => ownerOf(id)))).join(', ');
+
+  it('a child failing first on one replica is UNREACHABLE once its parent goes DOWN on the other', {
+    timeout: 60_000,
+  }, async () => {
+    const [a, b] = replicas as [TestApp, TestApp];
+    const split = await splitPair('x');
     const { parent, child, i, childReplica } = split;
 
     expect((await flip(childReplica, target, `x-child-${i}`, child.id, 503)).status).toBe('DOWN');
@@ -82,12 +88,12 @@ describe.runIf(TEST_DATABASE_URL && TEST_REDIS_URL)('dependencies across replica
         () => (replica.app.testing.cache.get(dbId(child.id))?.status === 'UNREACHABLE' ? true : undefined),
         3_000,
         'the child UNREACHABLE on every replica',
-      ).catch((err: unknown) => {
+      ).catch(async (err: unknown) => {
         const seen = replicas.map(
           (r) =>
             `${r === childReplica ? 'child replica' : 'other'}: child ${r.app.testing.cache.get(dbId(child.id))?.status}, parent ${r.app.testing.cache.get(dbId(parent.id))?.status}`,
         );
-        throw new Error(`${String(err)}; ${seen.join('; ')}`);
+        throw new Error(`${String(err)}; ${seen.join('; ')}; leases now: ${await leases(parent.id, child.id)}`);
       });
       const { node } = await replica.run(ServiceDependenciesDocument, { id: child.id });
       expect(node).toMatchObject({ state: { status: 'UNREACHABLE', rootCause: { id: parent.id } } });
@@ -103,5 +109,34 @@ describe.runIf(TEST_DATABASE_URL && TEST_REDIS_URL)('dependencies across replica
       'UP > DOWN',
       'DOWN > UNREACHABLE',
     ]);
+  });
+
+  // Last: it stops the replica that checks the child (stopping is idempotent, afterAll stops it again).
+  it('a DOWN child taken over while its parent is DOWN is UNREACHABLE on its new owner', {
+    timeout: 60_000,
+  }, async () => {
+    const { parent, child, i, childReplica, parentReplica } = await splitPair('y');
+    expect((await flip(childReplica, target, `y-child-${i}`, child.id, 503)).status).toBe('DOWN');
+    // The child's replica leaves before it hears of the parent's failure; the other replica hears
+    // it before (usually) or after it takes the child over, and judges the child either way.
+    await childReplica.stop();
+    expect((await flip(parentReplica, target, `y-parent-${i}`, parent.id, 503)).status).toBe('DOWN');
+    await eventually(
+      async () =>
+        (await ownerOf(child.id, parentReplica)) === (parentReplica === replicas[0] ? 'dep-a' : 'dep-b')
+          ? true
+          : undefined,
+      10_000,
+      'the child taken over',
+    );
+    await eventually(
+      () => (parentReplica.app.testing.cache.get(dbId(child.id))?.status === 'UNREACHABLE' ? true : undefined),
+      3_000,
+      'the child UNREACHABLE on its new owner',
+    ).catch((err: unknown) => {
+      throw new Error(`${String(err)}; child ${parentReplica.app.testing.cache.get(dbId(child.id))?.status}`);
+    });
+    const { node } = await parentReplica.run(ServiceDependenciesDocument, { id: child.id });
+    expect(node).toMatchObject({ state: { status: 'UNREACHABLE', rootCause: { id: parent.id } } });
   });
 });

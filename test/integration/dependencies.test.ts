@@ -127,6 +127,34 @@ describe.each(DATABASE_KINDS)('dependencies on %s', (kind) => {
     ]);
   });
 
+  it('holds the DOWN notice a child was waiting to send when it turns out UNREACHABLE', async () => {
+    const grouped = await startReceiver();
+    try {
+      await createChannel(t, { name: 'grouped', url: grouped.url(), labels: ['team:held'], groupWindowSeconds: 2 });
+      const parent = await registerSwitched(t, target, 'held-parent', { labels: ['team:held'] });
+      const child = await registerSwitched(t, target, 'held-child', { labels: ['team:held'], dependsOn: [parent.id] });
+      // The child fails first (its DOWN waits out the window), the parent a moment later.
+      expect((await flip(t, target, 'held-child', child.id, 503)).status).toBe('DOWN');
+      await flip(t, target, 'held-parent', parent.id, 503);
+      await eventually(() => (statusOf(child.id) === 'UNREACHABLE' ? true : undefined), 1_000, 'child UNREACHABLE');
+      const [down] = await received(grouped, 1, () => true, 10_000);
+      expect(bodyOf(down!)).toMatchObject({ event: 'DOWN', services: [{ name: 'held-parent' }] });
+
+      // Both recover: the parent's UP is sent; the child's is not, as its DOWN never was.
+      await flip(t, target, 'held-parent', parent.id, 200);
+      expect((await flip(t, target, 'held-child', child.id, 200)).status).toBe('UP');
+      const [, up] = await received(grouped, 2, () => true, 10_000);
+      expect(bodyOf(up!)).toMatchObject({ event: 'UP', services: [{ name: 'held-parent' }] });
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(grouped.requests.map((r) => `${bodyOf(r).event} ${bodyOf(r).services.map((s) => s.name)}`)).toEqual([
+        'DOWN held-parent',
+        'UP held-parent',
+      ]);
+    } finally {
+      await grouped.close();
+    }
+  });
+
   it('refuses a cycle naming its path, unknown services, itself and more than 20', async () => {
     const x = await registerSwitched(t, target, 'cycle-x');
     const y = await registerSwitched(t, target, 'cycle-y', { dependsOn: [x.id] });

@@ -8,6 +8,7 @@ import {
 } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
+import { dbId } from '../support/notify.js';
 import { startTarget, type Target } from '../support/target-fixture.js';
 
 const MINUTE = 60_000;
@@ -133,10 +134,14 @@ describe.each(DATABASE_KINDS)('history on %s', (kind) => {
   it('remembers the last state across a restart', async () => {
     const before = (await t.run(ServiceByIdDocument, { id: serviceId })).service!.state;
     expect(before.status).toBe('UP');
+    // The version orders this state against any other copy of it (a replica's resync keeps the newer).
+    const version = t.app.testing.cache.get(dbId(serviceId))?.version;
+    expect(version).toBeGreaterThan(0);
     await t.stop();
     t = await startTestApp(kind, { database, now, env: { SCHEDULER_ENABLED: 'false' } });
     const after = (await t.run(ServiceByIdDocument, { id: serviceId })).service!.state;
     expect(after).toEqual(before);
+    expect(t.app.testing.cache.get(dbId(serviceId))?.version).toBe(version);
     expect((await stats('LAST_24_HOURS')).statusChanges.edges).toHaveLength(3);
   });
 

@@ -1,5 +1,6 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { StatusChangedDocument, SummaryChangedDocument } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { DATABASE_KINDS } from '../support/database.js';
@@ -154,6 +155,23 @@ describe.each(DATABASE_KINDS)('a token limited to labels on %s', (kind) => {
       { id: ids['search-api'] },
     );
     expect(update).toEqual({ updateService: { __typename: 'NotFoundError' } });
+    // dependsOn: another team's service is no parent it may name, told as for one that does not exist.
+    const idOf = (global: string) => Buffer.from(global, 'base64').toString().split(':')[1]!;
+    const depend = async (parents: string[]) =>
+      data<{ updateService: { __typename: string; field?: string; message?: string } }>(
+        writer,
+        'mutation($id: ID!, $parents: [ID!]) { updateService(id: $id, input: { dependsOn: $parents }) { __typename ... on ValidationError { field message } } }',
+        { id: ids['pay-db'], parents },
+      );
+    expect(await depend([ids['search-api']!])).toEqual({
+      updateService: {
+        __typename: 'ValidationError',
+        field: 'dependsOn',
+        message: `dependsOn: no such service: ${idOf(ids['search-api']!)}`,
+      },
+    });
+    expect(await depend([ids['pay-api']!])).toEqual({ updateService: { __typename: 'ServicePayload' } });
+    expect(await depend([])).toEqual({ updateService: { __typename: 'ServicePayload' } });
   });
 
   it('subscriptions: statusChanged and summaryChanged carry only its services', async () => {
@@ -177,5 +195,77 @@ describe.each(DATABASE_KINDS)('a token limited to labels on %s', (kind) => {
     expect(changes.events.map((e) => e.statusChanged.service.name)).toEqual(['pay-api']);
     expect(changes.errors).toEqual([]);
     expect(summaries.events.every((s) => s.summaryChanged.total === 3)).toBe(true);
+  });
+
+  it('export: its services only, without channels, windows, pages or links outside its labels', async () => {
+    const idOf = (global: string) => Buffer.from(global, 'base64').toString().split(':')[1]!;
+    const worker = await t.app.testing.registry.register({
+      name: 'pay-worker',
+      url: 'http://127.0.0.1:9/worker',
+      labels: ['team:payments'],
+      dependsOn: [idOf(ids['pay-api']!), idOf(ids['search-api']!)],
+    });
+    try {
+      const { exportConfig } = await data<{ exportConfig: string }>(reader, '{ exportConfig }');
+      const document = parse(exportConfig) as { services: { name: string; dependsOn?: string[] }[] };
+      expect(Object.keys(document)).toEqual(['services']);
+      expect(document.services.map((s) => s.name)).toEqual(['new-one', 'pay-api', 'pay-db', 'pay-worker']);
+      expect(document.services.find((s) => s.name === 'pay-worker')?.dependsOn).toEqual(['pay-api']);
+      expect(exportConfig).not.toMatch(/search-api|unlabelled/);
+      expect(exportConfig).toMatch(/^# only the services with one of the labels team:payments/);
+      const { exportConfig: json } = await data<{ exportConfig: string }>(reader, '{ exportConfig(format: JSON) }');
+      expect(Object.keys(JSON.parse(json))).toEqual(['$comment', 'services']);
+      // The whole export is still the admin's.
+      const { exportConfig: all } = await data<{ exportConfig: string }>(ENV_TOKEN, '{ exportConfig }');
+      expect(all).toMatch(/search-api/);
+      expect(all).toMatch(/dependsOn:\n\s+- pay-api\n\s+- search-api/);
+    } finally {
+      await t.app.testing.registry.unregister(worker.id);
+    }
+  });
+
+  it('rotatePushToken: WRITE on its own heartbeats only; the push endpoint takes its secret, never an API token', async () => {
+    const heartbeat = async (name: string, labels: string[]) => {
+      const { pushToken, id } = await t.app.testing.registry.register({
+        name,
+        kind: 'HEARTBEAT',
+        heartbeat: { periodSeconds: 3600, graceSeconds: 60 },
+        labels,
+      });
+      if (pushToken === undefined) throw new Error('no push secret');
+      return { id, globalId: globalIdOf(id), secret: pushToken };
+    };
+    const ours = await heartbeat('pay-backup', ['team:payments']);
+    const theirs = await heartbeat('search-backup', ['team:search']);
+    const rotate = (token: string, id: string) =>
+      call(
+        token,
+        'mutation($id: ID!) { rotatePushToken(id: $id) { __typename ... on ServicePayload { pushUrl } ... on Error { message } } }',
+        { id },
+      );
+    const pushStatus = async (id: string, secret: string) =>
+      (await fetch(`${t.baseUrl}/push/${id}/${secret}`, { method: 'POST' })).status;
+
+    // A READ token may not run a mutation at all.
+    const read = await rotate(reader, ours.globalId);
+    expect(read.status).toBe(403);
+    expect(read.body.errors?.[0]?.message).toMatch(/scope is READ/);
+    // Another team's heartbeat does not exist for the writer; its secret is untouched.
+    expect((await rotate(writer, theirs.globalId)).body.data).toEqual({
+      rotatePushToken: { __typename: 'NotFoundError', message: expect.stringContaining('no service with id') },
+    });
+    expect(await pushStatus(theirs.id, theirs.secret)).toBe(200);
+    // Its own: a new secret, the old one refused from now on.
+    const mine = await rotate(writer, ours.globalId);
+    const pushUrl = (mine.body.data as { rotatePushToken: { pushUrl: string } }).rotatePushToken.pushUrl;
+    const secret = new URL(pushUrl).pathname.split('/')[3]!;
+    expect(secret).not.toBe(ours.secret);
+    expect(await pushStatus(ours.id, ours.secret)).toBe(404);
+    expect(await pushStatus(ours.id, secret)).toBe(200);
+    // The push endpoint is not the API: an API token, even the unlimited one, is no push secret.
+    for (const token of [ENV_TOKEN, writer]) {
+      const res = await fetch(`${t.baseUrl}/push/${ours.id}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(404);
+    }
   });
 });

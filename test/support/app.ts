@@ -32,7 +32,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export interface TestAppOptions extends Pick<AppOptions, 'now' | 'prober' | 'notify'> {
+export interface TestAppOptions extends Pick<AppOptions, 'now' | 'prober' | 'notify' | 'heartbeatPollMs'> {
   env?: Record<string, string>;
   /** Reuse this database (a restart) instead of creating a fresh one. */
   database?: TestDatabase;
@@ -64,6 +64,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     now: options.now,
     prober: options.prober,
     notify: options.notify,
+    heartbeatPollMs: options.heartbeatPollMs,
   });
   let baseUrl = '';
   if (options.listen) {

@@ -21,11 +21,13 @@ type Service = Record<string, unknown>;
 
 /**
  * A realistic configuration: `count` services of eight kinds (every one on 127.0.0.1, so nothing
- * leaves the machine even with checks running), 3 notification channels and a status page.
+ * leaves the machine even with checks running), 3 notification channels, 2 maintenance windows and a
+ * status page. svc-0004 depends on svc-0005 (written after it) and svc-0002.
  */
 export function realisticConfig(count = 50): {
   notificationChannels: Record<string, unknown>[];
   services: Service[];
+  maintenanceWindows: Record<string, unknown>[];
   statusPages: Record<string, unknown>[];
 } {
   const kinds: ((i: number) => Service)[] = [
@@ -63,6 +65,7 @@ export function realisticConfig(count = 50): {
   const services = Array.from({ length: count }, (_, i) => ({
     name: `svc-${String(i).padStart(4, '0')}`,
     ...kinds[i % kinds.length]!(i),
+    ...(i === 4 && count > 5 ? { dependsOn: ['svc-0005', 'svc-0002'] } : {}),
   }));
   return {
     notificationChannels: [
@@ -90,6 +93,22 @@ export function realisticConfig(count = 50): {
       },
     ],
     services,
+    maintenanceWindows: [
+      {
+        name: 'network-change',
+        startsAt: '2027-03-01T22:00:00.000Z',
+        endsAt: '2027-03-01T23:30:00.000Z',
+        labels: ['infra'],
+      },
+      {
+        name: 'sunday-db-upgrades',
+        startsAt: '2026-01-04T01:00:00.000Z',
+        endsAt: '2026-01-04T03:00:00.000Z',
+        recurrence: 'FREQ=WEEKLY;BYDAY=SU',
+        timezone: 'Europe/Paris',
+        services: services.slice(0, 2).map((s) => s.name),
+      },
+    ],
     statusPages: [
       {
         slug: 'public',

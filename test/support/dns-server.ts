@@ -12,6 +12,9 @@ import * as packet from 'dns-packet';
  *   silent.test       never answers
  *   big.test          over UDP: truncated (TC, no answers); over TCP: 40 A records
  *   garbage.test      answers bytes that are no DNS message, then the real answer with a wrong id
+ *   spoofed.test      over UDP: forgeries first — the right id and question from another port, and from
+ *                    the server's own port the right id with another name, another type, the query bit
+ *                    (each with A 203.0.113.66) — then, 50 ms later, the real answer A 192.0.2.53
  */
 export interface DnsServer {
   readonly port: number;
@@ -19,6 +22,8 @@ export interface DnsServer {
   url(name: string): string;
   /** Questions received, as "udp:name:type" / "tcp:name:type". */
   readonly questions: string[];
+  /** Where each UDP question came from, as "address:port", in order. */
+  readonly sources: string[];
   close(): Promise<void>;
 }
 
@@ -27,7 +32,12 @@ const RCODE_SERVFAIL = 2;
 
 export async function startDnsServer(): Promise<DnsServer> {
   const questions: string[] = [];
+  const sources: string[] = [];
   const { udp, tcp, port } = await bindBoth();
+  // The forger: same host, another port.
+  const forger = dgram.createSocket('udp4');
+  forger.bind(0, '127.0.0.1');
+  await once(forger, 'listening');
   const sockets = new Set<Socket>();
 
   const answer = (query: packet.DecodedPacket, transport: 'udp' | 'tcp'): Buffer[] => {
@@ -81,13 +91,42 @@ export async function startDnsServer(): Promise<DnsServer> {
           Buffer.from('not dns'),
           packet.encode({ ...reply({ answers: [] }), id: ((query.id ?? 0) + 1) % 65_536 }),
         ];
+      case 'spoofed.test':
+        return [packet.encode(reply({ answers: [{ type: 'A', name: 'spoofed.test', ttl: 60, data: '192.0.2.53' }] }))];
       default:
         return [packet.encode(rcode(RCODE_NXDOMAIN))];
     }
   };
 
+  const forge = (query: packet.DecodedPacket, from: dgram.RemoteInfo) => {
+    const question = query.questions?.[0] as packet.Question;
+    const forged = (changes: Partial<packet.Packet>, q: packet.Question = question) =>
+      packet.encode({
+        type: 'response',
+        id: query.id,
+        flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE,
+        questions: [q],
+        answers: [{ type: 'A', name: q.name, ttl: 60, data: '203.0.113.66' }],
+        ...changes,
+      });
+    forger.send(forged({}), from.port, from.address);
+    udp.send(forged({}, { ...question, name: 'ok.test' }), from.port, from.address);
+    udp.send(forged({}, { ...question, type: 'AAAA' }), from.port, from.address);
+    udp.send(forged({ type: 'query' }), from.port, from.address);
+  };
+
   udp.on('message', (message, from) => {
-    for (const out of answer(packet.decode(message), 'udp')) udp.send(out, from.port, from.address);
+    sources.push(`${from.address}:${from.port}`);
+    const query = packet.decode(message);
+    const replies = answer(query, 'udp');
+    if (query.questions?.[0]?.name === 'spoofed.test') {
+      forge(query, from);
+      setTimeout(() => {
+        for (const out of replies) udp.send(out, from.port, from.address);
+      }, 50);
+      return;
+    }
+    for (const out of replies) udp.send(out, from.port, from.address);
   });
   tcp.on('connection', (socket) => {
     sockets.add(socket);
@@ -112,9 +151,11 @@ export async function startDnsServer(): Promise<DnsServer> {
     port,
     url: (name) => `dns://127.0.0.1:${port}/${name}`,
     questions,
+    sources,
     async close() {
       for (const socket of sockets) socket.destroy();
       await Promise.all([
+        new Promise<void>((resolve) => forger.close(() => resolve())),
         new Promise<void>((resolve) => udp.close(() => resolve())),
         new Promise<void>((resolve) => tcp.close(() => resolve())),
       ]);

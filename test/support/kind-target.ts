@@ -15,6 +15,7 @@ export function kindTarget(kind: CheckKind, url: string, overrides: Partial<Kind
     tcp: null,
     tls: null,
     dns: null,
+    heartbeat: null,
     ...overrides,
   };
 }

@@ -13,6 +13,8 @@ const window = (row: Partial<MaintenanceWindowRow>): MaintenanceWindowRow => ({
   timezone: 'UTC',
   labels: [],
   serviceIds: [],
+  managedBy: null,
+  configRefs: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
   ...row,

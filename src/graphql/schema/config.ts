@@ -67,9 +67,14 @@ builder.queryFields((t) => ({
   exportConfig: t.string({
     description:
       'Every service, notification channel and status page as one document, in a stable order, defaults left out. ' +
-      'Secrets are written as the ${ENV_VAR} references they were applied from, or left out with a comment: never in clear.',
+      'Secrets are written as the ${ENV_VAR} references they were applied from, or left out with a comment: never in clear. ' +
+      'For a token limited to labels: its services only, without channels, windows, pages or links outside its labels.',
     args: { format: t.arg({ type: ConfigFormatEnum, defaultValue: 'YAML' }) },
-    resolve: (_root, { format }, ctx) => ctx.configAsCode.exportConfig(format ?? 'YAML'),
+    resolve: (_root, { format }, ctx) =>
+      ctx.configAsCode.exportConfig(
+        format ?? 'YAML',
+        ctx.principal.labels === null ? null : { labels: ctx.principal.labels },
+      ),
   }),
 }));
 

@@ -1,5 +1,5 @@
 import type { MaintenanceWindowRow } from '../../maintenance/window-store.js';
-import { NotFoundError, ValidationError } from '../../registry/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../registry/errors.js';
 import type { ServiceRow } from '../../registry/registry.js';
 import { builder } from '../builder.js';
 import { resultUnion } from './errors.js';
@@ -71,7 +71,7 @@ const MaintenanceWindowPayload = builder.simpleObject('MaintenanceWindowPayload'
   fields: (t) => ({ window: t.field({ type: MaintenanceWindowNode }) }),
 });
 
-const windowResult = resultUnion('MaintenanceWindowResult', [ValidationError, NotFoundError]);
+const windowResult = resultUnion('MaintenanceWindowResult', [ValidationError, ConflictError, NotFoundError]);
 
 function requireWindowId(globalId: string): string {
   const id = nodeIdOf('MaintenanceWindow', globalId);

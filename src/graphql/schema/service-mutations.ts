@@ -1,10 +1,11 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../registry/errors.js';
 import { SERVICE_DEFAULTS } from '../../registry/service-input.js';
-import { checkServiceLabels, requireVisibleServiceId } from '../access.js';
+import { checkServiceLabels, requireVisibleServiceId, visibleParents } from '../access.js';
 import { builder } from '../builder.js';
 import { AssertionInput } from './assertions.js';
 import { CheckKindEnum, HttpMethodEnum } from './enums.js';
 import { resultUnion } from './errors.js';
+import { HeartbeatOptionsInput, pushUrlOf } from './heartbeat-options.js';
 import { ServiceNode } from './service.js';
 import { nodeIdOf } from './service-ids.js';
 
@@ -35,9 +36,9 @@ export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
     name: t.string({ required: true }),
     kind: t.field({
       type: CheckKindEnum,
-      description: "Default: from the url's scheme; when given, it must match it.",
+      description: "Default: from the url's scheme; when given, it must match it. HEARTBEAT: a passive check, no url.",
     }),
-    url: t.string({ required: true }),
+    url: t.string({ description: 'What to check; required for every kind but HEARTBEAT.' }),
     method: t.field({ type: HttpMethodEnum, defaultValue: SERVICE_DEFAULTS.method }),
     headers: t.field({ type: [HeaderInput] }),
     intervalSeconds: t.int({ defaultValue: SERVICE_DEFAULTS.intervalSeconds }),
@@ -55,6 +56,10 @@ export const RegisterServiceInput = builder.inputType('RegisterServiceInput', {
     }),
     caCertificate: t.string({
       description: "https, tls, grpcs, wss, rediss, postgres: PEM of private CAs to trust besides Node's roots.",
+    }),
+    heartbeat: t.field({
+      type: HeartbeatOptionsInput,
+      description: 'HEARTBEAT only: expected every periodSeconds or on a cron schedule, with grace.',
     }),
     assertions: t.field({
       type: [AssertionInput],
@@ -90,6 +95,10 @@ const UpdateServiceInput = builder.inputType('UpdateServiceInput', {
     dns: t.field({ type: DnsOptionsInput, description: 'DNS only.' }),
     tlsSkipVerify: t.boolean({ description: 'TLS only.' }),
     caCertificate: t.string({ description: 'TLS only; null removes it.' }),
+    heartbeat: t.field({
+      type: HeartbeatOptionsInput,
+      description: 'HEARTBEAT only; replaces the schedule whole.',
+    }),
     assertions: t.field({ type: [AssertionInput], description: 'Replaces them all; null or [] removes them.' }),
     notificationChannelIds: t.idList({ description: 'Replaces the named channels; [] removes them all.' }),
     dependsOn: t.idList({ description: 'Replaces the services this one depends on; [] removes them all.' }),
@@ -97,7 +106,14 @@ const UpdateServiceInput = builder.inputType('UpdateServiceInput', {
 });
 
 export const ServicePayload = builder.simpleObject('ServicePayload', {
-  fields: (t) => ({ service: t.field({ type: ServiceNode }) }),
+  fields: (t) => ({
+    service: t.field({ type: ServiceNode }),
+    pushUrl: t.string({
+      nullable: true,
+      description:
+        'HEARTBEAT: the full push URL with its secret. Returned only by registerService and rotatePushToken; never readable afterwards.',
+    }),
+  }),
 });
 
 /** Global ids of NotificationChannel to database ids; an id of another type names its entry. */
@@ -129,13 +145,24 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RegisterServiceInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       checkServiceLabels(ctx, input.labels, true);
-      return {
-        service: await ctx.registry.register({
-          ...input,
-          notificationChannelIds: channelIdsOf(input.notificationChannelIds),
-          dependsOn: dependsOnIdsOf(input.dependsOn),
-        }),
-      };
+      const { pushToken, ...service } = await ctx.registry.register({
+        ...input,
+        notificationChannelIds: channelIdsOf(input.notificationChannelIds),
+        dependsOn: await visibleParents(ctx, dependsOnIdsOf(input.dependsOn)),
+      });
+      const base = ctx.publicUrl ?? ctx.requestOrigin;
+      return { service, pushUrl: pushToken === undefined ? null : pushUrlOf(base, service.id, pushToken) };
+    },
+  }),
+
+  rotatePushToken: t.field({
+    type: ServicePayload,
+    description: 'HEARTBEAT: a new push secret (the old one stops working at once); pushUrl is shown this once.',
+    errors: resultUnion('RotatePushTokenResult', [ValidationError, NotFoundError]),
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      const { service, pushToken } = await ctx.registry.rotatePushToken(await requireVisibleServiceId(ctx, String(id)));
+      return { service, pushUrl: pushUrlOf(ctx.publicUrl ?? ctx.requestOrigin, service.id, pushToken) };
     },
   }),
 
@@ -150,7 +177,7 @@ builder.mutationFields((t) => ({
         service: await ctx.registry.update(serviceId, {
           ...input,
           notificationChannelIds: channelIdsOf(input.notificationChannelIds),
-          dependsOn: dependsOnIdsOf(input.dependsOn),
+          dependsOn: await visibleParents(ctx, dependsOnIdsOf(input.dependsOn)),
         }),
       };
     },

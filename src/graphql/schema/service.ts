@@ -10,6 +10,7 @@ import { visibleWhere } from '../access.js';
 import { builder } from '../builder.js';
 import { ASSERTION_LIST_COMPLEXITY, AssertionObject, AssertionResultObject, CheckPhasesObject } from './assertions.js';
 import { CheckFailureReasonEnum, CheckKindEnum, HttpMethodEnum, ServiceStatusEnum } from './enums.js';
+import { HeartbeatOptionsObject } from './heartbeat-options.js';
 
 export const HeaderObject = builder.objectRef<Header>('Header').implement({
   fields: (t) => ({ name: t.exposeString('name'), value: t.exposeString('value') }),
@@ -58,6 +59,18 @@ export const ServiceStateObject = builder.objectRef<ServiceState>('ServiceState'
       description: 'Why the last check failed, for a program.',
     }),
     consecutiveFailures: t.exposeInt('consecutiveFailures'),
+    lastPingAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'HEARTBEAT: the last ping (success or failure).',
+      resolve: (state) => state.lastPingAt ?? null,
+    }),
+    runStartedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'HEARTBEAT: when the run in progress started (/start), until its ping.',
+      resolve: (state) => state.runStartedAt ?? null,
+    }),
     certificateExpiresAt: t.expose('certificateExpiresAt', {
       type: 'DateTime',
       nullable: true,
@@ -88,9 +101,11 @@ export const ServiceNode = builder.prismaNode('Service', {
     name: t.exposeString('name'),
     kind: t.field({ type: CheckKindEnum, resolve: (service) => service.kind as CheckKind }),
     url: t.string({
-      description: 'What is checked; a password in it (postgres://, redis://) is never shown.',
-      // HTTP urls are shown as given, as before; the database kinds' passwords never are.
-      resolve: (service) => (service.kind === 'HTTP' ? service.url : withoutPassword(service.url)),
+      description:
+        'What is checked; a password in it (postgres://, redis://) is never shown. HEARTBEAT: the push path "/push/{id}", without its secret.',
+      // HTTP urls and push paths are shown as stored, as before; the database kinds' passwords never are.
+      resolve: (service) =>
+        service.kind === 'HTTP' || service.kind === 'HEARTBEAT' ? service.url : withoutPassword(service.url),
     }),
     method: t.expose('method', { type: HttpMethodEnum }),
     // At most 32 small objects: no list multiplier, so a full page of services stays within budget.
@@ -139,6 +154,12 @@ export const ServiceNode = builder.prismaNode('Service', {
         const dns = kindOptionsOf(service).dns;
         return service.kind === 'DNS' ? { recordType: dns?.recordType ?? 'A', url: service.url } : null;
       },
+    }),
+    heartbeat: t.field({
+      type: HeartbeatOptionsObject,
+      nullable: true,
+      description: 'HEARTBEAT checks: when pings are expected.',
+      resolve: (service) => (service.kind === 'HEARTBEAT' ? (kindOptionsOf(service).heartbeat ?? null) : null),
     }),
     tlsSkipVerify: t.boolean({
       description: 'TLS checks: any certificate is accepted (its expiry is still reported).',

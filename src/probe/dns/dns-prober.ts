@@ -10,6 +10,7 @@ import type { ProbeTarget } from '../target.js';
 import { answerText } from './answers.js';
 import { askResolver } from './exchange.js';
 import { DNS_PORT, parseDnsUrl } from './options.js';
+import { createDnsSockets } from './udp-sockets.js';
 
 /** Answers shown in a message at most; the rest are counted. */
 const SHOWN_ANSWERS = 5;
@@ -18,10 +19,11 @@ const SHOWN_ANSWERS = 5;
  * dns://[resolver[:port]]/name — asks the resolver (the system's first one when none is given)
  * for `dns.recordType` records of the name, over UDP, again over TCP when the answer is truncated.
  * Passes on NOERROR with at least one record of the type, unless STATUS (the rcode) or DNS_ANSWER
- * assertions say what is expected instead.
+ * assertions say what is expected instead. The prober's checks share its UDP sockets; close() closes them.
  */
 export function createDnsProber(options: NetOptions): Prober<ProbeTarget> {
-  return netProber(async (target, run, reached) => {
+  const sockets = createDnsSockets();
+  const prober = netProber(async (target, run, reached) => {
     const query = parseDnsUrl(new URL(target.url));
     const type = target.dns?.recordType ?? 'A';
     // The operator's resolver is a target like any other; the system's is the host's own configuration.
@@ -32,6 +34,7 @@ export function createDnsProber(options: NetOptions): Prober<ProbeTarget> {
         ? { address: resolver.host, family: net.isIP(resolver.host) === 6 ? (6 as const) : (4 as const) }
         : await resolveAllowed(resolver.host, options, run);
     const { response, transport } = await askResolver(
+      sockets,
       { ...address, host: resolver.host, port: resolver.port },
       query.name,
       type,
@@ -57,6 +60,13 @@ export function createDnsProber(options: NetOptions): Prober<ProbeTarget> {
     const via = transport === 'tcp' ? ' (over TCP: the UDP answer was truncated)' : '';
     return { message: `${type} ${shown.join(', ')}${more}${via}` };
   });
+  return {
+    probe: prober.probe,
+    async close() {
+      await prober.close();
+      sockets.close();
+    },
+  };
 }
 
 /** The first resolver of the system's configuration (/etc/resolv.conf), as Node reads it. */

@@ -6,7 +6,7 @@ import { asserts } from '../assert/assertion.js';
 import { CheckFailure, type CheckRun } from '../net/check-run.js';
 import { classifyNetError, hostAndPort, type NetOptions, resolveAllowed } from '../net/connect.js';
 import { netProber } from '../net/net-prober.js';
-import type { Prober } from '../prober.js';
+import { addPhase, type Prober } from '../prober.js';
 import type { ProbeTarget } from '../target.js';
 
 const HealthClient = grpc.makeGenericClientConstructor(healthService, 'Health');
@@ -37,8 +37,10 @@ export function createGrpcProber(options: NetOptions): Prober<ProbeTarget> {
       'grpc.max_reconnect_backoff_ms': 1_000,
     });
     run.defer(() => client.close());
-    watchReady(client, run);
+    const ready = watchReady(client, run);
     const response = await check(client, serviceName, run);
+    // The call is queued until the channel is READY: the answer's time counts from then.
+    if (ready.at !== null) addPhase(run.phases, 'firstByteMs', performance.now() - ready.at);
     const status = response.status ?? 'UNKNOWN';
     const what = serviceName === '' ? 'the server' : `service ${JSON.stringify(serviceName)}`;
     if (run.observing) run.observed.status = status;
@@ -61,18 +63,26 @@ function credentials(secure: boolean, target: ProbeTarget): grpc.ChannelCredenti
   });
 }
 
-/** Marks the run connected once the channel is READY, so that a deadline then is a TIMEOUT. */
-function watchReady(client: grpc.Client, run: CheckRun): void {
+/**
+ * Marks the run connected once the channel is READY, so that a deadline then is a TIMEOUT, and
+ * times it as connectMs: grpc-js hides its socket, so this is TCP, TLS and the HTTP/2 settings together.
+ */
+function watchReady(client: grpc.Client, run: CheckRun): { at: number | null } {
   const channel = client.getChannel();
+  const started = performance.now();
+  const ready: { at: number | null } = { at: null };
   const watch = (state: grpc.connectivityState) => {
     if (run.signal.aborted) return;
     if (state === grpc.connectivityState.READY) {
+      ready.at = performance.now();
+      addPhase(run.phases, 'connectMs', ready.at - started);
       run.stage = 'connected';
       return;
     }
     channel.watchConnectivityState(state, Date.now() + run.timeoutMs, () => watch(channel.getConnectivityState(false)));
   };
   watch(channel.getConnectivityState(true));
+  return ready;
 }
 
 function check(client: grpc.Client, service: string, run: CheckRun): Promise<HealthResponse> {

@@ -1,8 +1,10 @@
+import type { Socket } from 'node:net';
 import pg from 'pg';
 import { CheckFailure, type CheckRun } from '../net/check-run.js';
 import { classifyNetError, hostAndPort, type NetOptions, resolveAllowed } from '../net/connect.js';
 import { netProber } from '../net/net-prober.js';
-import type { Prober } from '../prober.js';
+import { timeFirstByte, timeSocket } from '../net/socket-phases.js';
+import { addPhase, type Prober } from '../prober.js';
 import type { ProbeTarget } from '../target.js';
 
 export const POSTGRES_PORT = 5432;
@@ -31,15 +33,31 @@ export function createPostgresProber(options: NetOptions): Prober<ProbeTarget> {
       ...(sslmode === 'disable' ? {} : { ssl: sslOptions(target, address.host) }),
     });
     client.on('error', () => {});
+    const connection = (client as unknown as { connection: PgConnection }).connection;
+    timeSocket(connection.stream, run.phases);
+    // pg starts TLS on the connected socket, in a TLSSocket of its own: the handshake is 'connect' to 'sslconnect'.
+    let connectedAt: number | null = null;
+    connection.stream.once('connect', () => {
+      connectedAt = performance.now();
+    });
+    connection.once('sslconnect', () => {
+      if (connectedAt !== null) addPhase(run.phases, 'tlsMs', performance.now() - connectedAt);
+    });
     run.defer(() => {
       void client.end().catch(() => {});
     });
     await client.connect();
     run.stage = 'connected';
-    const result = await client.query('SELECT 1 AS ok');
+    const result = await timeFirstByte(run.phases, () => client.query('SELECT 1 AS ok'));
     if (result.rows[0]?.ok !== 1) throw new CheckFailure('PROTOCOL', 'SELECT 1 did not return 1');
     return { message: `SELECT 1 as ${user} on ${database}` };
   }, classify);
+}
+
+/** The part of pg's (untyped) Connection that is timed. */
+interface PgConnection {
+  stream: Socket;
+  once(event: 'sslconnect', listener: () => void): void;
 }
 
 function sslOptions(target: ProbeTarget, servername: string) {

@@ -3,6 +3,7 @@ import { quote } from '../http/target.js';
 import { CheckFailure, type CheckRun } from '../net/check-run.js';
 import { connectTcp, hostAndPort, type NetOptions } from '../net/connect.js';
 import { netProber } from '../net/net-prober.js';
+import { timeFirstByte } from '../net/socket-phases.js';
 import { handshake } from '../net/tls-handshake.js';
 import type { Prober } from '../prober.js';
 import type { ProbeTarget } from '../target.js';
@@ -32,8 +33,10 @@ export function createRedisProber(options: NetOptions): Prober<ProbeTarget> {
         throw new CheckFailure('AUTH', `AUTH refused: ${auth.slice(1).trim().slice(0, 200)}`);
       }
     }
-    socket.write(command(['PING']));
-    const pong = await replies.next();
+    const pong = await timeFirstByte(run.phases, () => {
+      socket.write(command(['PING']));
+      return replies.next();
+    });
     if (pong.startsWith('-NOAUTH')) throw new CheckFailure('AUTH', `PING refused: ${pong.slice(1).trim()}`);
     if (!pong.startsWith('+PONG')) throw new CheckFailure('PROTOCOL', `expected +PONG, got ${quote(pong)}`);
     return { message: 'PONG' };

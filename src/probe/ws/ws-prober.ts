@@ -1,3 +1,4 @@
+import net from 'node:net';
 import tls from 'node:tls';
 import WebSocket from 'ws';
 import { asserts } from '../assert/assertion.js';
@@ -7,7 +8,8 @@ import { hostAndPort, type NetOptions, resolveAllowed } from '../net/connect.js'
 import { netProber } from '../net/net-prober.js';
 import { pinnedLookup } from '../net/pinned-lookup.js';
 import { PEER_READ_LIMIT_BYTES } from '../net/read-until.js';
-import type { Prober } from '../prober.js';
+import { timeSocket } from '../net/socket-phases.js';
+import { addPhase, type Prober } from '../prober.js';
 import type { ProbeTarget } from '../target.js';
 
 /**
@@ -27,6 +29,22 @@ export function createWsProber(options: NetOptions): Prober<ProbeTarget> {
       followRedirects: false,
       perMessageDeflate: false,
       ...(secure ? tlsOptions(target) : {}),
+      // ws's own connect (its servername rule included), timed: connect, TLS; the upgrade is firstByteMs.
+      createConnection: ((connectOptions: tls.ConnectionOptions & net.NetConnectOpts) => {
+        const raw = secure
+          ? tls.connect({
+              ...connectOptions,
+              path: undefined,
+              servername:
+                connectOptions.servername ?? (net.isIP(String(connectOptions.host)) ? '' : connectOptions.host),
+            })
+          : net.connect(connectOptions);
+        timeSocket(raw, run.phases);
+        raw.once(secure ? 'secureConnect' : 'connect', () => {
+          upgradeAsked = performance.now();
+        });
+        return raw;
+      }) as unknown as typeof net.connect,
     });
     run.defer(() => socket.terminate());
     socket.on('error', () => {});
@@ -34,7 +52,9 @@ export function createWsProber(options: NetOptions): Prober<ProbeTarget> {
     // Listening before the upgrade completes: a greeting can arrive in the same packet as the 101.
     const messages = expect !== null || asserts(target.assertions, 'BODY') ? firstMessages(socket, expect) : null;
     messages?.catch(() => {});
+    let upgradeAsked: number | null = null;
     await opened(socket, run);
+    if (upgradeAsked !== null) addPhase(run.phases, 'firstByteMs', performance.now() - upgradeAsked);
     run.stage = 'connected';
     if (send !== null) socket.send(send);
     if (messages !== null) {

@@ -1,6 +1,8 @@
+import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTargetPolicy } from '../../../src/policy/target-policy.js';
+import { MAX_QUERIES_PER_SOCKET } from '../../../src/probe/dns/udp-sockets.js';
 import { createProber, type KindTarget } from '../../../src/probe/kinds.js';
 import type { Prober } from '../../../src/probe/prober.js';
 import { KindStatusChangedDocument, RegisterKindServiceDocument } from '../../generated/graphql.js';
@@ -63,6 +65,42 @@ describe('dns:// checks against a real DNS server', () => {
     expect(result).toMatchObject({ ok: false, reason: 'TIMEOUT' });
   });
 
+  it('takes only the answer from the resolver to its own question: forgeries before it are ignored', async () => {
+    // Forged first: right id and question from another port; from the resolver's port the right id
+    // with another name, another type, the query bit. Then the real answer.
+    const result = await prober.probe(dnsTarget(server.url('spoofed.test')));
+    expect(result).toMatchObject({ ok: true, reason: null, message: 'A 192.0.2.53' });
+  });
+
+  it('shares its UDP sockets among concurrent checks, each getting its own answer, and moves to fresh ports', async () => {
+    const cases: [string, NonNullable<KindTarget['dns']>['recordType'], string][] = [
+      ['ok.test', 'A', 'A 192.0.2.10, 192.0.2.11'],
+      ['ok.test', 'MX', 'MX 10 mail.ok.test'],
+      ['ok.test', 'TXT', 'TXT v=spf1 -all'],
+      ['missing.test', 'A', 'NXDOMAIN for missing.test A'],
+      ['empty.test', 'A', 'NOERROR but no A record for empty.test'],
+    ];
+    const checks = 200;
+    const asked = Array.from({ length: checks }, (_, i) => cases[i % cases.length]!);
+    const from = server.sources.length;
+    const results = await Promise.all(asked.map(([name, type]) => prober.probe(dnsTarget(server.url(name), type))));
+    expect(results.map((result) => result.message)).toEqual(asked.map(([, , message]) => message));
+    // A socket serves MAX_QUERIES_PER_SOCKET queries, then a fresh one (a new random port) takes over.
+    const ports = new Set(server.sources.slice(from));
+    expect(ports.size).toBeGreaterThanOrEqual(Math.ceil(checks / MAX_QUERIES_PER_SOCKET));
+    expect(ports.size).toBeLessThanOrEqual(Math.ceil(checks / MAX_QUERIES_PER_SOCKET) + 1);
+  });
+
+  it('closes its shared UDP socket on close(): the port it asked from is free again', async () => {
+    const own = createProber({ userAgent: 'statuschecker-test' });
+    expect(await own.probe(dnsTarget(server.url('ok.test')))).toMatchObject({ ok: true });
+    const port = Number(server.sources.at(-1)?.split(':').at(-1));
+    await expect(bindUdp(port)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await own.close();
+    const socket = await bindUdp(port);
+    socket.close();
+  });
+
   it("asks the system's resolver when the url names none (dns:///name)", async () => {
     const system = dns.getServers();
     dns.setServers([`127.0.0.1:${server.port}`]);
@@ -92,6 +130,18 @@ describe('dns:// checks against a real DNS server', () => {
     }
   });
 });
+
+/** A UDP socket bound to `port` on every IPv4 address, or the bind error. */
+function bindUdp(port: number): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket('udp4');
+    socket.once('error', (err) => {
+      socket.close();
+      reject(err);
+    });
+    socket.bind(port, () => resolve(socket));
+  });
+}
 
 describe.each(DATABASE_KINDS)('dns services in the app on %s', (database) => {
   let t: TestApp;

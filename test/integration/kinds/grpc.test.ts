@@ -51,7 +51,16 @@ describe('grpc:// health checks against real gRPC servers', () => {
     ['the whole server', '', 'the server is SERVING'],
     ['a named service', 'app.Orders', 'service "app.Orders" is SERVING'],
   ])('passes when %s is SERVING', async (_what, service, message) => {
-    expect(await prober.probe(grpcTarget(health.url(service)))).toMatchObject({ ok: true, reason: null, message });
+    const result = await prober.probe(grpcTarget(health.url(service)));
+    expect(result).toMatchObject({ ok: true, reason: null, message });
+    // READY (TCP and HTTP/2 together: grpc-js hides its socket) as connect, then the answer.
+    expect(result.phases).toEqual({
+      dnsMs: null,
+      connectMs: expect.any(Number),
+      tlsMs: null,
+      firstByteMs: expect.any(Number),
+      transferMs: null,
+    });
   });
 
   it('fails with GRPC_STATUS on NOT_SERVING', async () => {

@@ -69,7 +69,16 @@ describe('ws://, postgres:// and redis:// checks against real peers', () => {
       kindTarget('WEBSOCKET', `ws://127.0.0.1:${wsPort}${path}`, overrides);
 
     it('passes once the upgrade succeeds', async () => {
-      expect(await prober.probe(ws('/socket'))).toMatchObject({ ok: true, httpStatus: 101, reason: null });
+      const result = await prober.probe(ws('/socket'));
+      expect(result).toMatchObject({ ok: true, httpStatus: 101, reason: null });
+      // The TCP connect, then the upgrade's answer as the first byte.
+      expect(result.phases).toEqual({
+        dnsMs: null,
+        connectMs: expect.any(Number),
+        tlsMs: null,
+        firstByteMs: expect.any(Number),
+        transferMs: null,
+      });
     });
 
     it('sends tcp.send as the first message and finds tcp.expect in what comes back', async () => {
@@ -111,6 +120,14 @@ describe('ws://, postgres:// and redis:// checks against real peers', () => {
     it('passes with a role that may log in, and names no password', async () => {
       const result = await prober.probe(postgres(`postgres://${ROLE}:${PASSWORD}@127.0.0.1:5432/postgres`));
       expect(result).toMatchObject({ ok: true, message: `SELECT 1 as ${ROLE} on postgres` });
+      // The TCP connect, then SELECT 1 as the first byte (authentication is between them, in neither).
+      expect(result.phases).toEqual({
+        dnsMs: null,
+        connectMs: expect.any(Number),
+        tlsMs: null,
+        firstByteMs: expect.any(Number),
+        transferMs: null,
+      });
     });
 
     it('fails with AUTH when the server refuses the credentials, without the password in the message', async () => {
@@ -138,7 +155,16 @@ describe('ws://, postgres:// and redis:// checks against real peers', () => {
     const redis = (url: string, timeoutMs = 2_000) => kindTarget('REDIS', url, { timeoutMs });
 
     it('passes on PONG, without and with AUTH', async () => {
-      expect(await prober.probe(redis(REDIS))).toMatchObject({ ok: true, message: 'PONG' });
+      const plain = await prober.probe(redis(REDIS));
+      expect(plain).toMatchObject({ ok: true, message: 'PONG' });
+      // Connect, then PING's answer as the first byte (AUTH, before it, is in neither).
+      expect(plain.phases).toEqual({
+        dnsMs: null,
+        connectMs: expect.any(Number),
+        tlsMs: null,
+        firstByteMs: expect.any(Number),
+        transferMs: null,
+      });
       expect(await prober.probe(redis(`redis://${REDIS_USER}:${PASSWORD}@127.0.0.1:6379`))).toMatchObject({
         ok: true,
         message: 'PONG',

@@ -79,12 +79,22 @@ export type CheckFailureReason =
 export type CheckKind =
   | 'DNS'
   | 'GRPC'
+  | 'HEARTBEAT'
   | 'HTTP'
   | 'POSTGRES'
   | 'REDIS'
   | 'TCP'
   | 'TLS'
   | 'WEBSOCKET';
+
+export type DeliveryStatus =
+  /** Given up: refused by the receiver (4xx), by the target policy, or still failing after 24 h. */
+  | 'FAILED'
+  /** Waiting to be sent, or to be tried again. */
+  | 'PENDING'
+  | 'SENT'
+  /** Held and never sent: the service was flapping. */
+  | 'SUPPRESSED';
 
 export type DnsOptionsInput = {
   /** A, AAAA, CNAME, MX, TXT, NS, SOA, SRV or CAA. */
@@ -98,10 +108,47 @@ export type HeaderInput = {
   value: string;
 };
 
+/** Exactly one of periodSeconds and cron. */
+export type HeartbeatOptionsInput = {
+  /** 5-field cron expression, e.g. "0 2 * * *" (every day at 02:00 in `timezone`). */
+  cron?: string | null | undefined;
+  /** Default 60; 0 to 30 days. */
+  graceSeconds?: number | null | undefined;
+  /** Expected every periodSeconds (1 s to 1 year). */
+  periodSeconds?: number | null | undefined;
+  /** IANA time zone, e.g. Europe/Berlin. */
+  timezone?: string | null | undefined;
+};
+
 export type HttpMethod =
   | 'GET'
   | 'HEAD'
   | 'POST';
+
+export type NotificationChannelKind =
+  | 'DISCORD'
+  | 'EMAIL'
+  | 'NTFY'
+  | 'PAGERDUTY'
+  | 'SLACK'
+  | 'TEAMS'
+  | 'WEBHOOK';
+
+export type NotificationEvent =
+  /** The TLS certificate expires within 14 days (sent at 14, 7 and 1). */
+  | 'CERTIFICATE_EXPIRING'
+  | 'DEGRADED'
+  | 'DOWN'
+  /** The service changed status more than 5 times in 10 minutes: its notifications are held (sent where DOWN or UP go). */
+  | 'FLAPPING'
+  /** The service is still DOWN (remindEveryMinutes). */
+  | 'REMINDER'
+  /** A flapping service has not changed for 5 minutes; names its status (sent where DOWN or UP go). */
+  | 'STABLE'
+  /** Sent by testNotificationChannel. */
+  | 'TEST'
+  | 'UNREACHABLE'
+  | 'UP';
 
 export type RegisterServiceInput = {
   /** At most 20, evaluated in order on every check. */
@@ -117,8 +164,10 @@ export type RegisterServiceInput = {
   expectedStatus?: string | null | undefined;
   failureThreshold?: number | null | undefined;
   headers?: Array<HeaderInput> | null | undefined;
+  /** HEARTBEAT only: expected every periodSeconds or on a cron schedule, with grace. */
+  heartbeat?: HeartbeatOptionsInput | null | undefined;
   intervalSeconds?: number | null | undefined;
-  /** Default: from the url's scheme; when given, it must match it. */
+  /** Default: from the url's scheme; when given, it must match it. HEARTBEAT: a passive check, no url. */
   kind?: CheckKind | null | undefined;
   labels?: Array<string> | null | undefined;
   method?: HttpMethod | null | undefined;
@@ -131,7 +180,8 @@ export type RegisterServiceInput = {
   timeoutMs?: number | null | undefined;
   /** https, tls, grpcs, wss, rediss, postgres: accept any certificate (default false). */
   tlsSkipVerify?: boolean | null | undefined;
-  url: string;
+  /** What to check; required for every kind but HEARTBEAT. */
+  url?: string | null | undefined;
 };
 
 export type ServiceStatus =
@@ -170,6 +220,8 @@ export type UpdateServiceInput = {
   expectedStatus?: string | null | undefined;
   failureThreshold?: number | null | undefined;
   headers?: Array<HeaderInput> | null | undefined;
+  /** HEARTBEAT only; replaces the schedule whole. */
+  heartbeat?: HeartbeatOptionsInput | null | undefined;
   intervalSeconds?: number | null | undefined;
   /** Default: from the url's scheme when the url changes. */
   kind?: CheckKind | null | undefined;
@@ -214,7 +266,7 @@ export type RegisterServiceMutationVariables = Exact<{
 
 export type RegisterServiceMutation = { registerService:
     | { __typename: 'ConflictError', message: string }
-    | { __typename: 'ServicePayload', service: { id: string } }
+    | { __typename: 'ServicePayload', pushUrl: string | null, service: { id: string } }
     | { __typename: 'ValidationError', field: string | null, message: string }
    };
 
@@ -281,9 +333,24 @@ export type UnregisterServiceMutation = { unregisterService:
     | { __typename: 'ServicePayload' }
    };
 
-export type ServiceDefinitionFragment = { id: string, name: string, url: string, method: HttpMethod, expectedStatus: string, bodyContains: string | null, degradedAboveMs: number | null, failureThreshold: number, successThreshold: number, intervalSeconds: number, timeoutMs: number, labels: Array<string>, paused: boolean, createdAt: string, updatedAt: string, headers: Array<{ name: string, value: string }> };
+export type RotatePushTokenMutationVariables = Exact<{
+  id: string | number;
+}>;
 
-export type ServiceStateDetailFragment = { status: ServiceStatus, message: string | null, reason: CheckFailureReason | null, httpStatus: number | null, latencyMs: number | null, since: string | null, lastCheckedAt: string | null, consecutiveFailures: number, certificateExpiresAt: string | null };
+
+export type RotatePushTokenMutation = { rotatePushToken:
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'ServicePayload', pushUrl: string | null }
+    | { __typename: 'ValidationError', message: string }
+   };
+
+export type ServiceDefinitionFragment = { id: string, name: string, kind: CheckKind, url: string, method: HttpMethod, expectedStatus: string, bodyContains: string | null, degradedAboveMs: number | null, failureThreshold: number, successThreshold: number, intervalSeconds: number, timeoutMs: number, labels: Array<string>, paused: boolean, createdAt: string, updatedAt: string, headers: Array<{ name: string, value: string }>, dependsOn: Array<{ id: string, name: string }>, dependents: Array<{ id: string, name: string }>, heartbeat: { periodSeconds: number | null, cron: string | null, timezone: string | null, graceSeconds: number } | null };
+
+export type AssertionOutcomeFragment = { ok: boolean, actual: string | null, assertion: { source: AssertionSource, path: string | null, operator: AssertionOperator, value: string | null, degrade: boolean } };
+
+export type PhasesFragment = { dnsMs: number | null, connectMs: number | null, tlsMs: number | null, firstByteMs: number | null, transferMs: number | null };
+
+export type ServiceStateDetailFragment = { status: ServiceStatus, message: string | null, reason: CheckFailureReason | null, httpStatus: number | null, latencyMs: number | null, since: string | null, lastCheckedAt: string | null, consecutiveFailures: number, certificateExpiresAt: string | null, flapping: boolean, lastPingAt: string | null, runStartedAt: string | null, assertions: Array<{ ok: boolean, actual: string | null, assertion: { source: AssertionSource, path: string | null, operator: AssertionOperator, value: string | null, degrade: boolean } }>, phases: { dnsMs: number | null, connectMs: number | null, tlsMs: number | null, firstByteMs: number | null, transferMs: number | null } | null, rootCause: { id: string, name: string } | null, maintenance: { name: string } | null };
 
 export type LatencyFragment = { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number };
 
@@ -292,7 +359,7 @@ export type ServiceDetailQueryVariables = Exact<{
 }>;
 
 
-export type ServiceDetailQuery = { service: { id: string, name: string, url: string, method: HttpMethod, expectedStatus: string, bodyContains: string | null, degradedAboveMs: number | null, failureThreshold: number, successThreshold: number, intervalSeconds: number, timeoutMs: number, labels: Array<string>, paused: boolean, createdAt: string, updatedAt: string, uptimeHour: number | null, uptimeDay: number | null, uptimeWeek: number | null, uptimeMonth: number | null, state: { status: ServiceStatus, message: string | null, reason: CheckFailureReason | null, httpStatus: number | null, latencyMs: number | null, since: string | null, lastCheckedAt: string | null, consecutiveFailures: number, certificateExpiresAt: string | null }, latencyHour: { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number } | null, latencyDay: { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number } | null, latencyWeek: { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number } | null, headers: Array<{ name: string, value: string }> } | null };
+export type ServiceDetailQuery = { service: { id: string, name: string, kind: CheckKind, url: string, method: HttpMethod, expectedStatus: string, bodyContains: string | null, degradedAboveMs: number | null, failureThreshold: number, successThreshold: number, intervalSeconds: number, timeoutMs: number, labels: Array<string>, paused: boolean, createdAt: string, updatedAt: string, uptimeHour: number | null, uptimeDay: number | null, uptimeWeek: number | null, uptimeMonth: number | null, state: { status: ServiceStatus, message: string | null, reason: CheckFailureReason | null, httpStatus: number | null, latencyMs: number | null, since: string | null, lastCheckedAt: string | null, consecutiveFailures: number, certificateExpiresAt: string | null, flapping: boolean, lastPingAt: string | null, runStartedAt: string | null, assertions: Array<{ ok: boolean, actual: string | null, assertion: { source: AssertionSource, path: string | null, operator: AssertionOperator, value: string | null, degrade: boolean } }>, phases: { dnsMs: number | null, connectMs: number | null, tlsMs: number | null, firstByteMs: number | null, transferMs: number | null } | null, rootCause: { id: string, name: string } | null, maintenance: { name: string } | null }, latencyHour: { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number } | null, latencyDay: { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number } | null, latencyWeek: { checks: number, failures: number, p50Ms: number | null, p95Ms: number | null, p99Ms: number | null, averageMs: number } | null, headers: Array<{ name: string, value: string }>, dependsOn: Array<{ id: string, name: string }>, dependents: Array<{ id: string, name: string }>, heartbeat: { periodSeconds: number | null, cron: string | null, timezone: string | null, graceSeconds: number } | null } | null };
 
 export type ServiceHistoryQueryVariables = Exact<{
   id: string | number;
@@ -302,6 +369,14 @@ export type ServiceHistoryQueryVariables = Exact<{
 
 
 export type ServiceHistoryQuery = { service: { id: string, statusChanges: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { at: string, previous: ServiceStatus, current: ServiceStatus, message: string | null } }> } } | null };
+
+export type ServiceDeliveriesQueryVariables = Exact<{
+  id: string | number;
+  first: number;
+}>;
+
+
+export type ServiceDeliveriesQuery = { service: { id: string, notifications: { totalCount: number, edges: Array<{ node: { id: string, event: NotificationEvent, status: DeliveryStatus, attempts: number, lastError: string | null, createdAt: string, sentAt: string | null, nextAttemptAt: string | null, channel: { name: string, kind: NotificationChannelKind } } }> } } | null };
 
 export type LiveStatusSubscriptionVariables = Exact<{
   after?: string | null | undefined;
@@ -315,14 +390,14 @@ export type LiveChecksSubscriptionVariables = Exact<{
 }>;
 
 
-export type LiveChecksSubscription = { checkCompleted: { at: string, ok: boolean, degraded: boolean, latencyMs: number | null, httpStatus: number | null, message: string | null } };
+export type LiveChecksSubscription = { checkCompleted: { at: string, ok: boolean, degraded: boolean, latencyMs: number | null, httpStatus: number | null, message: string | null, assertions: Array<{ ok: boolean, actual: string | null, assertion: { source: AssertionSource, path: string | null, operator: AssertionOperator, value: string | null, degrade: boolean } }>, phases: { dnsMs: number | null, connectMs: number | null, tlsMs: number | null, firstByteMs: number | null, transferMs: number | null } | null } };
 
 export type ServiceLiveSubscriptionVariables = Exact<{
   serviceIds?: Array<string | number> | string | number | null | undefined;
 }>;
 
 
-export type ServiceLiveSubscription = { statusChanged: { at: string, current: ServiceStatus, service: { id: string, paused: boolean }, state: { status: ServiceStatus, message: string | null, reason: CheckFailureReason | null, httpStatus: number | null, latencyMs: number | null, since: string | null, lastCheckedAt: string | null, consecutiveFailures: number, certificateExpiresAt: string | null } } };
+export type ServiceLiveSubscription = { statusChanged: { at: string, current: ServiceStatus, service: { id: string, paused: boolean }, state: { status: ServiceStatus, message: string | null, reason: CheckFailureReason | null, httpStatus: number | null, latencyMs: number | null, since: string | null, lastCheckedAt: string | null, consecutiveFailures: number, certificateExpiresAt: string | null, flapping: boolean, lastPingAt: string | null, runStartedAt: string | null, assertions: Array<{ ok: boolean, actual: string | null, assertion: { source: AssertionSource, path: string | null, operator: AssertionOperator, value: string | null, degrade: boolean } }>, phases: { dnsMs: number | null, connectMs: number | null, tlsMs: number | null, firstByteMs: number | null, transferMs: number | null } | null, rootCause: { id: string, name: string } | null, maintenance: { name: string } | null } } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -373,6 +448,7 @@ export const ServiceDefinitionFragmentDoc = new TypedDocumentString(`
     fragment ServiceDefinition on Service {
   id
   name
+  kind
   url
   method
   expectedStatus
@@ -390,8 +466,44 @@ export const ServiceDefinitionFragmentDoc = new TypedDocumentString(`
     name
     value
   }
+  dependsOn {
+    id
+    name
+  }
+  dependents {
+    id
+    name
+  }
+  heartbeat {
+    periodSeconds
+    cron
+    timezone
+    graceSeconds
+  }
 }
     `, {"fragmentName":"ServiceDefinition"}) as unknown as TypedDocumentString<ServiceDefinitionFragment, unknown>;
+export const AssertionOutcomeFragmentDoc = new TypedDocumentString(`
+    fragment AssertionOutcome on AssertionResult {
+  ok
+  actual
+  assertion {
+    source
+    path
+    operator
+    value
+    degrade
+  }
+}
+    `, {"fragmentName":"AssertionOutcome"}) as unknown as TypedDocumentString<AssertionOutcomeFragment, unknown>;
+export const PhasesFragmentDoc = new TypedDocumentString(`
+    fragment Phases on CheckPhases {
+  dnsMs
+  connectMs
+  tlsMs
+  firstByteMs
+  transferMs
+}
+    `, {"fragmentName":"Phases"}) as unknown as TypedDocumentString<PhasesFragment, unknown>;
 export const ServiceStateDetailFragmentDoc = new TypedDocumentString(`
     fragment ServiceStateDetail on ServiceState {
   status
@@ -403,8 +515,41 @@ export const ServiceStateDetailFragmentDoc = new TypedDocumentString(`
   lastCheckedAt
   consecutiveFailures
   certificateExpiresAt
+  flapping
+  assertions {
+    ...AssertionOutcome
+  }
+  phases {
+    ...Phases
+  }
+  rootCause {
+    id
+    name
+  }
+  maintenance {
+    name
+  }
+  lastPingAt
+  runStartedAt
 }
-    `, {"fragmentName":"ServiceStateDetail"}) as unknown as TypedDocumentString<ServiceStateDetailFragment, unknown>;
+    fragment AssertionOutcome on AssertionResult {
+  ok
+  actual
+  assertion {
+    source
+    path
+    operator
+    value
+    degrade
+  }
+}
+fragment Phases on CheckPhases {
+  dnsMs
+  connectMs
+  tlsMs
+  firstByteMs
+  transferMs
+}`, {"fragmentName":"ServiceStateDetail"}) as unknown as TypedDocumentString<ServiceStateDetailFragment, unknown>;
 export const LatencyFragmentDoc = new TypedDocumentString(`
     fragment Latency on LatencyStats {
   checks
@@ -470,6 +615,7 @@ export const RegisterServiceDocument = new TypedDocumentString(`
       service {
         id
       }
+      pushUrl
     }
     ... on ValidationError {
       field
@@ -560,6 +706,19 @@ export const UnregisterServiceDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UnregisterServiceMutation, UnregisterServiceMutationVariables>;
+export const RotatePushTokenDocument = new TypedDocumentString(`
+    mutation RotatePushToken($id: ID!) {
+  rotatePushToken(id: $id) {
+    __typename
+    ... on ServicePayload {
+      pushUrl
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RotatePushTokenMutation, RotatePushTokenMutationVariables>;
 export const ServiceDetailDocument = new TypedDocumentString(`
     query ServiceDetail($id: ID!) {
   service(id: $id) {
@@ -585,6 +744,7 @@ export const ServiceDetailDocument = new TypedDocumentString(`
     fragment ServiceDefinition on Service {
   id
   name
+  kind
   url
   method
   expectedStatus
@@ -602,6 +762,38 @@ export const ServiceDetailDocument = new TypedDocumentString(`
     name
     value
   }
+  dependsOn {
+    id
+    name
+  }
+  dependents {
+    id
+    name
+  }
+  heartbeat {
+    periodSeconds
+    cron
+    timezone
+    graceSeconds
+  }
+}
+fragment AssertionOutcome on AssertionResult {
+  ok
+  actual
+  assertion {
+    source
+    path
+    operator
+    value
+    degrade
+  }
+}
+fragment Phases on CheckPhases {
+  dnsMs
+  connectMs
+  tlsMs
+  firstByteMs
+  transferMs
 }
 fragment ServiceStateDetail on ServiceState {
   status
@@ -613,6 +805,22 @@ fragment ServiceStateDetail on ServiceState {
   lastCheckedAt
   consecutiveFailures
   certificateExpiresAt
+  flapping
+  assertions {
+    ...AssertionOutcome
+  }
+  phases {
+    ...Phases
+  }
+  rootCause {
+    id
+    name
+  }
+  maintenance {
+    name
+  }
+  lastPingAt
+  runStartedAt
 }
 fragment Latency on LatencyStats {
   checks
@@ -643,6 +851,32 @@ export const ServiceHistoryDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ServiceHistoryQuery, ServiceHistoryQueryVariables>;
+export const ServiceDeliveriesDocument = new TypedDocumentString(`
+    query ServiceDeliveries($id: ID!, $first: Int!) {
+  service(id: $id) {
+    id
+    notifications(first: $first) {
+      totalCount
+      edges {
+        node {
+          id
+          event
+          status
+          attempts
+          lastError
+          createdAt
+          sentAt
+          nextAttemptAt
+          channel {
+            name
+            kind
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ServiceDeliveriesQuery, ServiceDeliveriesQueryVariables>;
 export const LiveStatusDocument = new TypedDocumentString(`
     subscription LiveStatus($after: String) {
   statusChanged(after: $after) {
@@ -677,9 +911,32 @@ export const LiveChecksDocument = new TypedDocumentString(`
     latencyMs
     httpStatus
     message
+    assertions {
+      ...AssertionOutcome
+    }
+    phases {
+      ...Phases
+    }
   }
 }
-    `) as unknown as TypedDocumentString<LiveChecksSubscription, LiveChecksSubscriptionVariables>;
+    fragment AssertionOutcome on AssertionResult {
+  ok
+  actual
+  assertion {
+    source
+    path
+    operator
+    value
+    degrade
+  }
+}
+fragment Phases on CheckPhases {
+  dnsMs
+  connectMs
+  tlsMs
+  firstByteMs
+  transferMs
+}`) as unknown as TypedDocumentString<LiveChecksSubscription, LiveChecksSubscriptionVariables>;
 export const ServiceLiveDocument = new TypedDocumentString(`
     subscription ServiceLive($serviceIds: [ID!]) {
   statusChanged(serviceIds: $serviceIds) {
@@ -694,7 +951,25 @@ export const ServiceLiveDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment ServiceStateDetail on ServiceState {
+    fragment AssertionOutcome on AssertionResult {
+  ok
+  actual
+  assertion {
+    source
+    path
+    operator
+    value
+    degrade
+  }
+}
+fragment Phases on CheckPhases {
+  dnsMs
+  connectMs
+  tlsMs
+  firstByteMs
+  transferMs
+}
+fragment ServiceStateDetail on ServiceState {
   status
   message
   reason
@@ -704,4 +979,20 @@ export const ServiceLiveDocument = new TypedDocumentString(`
   lastCheckedAt
   consecutiveFailures
   certificateExpiresAt
+  flapping
+  assertions {
+    ...AssertionOutcome
+  }
+  phases {
+    ...Phases
+  }
+  rootCause {
+    id
+    name
+  }
+  maintenance {
+    name
+  }
+  lastPingAt
+  runStartedAt
 }`) as unknown as TypedDocumentString<ServiceLiveSubscription, ServiceLiveSubscriptionVariables>;

@@ -7,16 +7,19 @@ import {
   LiveChecksDocument,
   PauseServiceDocument,
   ResumeServiceDocument,
+  RotatePushTokenDocument,
   ServiceDetailDocument,
   type ServiceDetailQuery,
   ServiceLiveDocument,
   UnregisterServiceDocument,
 } from '../generated/graphql';
 import { Link, navigate, servicePath } from '../router';
-import { formatAgo, formatMs, formatPercent, formatTime, kindOf } from '../status';
+import { formatAgo, formatMs, formatPercent, formatTime } from '../status';
 import { ConfirmDialog } from '../ui/confirm-dialog';
 import { StatusBadge } from '../ui/status-badge';
 import { useAsync } from '../ui/use-async';
+import { Assertions, Phases } from './check-detail';
+import { Deliveries } from './deliveries';
 import { HistoryList } from './history-list';
 import { type CheckPoint, LatencyChart } from './latency-chart';
 
@@ -35,11 +38,13 @@ export function ServicePage({ id }: { id: string }) {
   const [paused, setPaused] = useState<boolean>();
   const [historyVersion, setHistoryVersion] = useState(0);
   const [points, setPoints] = useState<CheckPoint[]>([]);
+  const [lastCheck, setLastCheck] = useState<Pick<Service['state'], 'assertions' | 'phases'>>();
 
   useEffect(() => {
     setState(undefined);
     setPaused(undefined);
     setPoints([]);
+    setLastCheck(undefined);
     const stopStatus = live.subscribe(
       ServiceLiveDocument,
       () => ({ serviceIds: [id] }),
@@ -56,6 +61,7 @@ export function ServicePage({ id }: { id: string }) {
         const check = data.checkCompleted;
         const point = { t: new Date(check.at).getTime() / 1000, latencyMs: check.latencyMs ?? null, ok: check.ok };
         setPoints((known) => [...known, point].slice(-LIVE_POINTS));
+        setLastCheck({ assertions: check.assertions, phases: check.phases });
       },
     );
     // What changed while the socket was down: read the page again.
@@ -108,9 +114,12 @@ export function ServicePage({ id }: { id: string }) {
       <div class="grid">
         <CurrentState state={current} />
         <Uptime service={service} />
+        <Assertions results={lastCheck?.assertions ?? current.assertions} />
+        <Phases phases={lastCheck ? lastCheck.phases : current.phases} />
       </div>
       <LatencySection service={service} points={points} />
       <HistoryList id={service.id} version={historyVersion} />
+      <Deliveries id={service.id} version={historyVersion} />
       <Definition service={service} />
     </>
   );
@@ -120,6 +129,8 @@ function Actions({ service, paused, onChanged }: { service: Service; paused: boo
   const [busy, setBusy] = useState<string>();
   const [outcome, setOutcome] = useState<string>();
   const [confirming, setConfirming] = useState(false);
+  const [rotating, setRotating] = useState(false);
+  const [pushUrl, setPushUrl] = useState<string>();
   const run = async (label: string, action: () => Promise<{ __typename: string; message?: string }>) => {
     setBusy(label);
     setOutcome(undefined);
@@ -177,12 +188,41 @@ function Actions({ service, paused, onChanged }: { service: Service; paused: boo
       <Link href={`${servicePath(id)}/edit`} class="button">
         Edit
       </Link>
+      {service.kind === 'HEARTBEAT' && (
+        <button type="button" disabled={!!busy} onClick={() => setRotating(true)}>
+          New push URL
+        </button>
+      )}
       <button type="button" class="danger" disabled={!!busy} onClick={() => setConfirming(true)}>
         Delete
       </button>
       <output aria-live="polite" class="outcome">
         {busy ? `${busy}…` : outcome}
       </output>
+      {pushUrl && (
+        <p class="push-url">
+          New push URL, shown only this once (the old one no longer works):{' '}
+          <code class="break" data-testid="push-url">
+            {pushUrl}
+          </code>
+        </p>
+      )}
+      {rotating && (
+        <ConfirmDialog
+          title={`A new push URL for ${service.name}?`}
+          message="The current one stops working at once: every job that calls it must be given the new one."
+          confirmLabel="Make a new one"
+          onConfirm={() => {
+            setRotating(false);
+            void run('New push URL', async () => {
+              const result = (await request(RotatePushTokenDocument, { id })).rotatePushToken;
+              if (result.__typename === 'ServicePayload' && result.pushUrl) setPushUrl(result.pushUrl);
+              return result;
+            });
+          }}
+          onClose={() => setRotating(false)}
+        />
+      )}
       {confirming && (
         <ConfirmDialog
           title={`Delete ${service.name}?`}
@@ -211,6 +251,28 @@ function CurrentState({ state }: { state: Service['state'] }) {
         <dd class="message-full">{state.message ?? '–'}</dd>
         <dt>Reason</dt>
         <dd>{state.reason ?? '–'}</dd>
+        {state.rootCause && (
+          <>
+            <dt>Root cause</dt>
+            <dd>
+              <Link href={servicePath(state.rootCause.id)}>{state.rootCause.name}</Link> is DOWN
+            </dd>
+          </>
+        )}
+        {state.maintenance && (
+          <>
+            <dt>Maintenance</dt>
+            <dd>{state.maintenance.name}</dd>
+          </>
+        )}
+        {state.flapping && (
+          <>
+            <dt>Flapping</dt>
+            <dd>
+              <strong class="warn-text">⚠ yes</strong>: notifications are held until it settles
+            </dd>
+          </>
+        )}
         <dt>HTTP status</dt>
         <dd>{state.httpStatus ?? '–'}</dd>
         <dt>Latency</dt>
@@ -233,6 +295,22 @@ function CurrentState({ state }: { state: Service['state'] }) {
             'never'
           )}
         </dd>
+        {state.lastPingAt !== undefined && state.lastPingAt !== null && (
+          <>
+            <dt>Last ping</dt>
+            <dd>
+              <time dateTime={state.lastPingAt}>{formatTime(state.lastPingAt)}</time>
+            </dd>
+          </>
+        )}
+        {state.runStartedAt && (
+          <>
+            <dt>Run started</dt>
+            <dd>
+              <time dateTime={state.runStartedAt}>{formatTime(state.runStartedAt)}</time> (running)
+            </dd>
+          </>
+        )}
         <dt>Consecutive failures</dt>
         <dd>{state.consecutiveFailures}</dd>
         <dt>Certificate expires</dt>
@@ -337,6 +415,7 @@ const latencyCells = (stats: Service['latencyHour']): [string, string][] => [
 ];
 
 function Definition({ service }: { service: Service }) {
+  if (service.heartbeat) return <HeartbeatDefinition service={service} heartbeat={service.heartbeat} />;
   return (
     <section aria-labelledby="definition-title" class="card">
       <h2 id="definition-title">Definition</h2>
@@ -344,7 +423,7 @@ function Definition({ service }: { service: Service }) {
         <dt>URL</dt>
         <dd class="break">{service.url}</dd>
         <dt>Kind</dt>
-        <dd>{kindOf(service.url)}</dd>
+        <dd>{service.kind}</dd>
         <dt>Method</dt>
         <dd>{service.method}</dd>
         <dt>Expected status</dt>
@@ -363,8 +442,69 @@ function Definition({ service }: { service: Service }) {
         </dd>
         <dt>Labels</dt>
         <dd>{service.labels.length ? service.labels.join(', ') : '–'}</dd>
+        <dt>Depends on</dt>
+        <dd>
+          <ServiceLinks services={service.dependsOn} />
+        </dd>
+        <dt>Needed by</dt>
+        <dd>
+          <ServiceLinks services={service.dependents} />
+        </dd>
         <dt>Headers</dt>
         <dd>{service.headers.length ? service.headers.map((h) => h.name).join(', ') : '–'}</dd>
+        <dt>Registered</dt>
+        <dd>{formatTime(service.createdAt)}</dd>
+      </dl>
+    </section>
+  );
+}
+
+function ServiceLinks({ services }: { services: readonly { id: string; name: string }[] }) {
+  if (services.length === 0) return <>–</>;
+  return (
+    <>
+      {services.map((s, i) => (
+        <span key={s.id}>
+          {i > 0 && ', '}
+          <Link href={servicePath(s.id)}>{s.name}</Link>
+        </span>
+      ))}
+    </>
+  );
+}
+
+function HeartbeatDefinition({
+  service,
+  heartbeat,
+}: {
+  service: Service;
+  heartbeat: NonNullable<Service['heartbeat']>;
+}) {
+  return (
+    <section aria-labelledby="definition-title" class="card">
+      <h2 id="definition-title">Definition</h2>
+      <dl class="pairs">
+        <dt>Kind</dt>
+        <dd>HEARTBEAT: a job calls its push URL ({service.url}/…)</dd>
+        <dt>Expected</dt>
+        <dd>
+          {heartbeat.cron
+            ? `on the schedule "${heartbeat.cron}" (${heartbeat.timezone ?? 'UTC'})`
+            : `every ${heartbeat.periodSeconds} s`}
+          , up to {heartbeat.graceSeconds} s late
+        </dd>
+        <dt>Degraded above</dt>
+        <dd>{service.degradedAboveMs ? `a run of ${service.degradedAboveMs} ms` : '–'}</dd>
+        <dt>Thresholds</dt>
+        <dd>
+          DOWN after {service.failureThreshold} failure(s), UP after {service.successThreshold} success(es)
+        </dd>
+        <dt>Labels</dt>
+        <dd>{service.labels.length ? service.labels.join(', ') : '–'}</dd>
+        <dt>Depends on</dt>
+        <dd>
+          <ServiceLinks services={service.dependsOn} />
+        </dd>
         <dt>Registered</dt>
         <dd>{formatTime(service.createdAt)}</dd>
       </dl>

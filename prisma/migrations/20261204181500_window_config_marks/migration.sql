@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "MaintenanceWindow" ADD COLUMN     "configRefs" JSONB,
+ADD COLUMN     "managedBy" TEXT;

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "LastKnownState" ADD COLUMN     "version" BIGINT NOT NULL DEFAULT 0;
