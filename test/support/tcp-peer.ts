@@ -17,6 +17,8 @@ export interface TcpPeer {
   readonly url: string;
   /** Bytes received from every client, in order. */
   readonly received: string[];
+  /** Client connections open now. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function startTcpPeer(behaviour: TcpBehaviour): Promise<TcpPeer> {
     port,
     url: `tcp://127.0.0.1:${port}`,
     received,
+    connections: () => sockets.size,
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

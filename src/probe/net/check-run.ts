@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { Assertion, Observation } from '../assert/assertion.js';
 import type { ObservedResult } from '../assert/verdict.js';
 import { type CheckFailureReason, type CheckPhases, noPhases, type ProbeResult } from '../prober.js';
@@ -56,68 +55,123 @@ export interface RunLimits {
 const MAX_TIMER_MS = 2_147_483_647;
 
 /**
+ * What a run's signal carries once its check has settled: one object for every run, so that
+ * settling builds no DOMException (and its stack trace) per check.
+ */
+const SETTLED = new CheckFailure('NETWORK', 'the check has settled');
+
+/**
  * Runs one check of a socket-based kind under one deadline. The body throws CheckFailure (or any
  * error, classified by `classify`) to fail; whatever it does, the result is data and never throws.
+ * The check ends at the deadline, when the caller's signal fires, or when `scope` closes.
  */
-export async function runCheck(
+export function runCheck(
   limits: RunLimits,
   caller: AbortSignal | undefined,
   classify: (err: unknown, run: CheckRun) => CheckFailure,
   body: (run: CheckRun) => Promise<Passed>,
+  scope?: CloseScope,
 ): Promise<ProbeResult> {
   const start = performance.now();
-  const elapsed = () => Math.round((performance.now() - start) * 1000) / 1000;
   const { timeoutMs } = limits;
-  if (caller?.aborted) return failed(elapsed(), 'NETWORK', 'aborted');
+  if (caller?.aborted || scope?.closed) return Promise.resolve(failed(since(start), 'NETWORK', 'aborted'));
   if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
-    return failed(elapsed(), 'NETWORK', `invalid timeout: ${String(timeoutMs)} ms`);
+    return Promise.resolve(failed(since(start), 'NETWORK', `invalid timeout: ${String(timeoutMs)} ms`));
   }
-  const controller = new AbortController();
-  const cleanups: (() => void)[] = [];
-  const run: CheckRun = {
-    signal: controller.signal,
-    timeoutMs,
-    stage: 'connecting',
-    elapsed,
-    defer: (cleanup) => cleanups.push(cleanup),
-    observing: (limits.assertions?.length ?? 0) > 0,
-    observed: {},
-    phases: noPhases(),
-  };
-
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const interrupted = new Promise<CheckFailure>((resolve) => {
-    timer = setTimeout(() => resolve(deadlineFailure(run)), timeoutMs);
-    onAbort = () => resolve(new CheckFailure('NETWORK', 'aborted'));
-    caller?.addEventListener('abort', onAbort, { once: true });
+  return new Promise<ProbeResult>((resolve) => {
+    const run = new Run(limits, start, caller, scope, resolve);
+    const fail = (err: unknown) => run.settle(err instanceof CheckFailure ? err : safeClassify(classify, err, run));
+    try {
+      body(run).then((passed) => run.settle(passed), fail);
+    } catch (err) {
+      fail(err);
+    }
   });
-  const checked = body(run).then(
-    (passed) => passed,
-    (err: unknown) => (err instanceof CheckFailure ? err : safeClassify(classify, err, run)),
-  );
-  try {
-    const outcome = await Promise.race([checked, interrupted]);
-    const latencyMs = elapsed();
+}
+
+function since(start: number): number {
+  return Math.round((performance.now() - start) * 1000) / 1000;
+}
+
+/**
+ * One check in progress: its deadline timer, the caller's signal and the scope lead to `settle`,
+ * and so does the body; the first wins. The run's own AbortController is made only when a body asks
+ * for `signal` (a DNS question over UDP never does), and is aborted when the check settles.
+ */
+class Run implements CheckRun {
+  stage: RunStage = 'connecting';
+  readonly observing: boolean;
+  readonly observed: Observation = {};
+  readonly phases: CheckPhases = noPhases();
+  readonly timeoutMs: number;
+  private controller: AbortController | null = null;
+  private cleanups: (() => void)[] | null = null;
+  private readonly timer: NodeJS.Timeout;
+  private settled = false;
+
+  constructor(
+    private readonly limits: RunLimits,
+    private readonly start: number,
+    private readonly caller: AbortSignal | undefined,
+    private readonly scope: CloseScope | undefined,
+    private readonly resolve: (result: ProbeResult) => void,
+  ) {
+    this.timeoutMs = limits.timeoutMs;
+    this.observing = (limits.assertions?.length ?? 0) > 0;
+    this.timer = setTimeout(expire, limits.timeoutMs, this);
+    caller?.addEventListener('abort', this);
+    scope?.add(this);
+  }
+
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+
+  elapsed(): number {
+    return since(this.start);
+  }
+
+  defer(cleanup: () => void): void {
+    if (this.cleanups === null) this.cleanups = [cleanup];
+    else this.cleanups.push(cleanup);
+  }
+
+  /** The caller's signal fired, or the scope closed. */
+  handleEvent(): void {
+    this.settle(new CheckFailure('NETWORK', 'aborted'));
+  }
+
+  settle(outcome: Passed | CheckFailure): void {
+    if (this.settled) return;
+    this.settled = true;
+    const latencyMs = this.elapsed();
     const result: ObservedResult =
       outcome instanceof CheckFailure
         ? failed(latencyMs, outcome.reason, outcome.message)
-        : passed(latencyMs, limits.degradedAboveMs, outcome);
-    if (run.observing) result.observed = run.observed;
-    result.phases = run.phases;
-    return result;
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) caller?.removeEventListener('abort', onAbort);
-    controller.abort();
-    for (const cleanup of cleanups.reverse()) {
-      try {
-        cleanup();
-      } catch {
-        // Releasing a resource must not turn a verdict into an exception.
+        : passed(latencyMs, this.limits.degradedAboveMs, outcome);
+    if (this.observing) result.observed = this.observed;
+    result.phases = this.phases;
+    clearTimeout(this.timer);
+    this.caller?.removeEventListener('abort', this);
+    this.scope?.delete(this);
+    this.controller?.abort(SETTLED);
+    const cleanups = this.cleanups;
+    if (cleanups !== null) {
+      for (let i = cleanups.length - 1; i >= 0; i -= 1) {
+        try {
+          (cleanups[i] as () => void)();
+        } catch {
+          // Releasing a resource must not turn a verdict into an exception.
+        }
       }
     }
+    this.resolve(result);
   }
+}
+
+function expire(run: Run): void {
+  run.settle(deadlineFailure(run));
 }
 
 function deadlineFailure(run: CheckRun): CheckFailure {
@@ -153,19 +207,27 @@ export function failed(latencyMs: number, reason: CheckFailureReason, message: s
   return { ok: false, degraded: false, latencyMs, httpStatus: null, reason, message, certificateExpiresAt: null };
 }
 
-/** Lets a prober end the checks it is running on close(): each check's signal also follows this scope. */
+/** Lets a prober end the checks it is running on close(). */
 export interface CloseScope {
-  /** The caller's signal, plus the scope's closing. */
-  signal(caller: AbortSignal | undefined): AbortSignal;
+  readonly closed: boolean;
+  add(run: { handleEvent(): void }): void;
+  delete(run: { handleEvent(): void }): void;
+  /** Ends every check in the scope (each settles as aborted), and any started later. */
   close(): void;
 }
 
 export function createCloseScope(): CloseScope {
-  const closing = new AbortController();
-  // Every running check listens to it (CHECK_CONCURRENCY at once), each until it settles: not a leak.
-  setMaxListeners(0, closing.signal);
+  const running = new Set<{ handleEvent(): void }>();
+  let closed = false;
   return {
-    signal: (caller) => (caller ? AbortSignal.any([caller, closing.signal]) : closing.signal),
-    close: () => closing.abort(),
+    get closed() {
+      return closed;
+    },
+    add: (run) => running.add(run),
+    delete: (run) => running.delete(run),
+    close() {
+      closed = true;
+      for (const run of [...running]) run.handleEvent();
+    },
   };
 }

@@ -21,12 +21,13 @@ export function netProber(
       let host = '';
       return runCheck(
         target,
-        scope.signal(signal),
+        signal,
         (err, run) => classify(err, host, run),
         (run) =>
           check(target, run, (reachedHost) => {
             host = reachedHost;
           }),
+        scope,
       );
     },
     close: async () => scope.close(),

@@ -122,6 +122,19 @@ describe('tcp:// checks against real peers', () => {
     expect(await running).toMatchObject({ ok: false, reason: 'NETWORK', message: 'aborted' });
   });
 
+  it("ends a running check when the caller's signal fires, and then frees the connection", async () => {
+    const caller = new AbortController();
+    const running = prober.probe(
+      tcpTarget(silent.url, { timeoutMs: 5_000, tcp: { send: null, expect: 'x' } }),
+      caller.signal,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const open = silent.connections();
+    caller.abort();
+    expect(await running).toMatchObject({ ok: false, reason: 'NETWORK', message: 'aborted' });
+    await expect.poll(() => silent.connections()).toBe(open - 1);
+  });
+
   describe('under TARGET_POLICY=public-only', () => {
     const policy = createTargetPolicy({ mode: 'public-only', allow: [], deny: [] });
     let strict: Prober<KindTarget>;
