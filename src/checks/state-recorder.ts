@@ -11,6 +11,7 @@ import {
   type MaintenanceRef,
   maintenanceTransition,
   operatorTransition,
+  type Transition,
 } from './judge.js';
 import type { Notify } from './monitor-sink.js';
 import { initialState, nextVersion, type ServiceState } from './service-state.js';
@@ -76,7 +77,8 @@ export function createStateRecorder(
     const published = result !== undefined || transition !== null;
     const state = {
       ...judged.state,
-      flapping: flaps.observe(service.id, transition !== null, at),
+      // Into and out of a maintenance window is planned, not instability: not counted.
+      flapping: flaps.observe(service.id, transition !== null && !maintenanceEdge(transition), at),
       version: published ? nextVersion(cache.get(service.id), at) : judged.state.version,
     };
     cache.set(service.id, state);
@@ -93,7 +95,7 @@ export function createStateRecorder(
       'status changed',
     );
     notify('statusChanged', { id: uuidv7(at.getTime()), service, transition, state });
-    if (transition.previous === 'DOWN' || transition.current === 'DOWN') recorder.parentChanged(service.id);
+    if (unavailabilityChanged(transition)) recorder.parentChanged(service.id);
   };
 
   const judgeDependencies = (service: CheckDefinition) => {
@@ -157,4 +159,14 @@ export function createStateRecorder(
     },
   };
   return recorder;
+}
+
+/** A transition into or out of MAINTENANCE (the flap rule leaves them out, here and in the outbox). */
+function maintenanceEdge(transition: Transition): boolean {
+  return transition.previous === 'MAINTENANCE' || transition.current === 'MAINTENANCE';
+}
+
+/** Whether its children's root cause may have changed: into or out of DOWN or MAINTENANCE. */
+function unavailabilityChanged({ previous, current }: Transition): boolean {
+  return [previous, current].some((status) => status === 'DOWN' || status === 'MAINTENANCE');
 }

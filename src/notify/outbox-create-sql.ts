@@ -17,7 +17,7 @@ export interface TransitionNotice {
  * only transitions whose row exists (the fence refused the others, so a fenced-out replica creates
  * none), each once per channel even when the batch is written again. A service flapping (more
  * than FLAP_CHANGES changes in FLAP_WINDOW_MS) gets its notices held (SUPPRESSED) and one
- * FLAPPING notice when it starts. UNREACHABLE goes only to channels that take it, and so does the
+ * FLAPPING notice when it starts (transitions into or out of MAINTENANCE do not count). UNREACHABLE goes only to channels that take it, and so does the
  * UP that ends an UNREACHABLE spell, unless the channel was sent a DOWN (and no UP since); a DOWN notice still waiting
  * (a group window) of a service that has just become UNREACHABLE is held. One statement. Returns how many deliveries were created.
  */
@@ -45,12 +45,14 @@ export async function insertTransitionDeliveries(sql: Sql, rows: readonly Transi
          CASE WHEN cur IN ('DOWN', 'DEGRADED', 'UNREACHABLE') THEN cur
               WHEN cur = 'UP' AND prev IN ('DOWN', 'DEGRADED', 'UNREACHABLE') THEN 'UP' END AS event,
          (prev = 'UNREACHABLE' AND cur = 'UP') AS after_unreachable,
+         -- Going into or out of MAINTENANCE is planned: neither counted nor a change of a flapping spell.
+         (prev = 'MAINTENANCE' OR cur = 'MAINTENANCE') AS planned,
          (SELECT count(*) FROM "StatusChange" c WHERE c."serviceId" = input.sid AND c."at" > input.ts - interval '${FLAP_WINDOW_MS} milliseconds'
-            AND c."at" <= input.ts) AS recent
+            AND c."at" <= input.ts AND c."previous" <> 'MAINTENANCE' AND c."current" <> 'MAINTENANCE') AS recent
        FROM input
      ), flapping AS (
        SELECT sid, min(ts) AS since, max(ts) AS last, max(tid) AS tid, max(recent) AS recent FROM judged
-       WHERE recent > ${FLAP_CHANGES} OR EXISTS (SELECT 1 FROM "NotificationFlap" f WHERE f."serviceId" = judged.sid)
+       WHERE NOT planned AND (recent > ${FLAP_CHANGES} OR EXISTS (SELECT 1 FROM "NotificationFlap" f WHERE f."serviceId" = judged.sid))
        GROUP BY sid
      ), flap AS (
        INSERT INTO "NotificationFlap" ("serviceId", "since", "lastChangeAt")

@@ -204,6 +204,40 @@ describe.each(DATABASE_KINDS)('maintenance windows on %s', (kind) => {
     ]);
   });
 
+  it('does not count going into and out of maintenance as flapping', async () => {
+    const id = await register('short-windows');
+    clock = start + 60 * MINUTE;
+    await check('short-windows', id, 200);
+    // Three one-minute windows within six minutes: six transitions, more than the flap limit (5).
+    for (const m of [61, 63, 65]) {
+      await createWindow({
+        name: `short ${m}`,
+        startsAt: new Date(start + m * MINUTE).toISOString(),
+        endsAt: new Date(start + (m + 1) * MINUTE).toISOString(),
+        serviceIds: [id],
+      });
+    }
+    for (let m = 61; m <= 66; m++) {
+      clock = start + m * MINUTE + 1_000;
+      t.app.testing.maintenance.evaluate();
+      expect(await check('short-windows', id, 200)).toBe(m % 2 === 1 ? 'MAINTENANCE' : 'UP');
+    }
+    expect(t.app.testing.cache.get(dbId(id))?.flapping).toBe(false);
+    // A real failure now is the first change that counts: notified, not held as flapping.
+    clock = start + 67 * MINUTE;
+    expect(await check('short-windows', id, 503)).toBe('DOWN');
+    expect(t.app.testing.cache.get(dbId(id))?.flapping).toBe(false);
+    await t.app.testing.history.flush();
+    const mine = () => receiver.requests.map(bodyOf).filter((b) => b.services.some((x) => x.name === 'short-windows'));
+    await expectEventually(() => mine().length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(mine().map((b) => b.event)).toEqual(['DOWN']);
+    const held = await t.app.testing.prisma.notificationDelivery.count({
+      where: { status: 'SUPPRESSED', items: { some: { serviceId: dbId(id) } } },
+    });
+    expect(held).toBe(0);
+  });
+
   it('exposes statuschecker_maintenance_active and the MAINTENANCE status per service', async () => {
     const id = await register('cache');
     clock = start + 40 * MINUTE;

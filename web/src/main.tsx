@@ -1,8 +1,8 @@
 import { render } from 'preact';
-import { App } from './app';
+import { Root } from './app';
 import { servicesStore } from './dashboard/services-store';
 import './styles.css';
 
 // The list is asked for before the first render, not after it.
 if (location.pathname === '/') servicesStore.start();
-render(<App />, document.getElementById('app')!);
+render(<Root />, document.getElementById('app')!);
