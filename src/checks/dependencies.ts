@@ -10,7 +10,7 @@ export interface Dependencies {
   childrenOf(serviceId: string): readonly string[];
   /** Every service that depends on `serviceId`, directly or not, nearest first. Cycle-safe. */
   dependentsOf(serviceId: string): string[];
-  /** The deepest DOWN service `serviceId` depends on, by the cached states, or null. */
+  /** The deepest DOWN (or MAINTENANCE) service `serviceId` depends on, by the cached states, or null. */
   rootCauseOf(serviceId: string): string | null;
 }
 
@@ -49,7 +49,13 @@ export function createDependencies(
       }
       return order;
     },
-    rootCauseOf: (serviceId) => deepestDownAncestor(serviceId, parentsOf, (id) => cache.get(id)?.status === 'DOWN'),
+    // A parent under a maintenance window is as unavailable, by plan: its children's failures are
+    // its, not theirs (UNREACHABLE, not paged), whatever its own checks say underneath.
+    rootCauseOf: (serviceId) =>
+      deepestDownAncestor(serviceId, parentsOf, (id) => {
+        const status = cache.get(id)?.status;
+        return status === 'DOWN' || status === 'MAINTENANCE';
+      }),
     changed() {
       children = null;
     },

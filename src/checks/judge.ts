@@ -181,7 +181,12 @@ export function dependencyJudgement(state: ServiceState, rootCause: string | nul
   }
   return {
     state: { ...state, status: 'UNREACHABLE', since: now, rootCause },
-    transition: { previous: 'DOWN', current: 'UNREACHABLE', at: now, message: 'a service it depends on is DOWN' },
+    transition: {
+      previous: 'DOWN',
+      current: 'UNREACHABLE',
+      at: now,
+      message: 'a service it depends on is DOWN or in maintenance',
+    },
   };
 }
 

@@ -95,7 +95,7 @@ export function createStateRecorder(
       'status changed',
     );
     notify('statusChanged', { id: uuidv7(at.getTime()), service, transition, state });
-    if (transition.previous === 'DOWN' || transition.current === 'DOWN') recorder.parentChanged(service.id);
+    if (unavailabilityChanged(transition)) recorder.parentChanged(service.id);
   };
 
   const judgeDependencies = (service: CheckDefinition) => {
@@ -164,4 +164,9 @@ export function createStateRecorder(
 /** A transition into or out of MAINTENANCE (the flap rule leaves them out, here and in the outbox). */
 function maintenanceEdge(transition: Transition): boolean {
   return transition.previous === 'MAINTENANCE' || transition.current === 'MAINTENANCE';
+}
+
+/** Whether its children's root cause may have changed: into or out of DOWN or MAINTENANCE. */
+function unavailabilityChanged({ previous, current }: Transition): boolean {
+  return [previous, current].some((status) => status === 'DOWN' || status === 'MAINTENANCE');
 }

@@ -155,6 +155,32 @@ describe.each(DATABASE_KINDS)('dependencies on %s', (kind) => {
     }
   });
 
+  it('a child failing while its parent is under a maintenance window is UNREACHABLE, not paged', async () => {
+    const parent = await registerSwitched(t, target, 'planned-parent');
+    const child = await registerSwitched(t, target, 'planned-child', { dependsOn: [parent.id] });
+    const { body } = await t.raw(
+      'mutation ($input: MaintenanceWindowInput!) { createMaintenanceWindow(input: $input) { __typename } }',
+      {
+        input: {
+          name: 'parent upgrade',
+          startsAt: new Date(Date.now() - 60_000).toISOString(),
+          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+          serviceIds: [parent.id],
+        },
+      },
+    );
+    expect(body.errors).toBeUndefined();
+    await eventually(() => (statusOf(parent.id) === 'MAINTENANCE' ? true : undefined), 2_000, 'parent MAINTENANCE');
+    // The parent's own checks may say anything underneath: the window decides.
+    expect((await flip(t, target, 'planned-child', child.id, 503)).status).toBe('UNREACHABLE');
+    expect(rootCauseOf(child.id)).toBe(dbId(parent.id));
+    const { node } = await t.run(ServiceDependenciesDocument, { id: child.id });
+    expect(node).toMatchObject({ state: { status: 'UNREACHABLE', rootCause: { id: parent.id } } });
+    await settle();
+    expect(noticesAbout('planned-child', 'planned-parent')).toEqual([]);
+    expect(await transitionsOf(child.id)).toEqual(['planned-child: UNKNOWN > UP', 'planned-child: UP > UNREACHABLE']);
+  });
+
   it('refuses a cycle naming its path, unknown services, itself and more than 20', async () => {
     const x = await registerSwitched(t, target, 'cycle-x');
     const y = await registerSwitched(t, target, 'cycle-y', { dependsOn: [x.id] });
