@@ -1,3 +1,5 @@
+// First: V8 settings that must precede any WebAssembly compilation.
+import './v8-flags.js';
 import type { App } from './app.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';

@@ -9,11 +9,19 @@ import type { Prober } from '../prober.js';
 import type { ProbeTarget } from '../target.js';
 import { answerText } from './answers.js';
 import { askResolver } from './exchange.js';
-import { DNS_PORT, parseDnsUrl } from './options.js';
+import { DNS_PORT, type DnsQuery, type DnsRecordType, parseDnsUrl } from './options.js';
 import { createDnsSockets } from './udp-sockets.js';
+import { questionTemplate } from './wire.js';
 
 /** Answers shown in a message at most; the rest are counted. */
 const SHOWN_ANSWERS = 5;
+/** Parsed urls and their questions kept at most (emptied when full: services change their url rarely). */
+const PARSED_KEPT = 10_000;
+
+interface Parsed extends DnsQuery {
+  /** The question on the wire, from `questionTemplate`. */
+  question: Buffer;
+}
 
 /**
  * dns://[resolver[:port]]/name — asks the resolver (the system's first one when none is given)
@@ -23,9 +31,21 @@ const SHOWN_ANSWERS = 5;
  */
 export function createDnsProber(options: NetOptions): Prober<ProbeTarget> {
   const sockets = createDnsSockets();
+  const parsed = new Map<string, Parsed>();
+  const parse = (url: string, type: DnsRecordType): Parsed => {
+    const key = `${type} ${url}`;
+    let known = parsed.get(key);
+    if (known === undefined) {
+      const query = parseDnsUrl(new URL(url));
+      known = { ...query, question: questionTemplate(query.name, type) };
+      if (parsed.size >= PARSED_KEPT) parsed.clear();
+      parsed.set(key, known);
+    }
+    return known;
+  };
   const prober = netProber(async (target, run, reached) => {
-    const query = parseDnsUrl(new URL(target.url));
     const type = target.dns?.recordType ?? 'A';
+    const query = parse(target.url, type);
     // The operator's resolver is a target like any other; the system's is the host's own configuration.
     const resolver = query.resolver ?? systemResolver();
     reached(resolver.host);
@@ -36,8 +56,7 @@ export function createDnsProber(options: NetOptions): Prober<ProbeTarget> {
     const { response, transport } = await askResolver(
       sockets,
       { ...address, host: resolver.host, port: resolver.port },
-      query.name,
-      type,
+      query.question,
       options,
       run,
     );

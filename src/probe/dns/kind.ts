@@ -1,5 +1,5 @@
 import type { KindModule } from '../kind.js';
-import { createDnsProber } from './dns-prober.js';
+import { lazyProber } from '../lazy-prober.js';
 
 /** A host name of letters, digits, '-' and '_' (SRV), labels of 1–63 characters, 253 in all. */
 const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
@@ -24,5 +24,6 @@ export const dnsKind: KindModule = {
     }
     return null;
   },
-  createProber: createDnsProber,
+  // Loaded at the first dns check: see lazyProber.
+  createProber: (options) => lazyProber(async () => (await import('./dns-prober.js')).createDnsProber, options),
 };

@@ -1,6 +1,6 @@
 import type { KindModule } from '../kind.js';
+import { lazyProber } from '../lazy-prober.js';
 import { requireHostAndPort } from '../net/url-rules.js';
-import { createGrpcProber } from './grpc-prober.js';
 
 /** A gRPC service name as the health protocol takes it: package.Service. */
 const SERVICE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
@@ -21,5 +21,6 @@ export const grpcKind: KindModule = {
     }
     return null;
   },
-  createProber: createGrpcProber,
+  // Loaded at the first grpc check: see lazyProber.
+  createProber: (options) => lazyProber(async () => (await import('./grpc-prober.js')).createGrpcProber, options),
 };

@@ -1,5 +1,5 @@
 import type { KindModule } from '../kind.js';
-import { createPostgresProber } from './postgres-prober.js';
+import { lazyProber } from '../lazy-prober.js';
 
 const SSLMODES = new Set(['disable', 'require', 'verify-ca', 'verify-full']);
 
@@ -18,5 +18,7 @@ export const postgresKind: KindModule = {
     if (sslmode !== null && !SSLMODES.has(sslmode)) return 'sslmode must be disable, require, verify-ca or verify-full';
     return null;
   },
-  createProber: createPostgresProber,
+  // Loaded at the first postgres check: see lazyProber.
+  createProber: (options) =>
+    lazyProber(async () => (await import('./postgres-prober.js')).createPostgresProber, options),
 };
