@@ -12,6 +12,11 @@ export interface TransitionNotice {
   reason?: string | null;
 }
 
+/** The delivery `d` is about services of `set` (a CTE of sids) only. */
+const ONLY_ITEMS_OF = (set: string) =>
+  `(EXISTS (SELECT 1 FROM "NotificationItem" i WHERE i."deliveryId" = d."id" AND i."serviceId" IN (SELECT sid FROM ${set}))
+    AND NOT EXISTS (SELECT 1 FROM "NotificationItem" o WHERE o."deliveryId" = d."id" AND o."serviceId" NOT IN (SELECT sid FROM ${set})))`;
+
 /**
  * Writes the deliveries of transitions, in the transaction that wrote their StatusChange rows:
  * only transitions whose row exists (the fence refused the others, so a fenced-out replica creates
@@ -19,7 +24,8 @@ export interface TransitionNotice {
  * than FLAP_CHANGES changes in FLAP_WINDOW_MS) gets its notices held (SUPPRESSED) and one
  * FLAPPING notice when it starts (transitions into or out of MAINTENANCE do not count). UNREACHABLE goes only to channels that take it, and so does the
  * UP that ends an UNREACHABLE spell, unless the channel was sent a DOWN (and no UP since); a DOWN notice still waiting
- * (a group window) of a service that has just become UNREACHABLE is held. One statement. Returns how many deliveries were created.
+ * (a group window) of a service that has just become UNREACHABLE is held, and so is everything still waiting
+ * for a service whose maintenance window has just started. One statement. Returns how many deliveries were created.
  */
 export async function insertTransitionDeliveries(sql: Sql, rows: readonly TransitionNotice[]): Promise<number> {
   if (rows.length === 0) return 0;
@@ -30,15 +36,19 @@ export async function insertTransitionDeliveries(sql: Sql, rows: readonly Transi
        JOIN "StatusChange" sc ON sc."id" = u.tid
      ), unreachable AS (
        SELECT sid FROM input WHERE prev = 'DOWN' AND cur = 'UNREACHABLE'
+     ), entering_window AS (
+       SELECT sid FROM input WHERE cur = 'MAINTENANCE'
      ), superseded AS (
-       -- A DOWN notice not sent yet (waiting out a group window) of a service that turned out to be
-       -- UNREACHABLE (its parent went DOWN a moment later) is held: the parent's DOWN says it all.
+       -- Held (one UPDATE, so that a delivery matching both is changed once):
+       -- a DOWN notice not sent yet (waiting out a group window) of a service that turned out to be
+       -- UNREACHABLE (its parent went DOWN a moment later): the parent's DOWN says it all;
+       -- anything still waiting (a group window, a retry) for services whose maintenance window has
+       -- just started: nothing is sent about a service under maintenance.
        UPDATE "NotificationDelivery" d SET "status" = 'SUPPRESSED',
-         "lastError" = 'held: it became UNREACHABLE (a service it depends on is DOWN)'
-       WHERE d."status" = 'PENDING' AND d."event" = 'DOWN' AND d."attempts" = 0
-         AND (d."claimedUntil" IS NULL OR d."claimedUntil" < now())
-         AND EXISTS (SELECT 1 FROM "NotificationItem" i WHERE i."deliveryId" = d."id" AND i."serviceId" IN (SELECT sid FROM unreachable))
-         AND NOT EXISTS (SELECT 1 FROM "NotificationItem" o WHERE o."deliveryId" = d."id" AND o."serviceId" NOT IN (SELECT sid FROM unreachable))
+         "lastError" = CASE WHEN ${ONLY_ITEMS_OF('entering_window')} THEN 'held: a maintenance window started'
+                            ELSE 'held: it became UNREACHABLE (a service it depends on is DOWN)' END
+       WHERE d."status" = 'PENDING' AND (d."claimedUntil" IS NULL OR d."claimedUntil" < now())
+         AND ((d."event" = 'DOWN' AND d."attempts" = 0 AND ${ONLY_ITEMS_OF('unreachable')}) OR ${ONLY_ITEMS_OF('entering_window')})
        RETURNING 1
      ), judged AS (
        SELECT input.*,
