@@ -16,7 +16,7 @@ builder.prismaObjectFields(ServiceNode, (t) => ({
   dependsOn: t.field({
     type: [ServiceNode],
     description:
-      'The services this one depends on, in the order given: while one of them (or one they depend on) is DOWN, failing makes this one UNREACHABLE instead of DOWN.',
+      'The services this one depends on, in the order given: while one of them (or one they depend on) is DOWN, failing makes this one UNREACHABLE instead of DOWN (so does one in a maintenance window).',
     // At most 20 (the registry refuses more).
     complexity: { field: 1, multiplier: 1 },
     resolve: (service, _args, ctx) => servicesOf(ctx, ctx.monitor.dependencies.parentsOf(service.id)),
@@ -32,7 +32,7 @@ builder.objectFields(ServiceStateObject, (t) => ({
   rootCause: t.field({
     type: ServiceNode,
     nullable: true,
-    description: 'UNREACHABLE only: the deepest service it depends on that is DOWN.',
+    description: 'UNREACHABLE only: the deepest service it depends on that is DOWN (or in a maintenance window).',
     resolve: async (state, _args, ctx) => (state.rootCause ? ctx.serviceLookup.get(state.rootCause) : null),
   }),
 }));

@@ -15,7 +15,8 @@ export const ServiceStatusEnum = builder.enumType('ServiceStatus', {
       description: 'Inside a maintenance window: still checked, never alerted, left out of uptime and SLA.',
     },
     UNREACHABLE: {
-      description: 'Failing while a service it depends on is DOWN: not alerted; state.rootCause names that service.',
+      description:
+        'Failing while a service it depends on is DOWN or in a maintenance window: not alerted; state.rootCause names that service.',
     },
   } satisfies Record<ServiceStatus, object>,
 });

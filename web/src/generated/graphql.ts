@@ -194,7 +194,7 @@ export type ServiceStatus =
   | 'PAUSED'
   /** Registered, not checked yet. */
   | 'UNKNOWN'
-  /** Failing while a service it depends on is DOWN: not alerted; state.rootCause names that service. */
+  /** Failing while a service it depends on is DOWN or in a maintenance window: not alerted; state.rootCause names that service. */
   | 'UNREACHABLE'
   | 'UP';
 
