@@ -86,3 +86,20 @@ export function subscribe<TData, TVariables extends Record<string, unknown>>(
     dispose,
   };
 }
+
+/**
+ * Waits until the server counts at least `count` active subscriptions. A subscription sent a moment
+ * before a registration may not be in place when the first check (within a second) reports: an
+ * event before that reaches nobody, and a test waiting for it would wait for nothing.
+ */
+export async function untilSubscribed(
+  app: { testing: { live: { subscriptionsActive(): number } } },
+  count = 1,
+  timeoutMs = 5_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (app.testing.live.subscriptionsActive() < count) {
+    if (Date.now() > deadline) throw new Error(`fewer than ${count} subscriptions active after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

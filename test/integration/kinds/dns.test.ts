@@ -10,7 +10,7 @@ import { startTestApp, type TestApp } from '../../support/app.js';
 import { DATABASE_KINDS } from '../../support/database.js';
 import { type DnsServer, startDnsServer } from '../../support/dns-server.js';
 import { kindTarget } from '../../support/kind-target.js';
-import { connectClient, subscribe } from '../../support/subscriptions.js';
+import { connectClient, subscribe, untilSubscribed } from '../../support/subscriptions.js';
 
 const dnsTarget = (url: string, recordType: NonNullable<KindTarget['dns']>['recordType'] = 'A', timeoutMs = 2_000) =>
   kindTarget('DNS', url, { dns: { recordType }, timeoutMs });
@@ -158,6 +158,7 @@ describe.each(DATABASE_KINDS)('dns services in the app on %s', (database) => {
   it('registers a dns:// service; a subscriber sees it UP, and a failing one DOWN with its rcode', async () => {
     const client = connectClient(`${t.baseUrl}/graphql`);
     const events = subscribe(client, KindStatusChangedDocument, {});
+    await untilSubscribed(t.app);
     try {
       const register = async (name: string, url: string) => {
         const { registerService } = await t.run(RegisterKindServiceDocument, {

@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../../support/app.js';
 import { DATABASE_KINDS } from '../../support/database.js';
 import { type GrpcServer, startGrpcServer } from '../../support/grpc-server.js';
 import { kindTarget } from '../../support/kind-target.js';
-import { connectClient, subscribe } from '../../support/subscriptions.js';
+import { connectClient, subscribe, untilSubscribed } from '../../support/subscriptions.js';
 import {
   closedPort,
   lookupVia,
@@ -151,6 +151,7 @@ describe.each(DATABASE_KINDS)('grpc services in the app on %s', (database) => {
   it('registers grpc:// services; a subscriber sees SERVING UP and NOT_SERVING DOWN', async () => {
     const client = connectClient(`${t.baseUrl}/graphql`);
     const events = subscribe(client, KindStatusChangedDocument, {});
+    await untilSubscribed(t.app);
     try {
       const register = async (name: string, url: string) => {
         const { registerService } = await t.run(RegisterKindServiceDocument, {

@@ -13,7 +13,7 @@ import {
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { DATABASE_KINDS } from '../../support/database.js';
 import { kindTarget } from '../../support/kind-target.js';
-import { connectClient, subscribe } from '../../support/subscriptions.js';
+import { connectClient, subscribe, untilSubscribed } from '../../support/subscriptions.js';
 import { closedPort } from '../../support/target-fixture.js';
 import { startTcpPeer, type TcpPeer } from '../../support/tcp-peer.js';
 
@@ -191,6 +191,7 @@ describe.each(DATABASE_KINDS)('tcp services in the app on %s', (database) => {
   it('registers a tcp:// service as TCP with its options, and a subscriber sees it go UP, then DOWN', async () => {
     const client = connectClient(`${t.baseUrl}/graphql`);
     const events = subscribe(client, KindStatusChangedDocument, {});
+    await untilSubscribed(t.app);
     try {
       const result = await register({
         name: `tcp-${database}`,

@@ -7,7 +7,7 @@ import { KindStatusChangedDocument, RegisterKindServiceDocument } from '../../ge
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { DATABASE_KINDS } from '../../support/database.js';
 import { kindTarget } from '../../support/kind-target.js';
-import { connectClient, subscribe } from '../../support/subscriptions.js';
+import { connectClient, subscribe, untilSubscribed } from '../../support/subscriptions.js';
 import {
   lookupVia,
   startSilentServer,
@@ -131,6 +131,7 @@ describe.each(DATABASE_KINDS)('tls services in the app on %s', (database) => {
   it('registers a tls:// service with its CA; a subscriber sees it UP with the handshake in the message', async () => {
     const client = connectClient(`${t.baseUrl}/graphql`);
     const events = subscribe(client, KindStatusChangedDocument, {});
+    await untilSubscribed(t.app);
     try {
       const { registerService } = await t.run(RegisterKindServiceDocument, {
         input: {

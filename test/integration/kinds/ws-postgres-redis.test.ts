@@ -12,7 +12,7 @@ import { KindStatusChangedDocument, RegisterKindServiceDocument } from '../../ge
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { DATABASE_KINDS } from '../../support/database.js';
 import { kindTarget } from '../../support/kind-target.js';
-import { connectClient, subscribe } from '../../support/subscriptions.js';
+import { connectClient, subscribe, untilSubscribed } from '../../support/subscriptions.js';
 import { closedPort, startSilentServer, startTarget, type Target } from '../../support/target-fixture.js';
 
 const POSTGRES = 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -210,7 +210,7 @@ describe.each(DATABASE_KINDS)('database kinds in the app on %s', (database) => {
     const client = connectClient(`${t.baseUrl}/graphql`);
     const events = subscribe(client, KindStatusChangedDocument, {});
     // In place before the first check, which comes within a second of registering.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await untilSubscribed(t.app);
     try {
       const register = async (name: string, url: string) => {
         const { registerService } = await t.run(RegisterKindServiceDocument, {
