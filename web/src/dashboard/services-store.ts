@@ -20,6 +20,8 @@ export type Change = LiveStatusSubscription['statusChanged'] & { key: number };
 const PAGE_SIZE = 500;
 /** Uptime and anything registered or removed elsewhere are re-read this often (and on reconnect). */
 const REFRESH_MS = 60_000;
+/** How long after the first connection the list is read again (the subscription is in place by then). */
+const SETTLE_AFTER_CONNECT_MS = 500;
 const RECENT_CHANGES = 20;
 
 type Listener = () => void;
@@ -72,6 +74,14 @@ class ServicesStore {
       },
     );
     live.onReconnect(() => void this.load());
+    // The first list is read while the socket is still opening: a transition between that read and
+    // the subscription being in place reaches neither (a fresh server has no cursor to resume from
+    // yet). Read it once more shortly after the first connection, then live events keep it true.
+    const offState = live.onState((state) => {
+      if (state !== 'live') return;
+      offState();
+      setTimeout(() => void this.load(), SETTLE_AFTER_CONNECT_MS);
+    });
     setInterval(() => void this.load(), REFRESH_MS);
     void this.load();
   }
