@@ -436,26 +436,35 @@ function Definition({ service }: { service: Service }) {
         <dd>{service.intervalSeconds} s</dd>
         <dt>Timeout</dt>
         <dd>{service.timeoutMs} ms</dd>
-        <dt>Thresholds</dt>
-        <dd>
-          DOWN after {service.failureThreshold} failure(s), UP after {service.successThreshold} success(es)
-        </dd>
-        <dt>Labels</dt>
-        <dd>{service.labels.length ? service.labels.join(', ') : '–'}</dd>
-        <dt>Depends on</dt>
-        <dd>
-          <ServiceLinks services={service.dependsOn} />
-        </dd>
-        <dt>Needed by</dt>
-        <dd>
-          <ServiceLinks services={service.dependents} />
-        </dd>
+        <SharedDefinition service={service} />
         <dt>Headers</dt>
         <dd>{service.headers.length ? service.headers.map((h) => h.name).join(', ') : '–'}</dd>
         <dt>Registered</dt>
         <dd>{formatTime(service.createdAt)}</dd>
       </dl>
     </section>
+  );
+}
+
+/** What every kind's definition shows: thresholds, labels and the dependencies both ways. */
+function SharedDefinition({ service }: { service: Service }) {
+  return (
+    <>
+      <dt>Thresholds</dt>
+      <dd>
+        DOWN after {service.failureThreshold} failure(s), UP after {service.successThreshold} success(es)
+      </dd>
+      <dt>Labels</dt>
+      <dd>{service.labels.length ? service.labels.join(', ') : '–'}</dd>
+      <dt>Depends on</dt>
+      <dd>
+        <ServiceLinks services={service.dependsOn} />
+      </dd>
+      <dt>Needed by</dt>
+      <dd>
+        <ServiceLinks services={service.dependents} />
+      </dd>
+    </>
   );
 }
 
@@ -495,16 +504,7 @@ function HeartbeatDefinition({
         </dd>
         <dt>Degraded above</dt>
         <dd>{service.degradedAboveMs ? `a run of ${service.degradedAboveMs} ms` : '–'}</dd>
-        <dt>Thresholds</dt>
-        <dd>
-          DOWN after {service.failureThreshold} failure(s), UP after {service.successThreshold} success(es)
-        </dd>
-        <dt>Labels</dt>
-        <dd>{service.labels.length ? service.labels.join(', ') : '–'}</dd>
-        <dt>Depends on</dt>
-        <dd>
-          <ServiceLinks services={service.dependsOn} />
-        </dd>
+        <SharedDefinition service={service} />
         <dt>Registered</dt>
         <dd>{formatTime(service.createdAt)}</dd>
       </dl>
